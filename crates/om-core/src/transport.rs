@@ -1,0 +1,76 @@
+//! Transports: how the executor reaches a host (local, ssh + om-agent, agent daemon).
+//!
+//! A [`Connector`] opens one [`Connection`] per host for the whole run; tasks then use it
+//! concurrently. Failures are [`HostError`]s that name their [`Phase`](crate::Phase).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::event::Stream;
+use crate::{Host, HostError, Phase, Vars};
+
+/// A command to run on a host through its login shell.
+#[derive(Debug, Clone, Default)]
+pub struct ExecRequest {
+    /// The command line, already quoted for `sh -c`.
+    pub command: String,
+    /// Bytes to write to the command's standard input, then close it.
+    pub stdin: Option<Vec<u8>>,
+    /// Allocate a pseudo-terminal.
+    pub pty: bool,
+    /// Give up (and close the channel) after this long.
+    pub timeout: Option<Duration>,
+}
+
+/// What a finished command left behind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecOutput {
+    /// Exit status; `None` when the command was killed by a signal or the channel closed.
+    pub rc: Option<i32>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+/// A chunk of live output, handed to the caller as it arrives.
+#[derive(Debug, Clone, Copy)]
+pub struct OutputChunk<'a> {
+    pub stream: Stream,
+    pub data: &'a [u8],
+}
+
+/// Receives live output chunks.
+pub type OutputFn<'a> = &'a (dyn Fn(OutputChunk<'_>) + Send + Sync);
+
+/// An open session with one host.
+#[async_trait]
+pub trait Connection: Send + Sync {
+    /// Runs a command, streaming output to `on_output`, and returns when it exits.
+    async fn exec(&self, request: ExecRequest, on_output: OutputFn<'_>) -> Result<ExecOutput, HostError>;
+
+    /// Writes `data` to `dest` on the host atomically, with `mode` if given.
+    async fn put(&self, data: &[u8], dest: &str, mode: Option<u32>) -> Result<(), HostError>;
+
+    /// Reads the whole file at `src` on the host.
+    async fn get(&self, src: &str) -> Result<Vec<u8>, HostError>;
+
+    /// Runs a native module (through om-agent, or in-process for the local transport) and
+    /// returns its result in ansible-core's shape.
+    async fn call(&self, module: &str, args: &Vars, check: bool, diff: bool) -> Result<Vars, HostError> {
+        let _ = (args, check, diff);
+        Err(HostError::new(self.host_name(), Phase::Module, format!("module `{module}` needs om-agent, which this transport does not run")))
+    }
+
+    /// The inventory name of the host this connection reaches.
+    fn host_name(&self) -> &str;
+
+    /// Closes the session; later calls fail.
+    async fn close(&self);
+}
+
+/// Opens connections to hosts.
+#[async_trait]
+pub trait Connector: Send + Sync {
+    async fn connect(&self, host: &Host) -> Result<Arc<dyn Connection>, HostError>;
+}

@@ -1,0 +1,48 @@
+//! Command-line definitions; their doc comments are `om --help`.
+
+mod lab;
+
+use clap::{Args, Parser, Subcommand};
+
+pub use lab::{LabArgs, LabCommand};
+
+/// om runs Linux fleets: one fast program for inventories, ad-hoc runs across thousands of
+/// hosts over SSH, and the toolkits operations engineers reach for.
+///
+/// Start a sandbox fleet of real SSH hosts on this machine and talk to it:
+///
+///   om lab up --hosts 5 --dir /tmp/lab
+///   ssh -F /tmp/lab/ssh_config h3 uname -n
+///   om lab down --dir /tmp/lab
+///
+/// Every command takes --help. Logs go to stderr (-v, -vv, or OM_LOG=<filter>); results go
+/// to stdout, as JSON with --json where a command offers it.
+#[derive(Debug, Parser)]
+#[command(name = "om", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// More log output on stderr: -v debug, -vv trace (OM_LOG overrides).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces.
+    Lab(LabArgs),
+    /// Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}

@@ -1,0 +1,14 @@
+//! One file per subcommand; each turns parsed arguments into library calls and output.
+
+mod completions;
+mod lab;
+
+use crate::ExitStatus;
+use crate::cli::{Cli, Command};
+
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    match cli.command {
+        Command::Lab(args) => lab::run(args),
+        Command::Completions { shell } => completions::run(shell),
+    }
+}

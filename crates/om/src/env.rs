@@ -1,0 +1,7 @@
+//! Every environment variable om reads, in one place.
+
+/// A tracing filter for om's log on stderr, e.g. `om_ssh=trace,info` (overrides `-v`).
+pub const OM_LOG: &str = "OM_LOG";
+
+/// The directory `om lab` uses when `--dir` is not given.
+pub const OM_LAB_DIR: &str = "OM_LAB_DIR";

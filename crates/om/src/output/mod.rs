@@ -1,0 +1,43 @@
+//! The one gate to stdout (what the user asked for) and the one place errors are printed.
+//!
+//! Results, tables and JSON go through [`Printer`]; nothing else in om writes to stdout.
+
+use std::io::Write;
+
+/// Writes what the user asked for to stdout.
+pub(crate) struct Printer {
+    out: std::io::StdoutLock<'static>,
+}
+
+impl Printer {
+    pub(crate) fn new() -> Self {
+        Self { out: std::io::stdout().lock() }
+    }
+
+    /// One line of text.
+    pub(crate) fn line(&mut self, text: impl std::fmt::Display) -> std::io::Result<()> {
+        writeln!(self.out, "{text}")
+    }
+
+    /// A value as pretty JSON.
+    pub(crate) fn json<T: serde::Serialize>(&mut self, value: &T) -> anyhow::Result<()> {
+        serde_json::to_writer_pretty(&mut self.out, value)?;
+        writeln!(self.out)?;
+        Ok(())
+    }
+
+    pub(crate) fn raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(bytes)
+    }
+}
+
+/// Prints an error once, with its causes; a cause line that starts with `hint:` is kept as a
+/// hint under the message.
+pub(crate) fn error(err: &anyhow::Error) {
+    let mut text = format!("error: {err}");
+    for cause in err.chain().skip(1) {
+        text.push_str(&format!("\n  caused by: {cause}"));
+    }
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{text}");
+}
