@@ -102,7 +102,10 @@ impl SshConfig {
             let key = key.to_ascii_lowercase();
             match key.as_str() {
                 "host" => {
-                    let patterns = words(&value).into_iter().map(|p| p.strip_prefix('!').map_or((false, p.clone()), |n| (true, n.to_string()))).collect();
+                    let patterns = words(&value)
+                        .into_iter()
+                        .map(|p| p.strip_prefix('!').map_or((false, p.clone()), |n| (true, n.to_string())))
+                        .collect();
                     self.blocks.push(Block { patterns: Some(patterns), entries: Vec::new() });
                 }
                 "match" => self.blocks.push(Block { patterns: None, entries: Vec::new() }),
@@ -115,7 +118,9 @@ impl SshConfig {
                         }
                     }
                 }
-                k if k.starts_with("control") => info!(keyword = %key, "ssh config Control* keywords are ignored: om keeps one connection per host itself"),
+                k if k.starts_with("control") => {
+                    info!(keyword = %key, "ssh config Control* keywords are ignored: om keeps one connection per host itself")
+                }
                 _ => {
                     if let Some(block) = self.blocks.last_mut() {
                         block.entries.push((key, value));

@@ -178,7 +178,8 @@ impl SshConnection {
                     continue;
                 }
                 Some(ChannelMsg::Failure) if !exited => {
-                    return Err(HostError::new(&self.name, Phase::Module, "sshd refused to run the command").with_hint("check ForceCommand and the user's shell on the host"));
+                    return Err(HostError::new(&self.name, Phase::Module, "sshd refused to run the command")
+                        .with_hint("check ForceCommand and the user's shell on the host"));
                 }
                 Some(ChannelMsg::Close) | None => break,
                 Some(_) => continue,

@@ -41,12 +41,8 @@ pub(crate) fn lost(name: &str, doing: &str) -> HostError {
 }
 
 pub(crate) fn jump(ep: &Endpoint, hop: &Endpoint, err: &russh::Error) -> HostError {
-    HostError::new(
-        &ep.name,
-        Phase::Connect,
-        format!("jump host `{}` cannot reach {}:{}: {err}", hop.name, ep.address, ep.port),
-    )
-    .with_hint("check the target address as the jump host sees it, and AllowTcpForwarding on the jump host")
+    HostError::new(&ep.name, Phase::Connect, format!("jump host `{}` cannot reach {}:{}: {err}", hop.name, ep.address, ep.port))
+        .with_hint("check the target address as the jump host sees it, and AllowTcpForwarding on the jump host")
 }
 
 pub(crate) fn channel(name: &str, err: &russh::Error) -> HostError {

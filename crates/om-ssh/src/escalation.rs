@@ -8,19 +8,16 @@ use om_core::{Escalation, EscalationMethod, HostError, Phase};
 /// A command wrapped for escalation, and the filter for its output.
 pub fn wrap(command: &str, escalation: &Escalation, host: &str) -> Result<(String, BecomeFilter), HostError> {
     if escalation.method == EscalationMethod::Su {
-        return Err(HostError::new(host, Phase::Become, "become method `su` is not supported yet").with_hint("use sudo (--become-method sudo)"));
+        return Err(
+            HostError::new(host, Phase::Become, "become method `su` is not supported yet").with_hint("use sudo (--become-method sudo)")
+        );
     }
     let nonce: u64 = rand::random();
     let prompt = format!("[om-sudo-{nonce:016x}] ");
     let success = format!("OM-BECOME-SUCCESS-{nonce:016x}");
     let inner = format!("echo {success}; {command}");
     let non_interactive = if escalation.password.is_none() { " -n" } else { "" };
-    let wrapped = format!(
-        "sudo -H -S{non_interactive} -p {} -u {} /bin/sh -c {}",
-        quote(&prompt),
-        quote(&escalation.user),
-        quote(&inner)
-    );
+    let wrapped = format!("sudo -H -S{non_interactive} -p {} -u {} /bin/sh -c {}", quote(&prompt), quote(&escalation.user), quote(&inner));
     let filter = BecomeFilter {
         host: host.to_string(),
         user: escalation.user.clone(),

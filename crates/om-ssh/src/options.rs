@@ -189,12 +189,7 @@ impl Endpoint {
             .var_str(&["ansible_host", "ansible_ssh_host"])
             .or_else(|| hc.hostname.as_ref().map(|h| h.replace("%h", &host.name)))
             .unwrap_or_else(|| host.name.clone());
-        let port = host
-            .var_str(&["ansible_port", "ansible_ssh_port"])
-            .and_then(|p| p.parse().ok())
-            .or(args.port)
-            .or(hc.port)
-            .unwrap_or(22);
+        let port = host.var_str(&["ansible_port", "ansible_ssh_port"]).and_then(|p| p.parse().ok()).or(args.port).or(hc.port).unwrap_or(22);
         let user = host
             .var_str(&["ansible_user", "ansible_ssh_user"])
             .or_else(|| args.user.clone())
@@ -237,7 +232,10 @@ impl Endpoint {
             identities_only: args.identities_only.or(hc.identities_only).unwrap_or(false),
             default_keys: options.default_keys,
             agent: options.agent && hc.identity_agent.as_deref() != Some("none"),
-            agent_socket: hc.identity_agent.filter(|a| a != "none" && a != "SSH_AUTH_SOCK").map(|a| expand_tokens(&a, &host.name, "", port)),
+            agent_socket: hc
+                .identity_agent
+                .filter(|a| a != "none" && a != "SSH_AUTH_SOCK")
+                .map(|a| expand_tokens(&a, &host.name, "", port)),
             password,
             policy,
             known_hosts_files,
@@ -409,7 +407,8 @@ mod tests {
 
     #[test]
     fn inventory_beats_command_line_beats_ssh_config() {
-        let config = SshConfig::parse("Host web1\n  User cfg\n  Port 2200\n  HostName 10.1.1.1\n", std::path::Path::new("c")).expect("parses");
+        let config =
+            SshConfig::parse("Host web1\n  User cfg\n  Port 2200\n  HostName 10.1.1.1\n", std::path::Path::new("c")).expect("parses");
         let options = SshOptions { user: Some("cli".into()), ..SshOptions::default() };
         let e = Endpoint::resolve(&host(&[]), &options, &config, &|_| None);
         assert_eq!((e.user.as_str(), e.port, e.address.as_str()), ("cli", 2200, "10.1.1.1"));

@@ -39,7 +39,12 @@ impl SshConnector {
         Self::with_prompter(options, config, inventory, Arc::new(NoPrompt))
     }
 
-    pub fn with_prompter(options: SshOptions, config: SshConfig, inventory: impl IntoIterator<Item = Host>, prompter: Arc<dyn Prompter>) -> Self {
+    pub fn with_prompter(
+        options: SshOptions,
+        config: SshConfig,
+        inventory: impl IntoIterator<Item = Host>,
+        prompter: Arc<dyn Prompter>,
+    ) -> Self {
         let pool = Pool {
             options,
             config,

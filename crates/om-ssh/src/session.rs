@@ -114,12 +114,10 @@ impl Checker {
         let first_file = ep.known_hosts_files.first().cloned().unwrap_or_else(|| PathBuf::from("~/.ssh/known_hosts"));
         match (verdict, ep.policy) {
             (Verdict::Known, _) => Ok(()),
-            (Verdict::Revoked { file, line }, _) => Err(HostError::new(
-                &ep.name,
-                Phase::HostKey,
-                format!("host key {fingerprint} is revoked ({}:{line})", file.display()),
-            )
-            .with_hint("this key must not be trusted; ask the host's owner for its new key")),
+            (Verdict::Revoked { file, line }, _) => {
+                Err(HostError::new(&ep.name, Phase::HostKey, format!("host key {fingerprint} is revoked ({}:{line})", file.display()))
+                    .with_hint("this key must not be trusted; ask the host's owner for its new key"))
+            }
             (Verdict::Changed { file, line, old_fingerprint }, HostKeyPolicy::Off) => {
                 warn!(host = %ep.name, old = %old_fingerprint, new = %fingerprint, known_hosts = %format!("{}:{line}", file.display()), "HOST KEY CHANGED, accepted because host key checking is off");
                 Ok(())
@@ -166,12 +164,8 @@ impl Checker {
 }
 
 fn unknown_key(ep: &Endpoint, fingerprint: &str, file: &Path) -> HostError {
-    HostError::new(
-        &ep.name,
-        Phase::HostKey,
-        format!("host key {fingerprint} of {}:{} is not in {}", ep.address, ep.port, file.display()),
-    )
-    .with_hint("check the fingerprint, then run once with --host-key-checking accept-new (or ssh-keyscan it into known_hosts)")
+    HostError::new(&ep.name, Phase::HostKey, format!("host key {fingerprint} of {}:{} is not in {}", ep.address, ep.port, file.display()))
+        .with_hint("check the fingerprint, then run once with --host-key-checking accept-new (or ssh-keyscan it into known_hosts)")
 }
 
 /// Dials `ep` directly or through `via`, checks its key, and authenticates.
@@ -180,9 +174,10 @@ pub(crate) async fn connect(ep: Arc<Endpoint>, via: Option<&Client>, shared: &Ar
     let stream: Box<dyn Stream> = match via {
         None => Box::new(tcp(&ep).await?),
         Some(parent) => {
-            let opened = tokio::time::timeout(deadline, parent.channel_open_direct_tcpip(ep.address.clone(), u32::from(ep.port), "127.0.0.1", 0))
-                .await
-                .map_err(|_| error::connect_timeout(&ep, deadline))?;
+            let opened =
+                tokio::time::timeout(deadline, parent.channel_open_direct_tcpip(ep.address.clone(), u32::from(ep.port), "127.0.0.1", 0))
+                    .await
+                    .map_err(|_| error::connect_timeout(&ep, deadline))?;
             let channel = opened.map_err(|err| error::jump(&ep, &ep, &err))?;
             Box::new(channel.into_stream())
         }
@@ -203,7 +198,10 @@ pub(crate) async fn connect(ep: Arc<Endpoint>, via: Option<&Client>, shared: &Ar
     };
     match tokio::time::timeout(deadline.max(std::time::Duration::from_secs(30)), authenticate(&mut handle, &ep, shared)).await {
         Ok(result) => result?,
-        Err(_) => return Err(HostError::new(&ep.name, Phase::Auth, "authentication timed out").with_hint("a passphrase or password prompt may be waiting; check the key")),
+        Err(_) => {
+            return Err(HostError::new(&ep.name, Phase::Auth, "authentication timed out")
+                .with_hint("a passphrase or password prompt may be waiting; check the key"));
+        }
     }
     Ok(handle)
 }
@@ -284,10 +282,10 @@ async fn authenticate(handle: &mut Client, ep: &Endpoint, shared: &Shared) -> Re
             return Ok(());
         }
     }
-    let tried = if tried.is_empty() { "nothing to try: no key, agent or password".to_string() } else { format!("tried {}", tried.join(", ")) };
-    Err(HostError::new(&ep.name, Phase::Auth, format!("permission denied for `{}` ({tried})", ep.user)).with_hint(
-        "check the user (ansible_user, -u), the key (--private-key, ansible_ssh_private_key_file) or give a password with -k",
-    ))
+    let tried =
+        if tried.is_empty() { "nothing to try: no key, agent or password".to_string() } else { format!("tried {}", tried.join(", ")) };
+    Err(HostError::new(&ep.name, Phase::Auth, format!("permission denied for `{}` ({tried})", ep.user))
+        .with_hint("check the user (ansible_user, -u), the key (--private-key, ansible_ssh_private_key_file) or give a password with -k"))
 }
 
 /// Answers every password-like prompt with the password.

@@ -178,7 +178,9 @@ impl Sftp<'_> {
     }
 
     async fn verify(&self, dest: &str, sha256: &str) -> Result<(), HostError> {
-        let out = om_core::Connection::exec(self.conn, ExecRequest::new(format!("sha256sum -- {}", crate::escalation::quote(dest))), &|_| {}).await?;
+        let out =
+            om_core::Connection::exec(self.conn, ExecRequest::new(format!("sha256sum -- {}", crate::escalation::quote(dest))), &|_| {})
+                .await?;
         let remote = String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap_or_default().to_string();
         if out.rc == Some(0) && remote != sha256 {
             return Err(error::transfer(&self.conn.name, format!("`{dest}` on the host has sha256 {remote}, expected {sha256}"))
@@ -189,8 +191,16 @@ impl Sftp<'_> {
 
     /// Uploads a local file; when `remote` is an existing directory, the file goes inside it
     /// under its own name (Fabric's rule, not paramiko's).
-    pub async fn put_file(&self, local: &std::path::Path, remote: &str, options: PutOptions, progress: Progress<'_>) -> Result<PutReport, HostError> {
-        let data = tokio::fs::read(local).await.map_err(|e| error::transfer(&self.conn.name, format!("cannot read `{}`: {e}", local.display())))?;
+    pub async fn put_file(
+        &self,
+        local: &std::path::Path,
+        remote: &str,
+        options: PutOptions,
+        progress: Progress<'_>,
+    ) -> Result<PutReport, HostError> {
+        let data = tokio::fs::read(local)
+            .await
+            .map_err(|e| error::transfer(&self.conn.name, format!("cannot read `{}`: {e}", local.display())))?;
         let mut dest = remote.to_string();
         if remote.ends_with('/') || self.stat(remote).await.is_ok_and(|m| m.is_dir()) {
             let name = local.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -275,7 +285,9 @@ impl Sftp<'_> {
             current.push_str(part);
             match self.stat(&current).await {
                 Ok(m) if m.is_dir() => continue,
-                Ok(_) => return Err(error::transfer(&self.conn.name, format!("cannot create directory `{current}`: a file is in the way"))),
+                Ok(_) => {
+                    return Err(error::transfer(&self.conn.name, format!("cannot create directory `{current}`: a file is in the way")));
+                }
                 Err(_) => self.mkdir(&current, mode).await?,
             }
         }

@@ -62,6 +62,29 @@ pub fn privileged() -> bool {
     std::env::var("OM_TEST_PRIVILEGED").is_ok_and(|v| v == "1")
 }
 
+/// Makes sure a local user `name` exists with `password`, may log in over SSH with it, and
+/// may run anything through sudo after giving that password (a sudoers.d rule). Needs root:
+/// call it only when [`privileged`] is true. Returns the user's name.
+pub fn sudo_user(name: &str, password: &str) -> String {
+    let exists = Command::new("id").arg(name).output().is_ok_and(|o| o.status.success());
+    if !exists {
+        let status = Command::new("useradd").args(["--create-home", "--shell", "/bin/sh", name]).status().expect("useradd runs");
+        assert!(status.success(), "useradd {name} failed");
+    }
+    let mut chpasswd = Command::new("chpasswd").stdin(std::process::Stdio::piped()).spawn().expect("chpasswd runs");
+    if let Some(stdin) = chpasswd.stdin.as_mut() {
+        use std::io::Write;
+        writeln!(stdin, "{name}:{password}").expect("chpasswd takes the password");
+    }
+    assert!(chpasswd.wait().is_ok_and(|s| s.success()), "chpasswd failed");
+    let rule = format!("{name} ALL=(ALL:ALL) ALL\nDefaults:{name} !lecture, timestamp_timeout=0\n");
+    let path = format!("/etc/sudoers.d/om-test-{name}");
+    std::fs::write(&path, rule).expect("a sudoers.d rule");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o440)).expect("sudoers rule mode");
+    name.to_string()
+}
+
 /// The built `om` binary, run as a command.
 pub struct Om {
     command: Command,
