@@ -233,7 +233,7 @@ pub(crate) fn matches_patterns(patterns: &[(bool, String)], host: &str) -> bool 
 }
 
 /// `*` and `?` wildcards, case-insensitive as OpenSSH matches host names.
-pub(crate) fn glob(pattern: &str, text: &str) -> bool {
+pub fn glob(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.to_lowercase().chars().collect();
     let t: Vec<char> = text.to_lowercase().chars().collect();
     let (mut pi, mut ti) = (0, 0);
