@@ -124,11 +124,18 @@ impl Inventory {
         if level > 32 {
             return level;
         }
-        self.groups.iter().filter(|(_, g)| g.children.iter().any(|c| c == group)).map(|(p, _)| self.depth(p, level + 1)).max().unwrap_or(level) + 0
+        self.groups
+            .iter()
+            .filter(|(_, g)| g.children.iter().any(|c| c == group))
+            .map(|(p, _)| self.depth(p, level + 1))
+            .max()
+            .unwrap_or(level)
+            + 0
     }
 
     fn groups_of(&self, host: &str) -> BTreeSet<String> {
-        let mut out: BTreeSet<String> = self.groups.iter().filter(|(_, g)| g.hosts.iter().any(|h| h == host)).map(|(n, _)| n.clone()).collect();
+        let mut out: BTreeSet<String> =
+            self.groups.iter().filter(|(_, g)| g.hosts.iter().any(|h| h == host)).map(|(n, _)| n.clone()).collect();
         loop {
             let parents: Vec<String> = self
                 .groups
@@ -220,7 +227,12 @@ impl Inventory {
         if hosts.is_empty() && (pattern == "localhost" || pattern == "127.0.0.1") {
             return vec![pattern.to_string()];
         }
-        let groups: Vec<String> = self.groups.keys().filter(|g| pattern.contains('*') && om_ssh::config::glob(pattern, g)).flat_map(|g| self.members(g)).collect();
+        let groups: Vec<String> = self
+            .groups
+            .keys()
+            .filter(|g| pattern.contains('*') && om_ssh::config::glob(pattern, g))
+            .flat_map(|g| self.members(g))
+            .collect();
         hosts.into_iter().chain(groups).collect()
     }
 }
@@ -228,7 +240,11 @@ impl Inventory {
 /// INI values: quotes removed; numbers and booleans stay strings as in ansible's INI.
 fn value(text: &str) -> Value {
     let t = text.trim();
-    let unquoted = if t.len() >= 2 && (t.starts_with('\'') && t.ends_with('\'') || t.starts_with('"') && t.ends_with('"')) { &t[1..t.len() - 1] } else { t };
+    let unquoted = if t.len() >= 2 && (t.starts_with('\'') && t.ends_with('\'') || t.starts_with('"') && t.ends_with('"')) {
+        &t[1..t.len() - 1]
+    } else {
+        t
+    };
     Value::String(unquoted.to_string())
 }
 

@@ -9,7 +9,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use om_core::{Connection, Connector, EVENT_FORMAT_VERSION, Escalation, EscalationMethod, Event, Host, HostError, Outcome, Phase, Recap, Secret, Status, Target, Task, Vars};
+use om_core::{
+    Connection, Connector, EVENT_FORMAT_VERSION, Escalation, EscalationMethod, Event, Host, HostError, Outcome, Phase, Recap, Secret,
+    Status, Target, Task, Vars,
+};
 use tokio::sync::{Semaphore, mpsc};
 use tracing::{Instrument, debug, info_span};
 
@@ -50,7 +53,14 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        Self { forks: 50, task_timeout: None, escalation: BecomeOptions::default(), background: None, output_events: false, kind: "run".into() }
+        Self {
+            forks: 50,
+            task_timeout: None,
+            escalation: BecomeOptions::default(),
+            background: None,
+            output_events: false,
+            kind: "run".into(),
+        }
     }
 }
 
@@ -86,13 +96,25 @@ impl Executor {
             }
         });
         let run_id = format!("{:016x}", rand::random::<u64>());
-        let _ = tx.send(Event::RunStarted { version: EVENT_FORMAT_VERSION, run_id, kind: self.options.kind.clone(), hosts: target.len(), at: Utc::now() });
+        let _ = tx.send(Event::RunStarted {
+            version: EVENT_FORMAT_VERSION,
+            run_id,
+            kind: self.options.kind.clone(),
+            hosts: target.len(),
+            at: Utc::now(),
+        });
         let mut recap = Recap::default();
         let mut hosts: Vec<HostRun> = target.hosts.iter().map(|h| HostRun { host: Arc::clone(h), conn: None, out: false }).collect();
         let forks = Arc::new(Semaphore::new(self.options.forks.max(1)));
         for (index, task) in plan.tasks.iter().enumerate() {
             let active: Vec<usize> = (0..hosts.len()).filter(|i| !hosts[*i].out).collect();
-            let _ = tx.send(Event::TaskStarted { task: index, name: task.name.clone(), module: task.module.clone(), hosts: active.len(), span: task.span.clone() });
+            let _ = tx.send(Event::TaskStarted {
+                task: index,
+                name: task.name.clone(),
+                module: task.module.clone(),
+                hosts: active.len(),
+                span: task.span.clone(),
+            });
             let prepared = prepare(task);
             let mut running = tokio::task::JoinSet::new();
             for i in active {
@@ -256,7 +278,8 @@ pub fn escalation(host: &Host, defaults: &BecomeOptions) -> Option<Escalation> {
         Some(_) => EscalationMethod::Sudo,
         None => defaults.method.unwrap_or(EscalationMethod::Sudo),
     };
-    let user = host.var_str(&["ansible_become_user", "ansible_sudo_user"]).or_else(|| defaults.user.clone()).unwrap_or_else(|| "root".into());
+    let user =
+        host.var_str(&["ansible_become_user", "ansible_sudo_user"]).or_else(|| defaults.user.clone()).unwrap_or_else(|| "root".into());
     let password = host
         .var_str(&["ansible_become_password", "ansible_become_pass", "ansible_sudo_pass"])
         .map(Secret::new)

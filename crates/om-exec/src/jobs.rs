@@ -31,10 +31,8 @@ pub(crate) async fn start(ctx: &Ctx<'_>, cmd: Value, script: &str, bg: Backgroun
         limit = bg.limit_s.max(1),
         script = q(script),
     );
-    let launch = format!(
-        "d={DIR}; mkdir -p \"$d\" && (setsid /bin/sh -c {} < /dev/null > /dev/null 2>&1 &) && echo \"$d/{jid}\"",
-        q(&inner)
-    );
+    let launch =
+        format!("d={DIR}; mkdir -p \"$d\" && (setsid /bin/sh -c {} < /dev/null > /dev/null 2>&1 &) && echo \"$d/{jid}\"", q(&inner));
     let started = Local::now();
     let out = ctx.probe(launch).await?;
     if out.rc != Some(0) {

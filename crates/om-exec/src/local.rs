@@ -131,7 +131,11 @@ impl Connection for LocalConnection {
     async fn put(&self, data: &[u8], dest: &str, mode: Option<u32>) -> Result<(), HostError> {
         use std::os::unix::fs::PermissionsExt;
         let path = std::path::Path::new(dest);
-        let tmp = path.with_file_name(format!(".{}.om-tmp-{:08x}", path.file_name().unwrap_or_default().to_string_lossy(), rand::random::<u32>()));
+        let tmp = path.with_file_name(format!(
+            ".{}.om-tmp-{:08x}",
+            path.file_name().unwrap_or_default().to_string_lossy(),
+            rand::random::<u32>()
+        ));
         let write = || -> std::io::Result<()> {
             std::fs::write(&tmp, data)?;
             if let Some(mode) = mode {

@@ -104,12 +104,18 @@ impl Schema {
 
     /// Checks and coerces `given` into canonical names with defaults filled in.
     pub fn validate(&self, given: &Vars) -> Result<Vars, SchemaError> {
-        let mut unknown: Vec<&str> = given.keys().map(String::as_str).filter(|k| !(self.free_form && *k == "_raw_params") && self.find(k).is_none()).collect();
+        let mut unknown: Vec<&str> =
+            given.keys().map(String::as_str).filter(|k| !(self.free_form && *k == "_raw_params") && self.find(k).is_none()).collect();
         if !unknown.is_empty() {
             unknown.sort_unstable();
-            let mut supported: Vec<&str> = self.args.iter().flat_map(|a| std::iter::once(a.name).chain(a.aliases.iter().copied())).collect();
+            let mut supported: Vec<&str> =
+                self.args.iter().flat_map(|a| std::iter::once(a.name).chain(a.aliases.iter().copied())).collect();
             supported.sort_unstable();
-            return Err(SchemaError::Unsupported { module: self.module.into(), names: unknown.join(", "), supported: supported.join(", ") });
+            return Err(SchemaError::Unsupported {
+                module: self.module.into(),
+                names: unknown.join(", "),
+                supported: supported.join(", "),
+            });
         }
         let mut out = Vars::new();
         if let Some(raw) = given.get("_raw_params") {

@@ -66,6 +66,8 @@ pub struct SshOptions {
     pub agent: bool,
     /// Try `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa` when no identity is configured.
     pub default_keys: bool,
+    /// The policy when nothing sets one: `Ask` on a terminal, `Strict` otherwise (SSH-3).
+    pub default_policy: HostKeyPolicy,
 }
 
 impl Default for SshOptions {
@@ -84,6 +86,7 @@ impl Default for SshOptions {
             retries: 2,
             agent: true,
             default_keys: true,
+            default_policy: HostKeyPolicy::Strict,
         }
     }
 }
@@ -204,7 +207,7 @@ impl Endpoint {
         identities.extend(args.identities.iter().map(|p| PathBuf::from(expand_tokens(p, &address, &user, port))));
         identities.extend(options.private_keys.iter().cloned());
         identities.extend(hc.identity_files.iter().map(|p| PathBuf::from(expand_tokens(p, &address, &user, port))));
-        let policy = args.policy.or(options.host_key_checking).or(hc.strict_host_key_checking).unwrap_or(HostKeyPolicy::Strict);
+        let policy = args.policy.or(options.host_key_checking).or(hc.strict_host_key_checking).unwrap_or(options.default_policy);
         let known_hosts_files = if !args.known_hosts.is_empty() {
             args.known_hosts.iter().map(|p| PathBuf::from(expand_tokens(p, &address, &user, port))).collect()
         } else if !hc.user_known_hosts_files.is_empty() {

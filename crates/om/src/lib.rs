@@ -10,6 +10,7 @@ pub mod env;
 pub mod exit;
 mod logging;
 mod output;
+mod settings;
 
 use std::process::ExitCode;
 
@@ -32,7 +33,13 @@ pub fn main() -> ExitCode {
         Ok(status) => status.into(),
         Err(err) => {
             output::error(&err);
-            ExitStatus::Error.into()
+            if err.downcast_ref::<settings::BadOption>().is_some() {
+                ExitStatus::BadOption.into()
+            } else if err.downcast_ref::<om_exec::adhoc_inventory::InventoryError>().is_some() {
+                ExitStatus::Unreachable.into()
+            } else {
+                ExitStatus::Error.into()
+            }
         }
     }
 }

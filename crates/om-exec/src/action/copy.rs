@@ -24,7 +24,9 @@ const COPY: Schema = Schema {
         Arg::new("owner", Kind::Str, "owner name (needs -b unless it is you)"),
         Arg::new("group", Kind::Str, "group name"),
         Arg::new("backup", Kind::Bool, "keep the old file as `<dest>.<pid>.<date>~`").default("no"),
-        Arg::new("force", Kind::Bool, "replace a different file; `no` writes only when dest is missing").aliases(&["thirsty"]).default("yes"),
+        Arg::new("force", Kind::Bool, "replace a different file; `no` writes only when dest is missing")
+            .aliases(&["thirsty"])
+            .default("yes"),
         Arg::new("validate", Kind::Str, "a command to check the new file first; `%s` is its path"),
         Arg::new("directory_mode", Kind::Mode, "accepted; directories are not created"),
         Arg::new("remote_src", Kind::Bool, "copy a file that is already on the host").default("no"),
@@ -59,15 +61,23 @@ impl Action for Copy {
             (None, Some(src)) => match tokio::fs::read(src).await {
                 Ok(data) => (data, std::path::Path::new(src).file_name().map(|n| n.to_string_lossy().into_owned())),
                 Err(err) if err.kind() == std::io::ErrorKind::IsADirectory => {
-                    return Ok(super::failed(format!("src `{src}` is a directory; copying directories is not supported yet"), result(false)));
+                    return Ok(super::failed(
+                        format!("src `{src}` is a directory; copying directories is not supported yet"),
+                        result(false),
+                    ));
                 }
-                Err(err) => return Ok(super::failed(format!("Could not find or access '{src}' on the Ansible Controller: {err}"), result(false))),
+                Err(err) => {
+                    return Ok(super::failed(format!("Could not find or access '{src}' on the Ansible Controller: {err}"), result(false)));
+                }
             },
             (None, None) => return Ok(super::failed("src (or content) is required", result(false))),
         };
         let checksum = sha1_hex(&data);
         if let Some(expected) = ctx.str("checksum").filter(|c| *c != checksum) {
-            return Ok(super::failed(format!("Copied file does not match the expected checksum. Transfer failed: expected {expected}, got {checksum}"), result(false)));
+            return Ok(super::failed(
+                format!("Copied file does not match the expected checksum. Transfer failed: expected {expected}, got {checksum}"),
+                result(false),
+            ));
         }
         let present = probe(ctx, &dest, name.as_deref()).await?;
         let Some(present) = present else {
@@ -108,7 +118,10 @@ impl Action for Copy {
                     let check = validate.replace("%s", &q(&tmp));
                     let out = ctx.probe(format!("{check} 2>&1; rc=$?; [ $rc -eq 0 ] || rm -f {}; exit $rc", q(&tmp))).await?;
                     if out.rc != Some(0) {
-                        return Ok(super::failed(format!("failed to validate: {}", String::from_utf8_lossy(&out.stdout).trim()), result(false)));
+                        return Ok(super::failed(
+                            format!("failed to validate: {}", String::from_utf8_lossy(&out.stdout).trim()),
+                            result(false),
+                        ));
                     }
                 }
                 let keep_mode = present.mode.as_deref().map(|m| format!("chmod {m} {beside} && ")).unwrap_or_default();
@@ -117,11 +130,15 @@ impl Action for Copy {
                 if !finish.is_empty() {
                     let out = ctx.probe(finish.trim_end_matches("&& ").to_string()).await?;
                     if out.rc != Some(0) {
-                        return Ok(super::failed(format!("cannot back up {}: {}", present.path, String::from_utf8_lossy(&out.stderr).trim()), result(false)));
+                        return Ok(super::failed(
+                            format!("cannot back up {}: {}", present.path, String::from_utf8_lossy(&out.stderr).trim()),
+                            result(false),
+                        ));
                     }
                     finish.clear();
                 }
-                let bits = mode.as_ref().and_then(|m| m.bits).or_else(|| present.mode.as_deref().and_then(|m| u32::from_str_radix(m, 8).ok()));
+                let bits =
+                    mode.as_ref().and_then(|m| m.bits).or_else(|| present.mode.as_deref().and_then(|m| u32::from_str_radix(m, 8).ok()));
                 ctx.conn.put(&data, &present.path, bits.or(Some(0o644))).await?;
             }
         }
@@ -137,7 +154,10 @@ impl Action for Copy {
         finish.push_str(&format!("stat -c '%a %U %G %u %g' -- {path}"));
         let out = ctx.probe(finish).await?;
         if out.rc != Some(0) {
-            return Ok(super::failed(format!("cannot put {}: {}", present.path, String::from_utf8_lossy(&out.stderr).trim()), result(false)));
+            return Ok(super::failed(
+                format!("cannot put {}: {}", present.path, String::from_utf8_lossy(&out.stderr).trim()),
+                result(false),
+            ));
         }
         let after = parse_stat(&String::from_utf8_lossy(&out.stdout), present.path.clone(), Some(checksum.clone()));
         let changed = content_differs || after.mode != present.mode || after.owner != present.owner || after.group != present.group;
@@ -167,7 +187,9 @@ async fn probe(ctx: &Ctx<'_>, dest: &str, name: Option<&str>) -> Result<Option<P
             present.checksum = Some(lines[1].trim().to_string());
             Ok(Some(present))
         }
-        Some("absent") => Ok(Some(Present { path: lines.get(1).unwrap_or(&dest).to_string(), checksum: None, mode: None, owner: None, group: None })),
+        Some("absent") => {
+            Ok(Some(Present { path: lines.get(1).unwrap_or(&dest).to_string(), checksum: None, mode: None, owner: None, group: None }))
+        }
         _ => Err(ctx.fail(format!("cannot inspect `{dest}`: {}", String::from_utf8_lossy(&out.stderr).trim()))),
     }
 }

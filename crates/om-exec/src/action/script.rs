@@ -39,7 +39,12 @@ impl Action for Script {
         };
         let data = match tokio::fs::read(local).await {
             Ok(data) => data,
-            Err(err) => return Ok(super::failed(format!("Could not find or access '{local}' on the Ansible Controller: {err}"), super::result(false))),
+            Err(err) => {
+                return Ok(super::failed(
+                    format!("Could not find or access '{local}' on the Ansible Controller: {err}"),
+                    super::result(false),
+                ));
+            }
         };
         let name = std::path::Path::new(local).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "script".into());
         let remote = format!("/tmp/.om-script-{:08x}-{name}", rand::random::<u32>());

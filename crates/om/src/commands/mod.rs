@@ -2,6 +2,7 @@
 
 mod completions;
 mod lab;
+mod run;
 
 use crate::ExitStatus;
 use crate::cli::{Cli, Command};
@@ -9,6 +10,7 @@ use crate::cli::{Cli, Command};
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Lab(args) => lab::run(args),
+        Command::Run(args) => run::run(*args),
         Command::Completions { shell } => completions::run(shell),
     }
 }

@@ -2,6 +2,8 @@
 //!
 //! Results, tables and JSON go through [`Printer`]; nothing else in om writes to stdout.
 
+pub(crate) mod run;
+
 use std::io::Write;
 
 /// Writes what the user asked for to stdout.
@@ -29,6 +31,21 @@ impl Printer {
     pub(crate) fn raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.out.write_all(bytes)
     }
+}
+
+/// `--list-hosts`, as ansible-core prints it.
+pub(crate) fn list_hosts(target: &om_core::Target) -> anyhow::Result<()> {
+    let mut out = Printer::new();
+    out.line(format!("  hosts ({}):", target.len()))?;
+    for name in target.names() {
+        out.line(format!("    {name}"))?;
+    }
+    Ok(())
+}
+
+/// A warning for the person at the terminal, as ansible-core words it.
+pub(crate) fn warning(text: &str) {
+    let _ = writeln!(std::io::stderr(), "[WARNING]: {text}");
 }
 
 /// Prints an error once, with its causes; a cause line that starts with `hint:` is kept as a
