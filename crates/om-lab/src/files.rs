@@ -126,6 +126,11 @@ fn inventory(config: &LabConfig, hosts: &[LabHost]) -> String {
         out,
         "\n[all:vars]\nansible_ssh_common_args='-o UserKnownHostsFile={d}/{KNOWN_HOSTS} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes'\n"
     );
+    // Lab hosts are this machine: tell ansible-core which Python to use there rather than let
+    // it discover one (a pyenv shim on PATH can win discovery and then fail). om ignores it.
+    if let Some(python) = ["/usr/bin/python3", "/usr/local/bin/python3"].iter().find(|p| Path::new(p).exists()) {
+        let _ = writeln!(out, "ansible_python_interpreter={python}");
+    }
     out
 }
 

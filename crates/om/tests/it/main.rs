@@ -1,0 +1,8 @@
+//! The built `om` binary, as users run it.
+
+mod cli;
+mod lab;
+
+fn om() -> om_test::Om {
+    om_test::Om::new(env!("CARGO_BIN_EXE_om"))
+}
