@@ -1,6 +1,8 @@
 //! om-lab against the real OpenSSH: hosts answer on their own addresses, faults act on one
 //! host only, and stopping a lab leaves no process behind.
 
+#![allow(clippy::print_stderr)]
+
 use std::process::Command;
 
 use om_lab::Netem;

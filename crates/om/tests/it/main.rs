@@ -1,5 +1,7 @@
 //! The built `om` binary, as users run it.
 
+#![allow(clippy::print_stderr)]
+
 mod cli;
 mod lab;
 
