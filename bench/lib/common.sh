@@ -27,9 +27,16 @@ results_dir() {
   : > "$RESULTS/results.md"
 }
 
+# As root, lab hosts log in as a plain user with a clean home, like a real host, rather than
+# as root with this machine's shell start-up files.
+LAB_USER="${LAB_USER:-$(if [ "$(id -u)" = 0 ]; then echo ombench; else id -un; fi)}"
+
 lab_up() {
+  if [ "$LAB_USER" = ombench ] && ! id ombench >/dev/null 2>&1; then
+    useradd --create-home --shell /bin/sh ombench
+  fi
   "$OM" lab down --dir "$1" >/dev/null 2>&1 || true
-  "$OM" lab up --dir "$1" --hosts "$2" --port "${LAB_PORT:-2299}" --base "${LAB_BASE:-127.0.30.1}" >/dev/null
+  "$OM" lab up --dir "$1" --hosts "$2" --port "${LAB_PORT:-2299}" --base "${LAB_BASE:-127.0.30.1}" --user "$LAB_USER" >/dev/null
   LAB_PID=$("$OM" lab status --dir "$1" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["lab"]["pid"])')
   trap '"$OM" lab down --dir "'"$1"'" >/dev/null 2>&1 || true' EXIT
 }

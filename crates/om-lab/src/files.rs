@@ -47,6 +47,12 @@ pub(crate) fn prepare(config: &LabConfig, hosts: &[LabHost]) -> Result<(), LabEr
     }
     let client_pub = read(&dir.join(format!("{CLIENT_KEY}.pub")))?;
     write(&dir.join(AUTHORIZED_KEYS), &client_pub)?;
+    if config.user != crate::current_user() {
+        // sshd reads authorized_keys as the user logging in.
+        for (path, mode) in [(dir.as_path(), 0o755), (&dir.join(AUTHORIZED_KEYS), 0o644)] {
+            std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode)).map_err(|source| LabError::io(path, source))?;
+        }
+    }
     write(&dir.join(SSHD_CONFIG), &sshd_config(dir))?;
     let host_pub = read(&dir.join(format!("{HOST_KEY}.pub")))?;
     let host_key: String = host_pub.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
