@@ -162,3 +162,19 @@ fn namespaced_hosts_have_their_own_link() {
 fn tempdir() -> om_test::TempDir {
     om_test::tempdir()
 }
+
+#[test]
+fn hosts_can_log_in_as_another_user() {
+    if !om_test::privileged() {
+        eprintln!("skipped: creating a login user needs root; set OM_TEST_PRIVILEGED=1");
+        return;
+    }
+    if Command::new("id").arg("omlabtest").output().is_ok_and(|o| !o.status.success()) {
+        let made = Command::new("useradd").args(["--create-home", "--shell", "/bin/sh", "omlabtest"]).status().expect("useradd runs");
+        assert!(made.success());
+    }
+    let lab = om_test::lab_with(1, |c| c.user = "omlabtest".into());
+    let out = ssh(&lab, "h1", "id -un");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "omlabtest");
+}
