@@ -33,7 +33,7 @@ LAB_USER="${LAB_USER:-$(if [ "$(id -u)" = 0 ]; then echo ombench; else id -un; f
 
 lab_up() {
   if [ "$LAB_USER" = ombench ] && ! id ombench >/dev/null 2>&1; then
-    useradd --create-home --shell /bin/sh ombench
+    useradd --create-home --shell /bin/sh -p '*' ombench  # '*': no password, not locked
   fi
   "$OM" lab down --dir "$1" >/dev/null 2>&1 || true
   "$OM" lab up --dir "$1" --hosts "$2" --port "${LAB_PORT:-2299}" --base "${LAB_BASE:-127.0.30.1}" --user "$LAB_USER" >/dev/null

@@ -50,7 +50,8 @@ pub(crate) fn prepare(config: &LabConfig, hosts: &[LabHost]) -> Result<(), LabEr
     if config.user != crate::current_user() {
         // sshd reads authorized_keys as the user logging in.
         for (path, mode) in [(dir.as_path(), 0o755), (&dir.join(AUTHORIZED_KEYS), 0o644)] {
-            std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode)).map_err(|source| LabError::io(path, source))?;
+            std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode))
+                .map_err(|source| LabError::io(path, source))?;
         }
     }
     write(&dir.join(SSHD_CONFIG), &sshd_config(dir))?;
