@@ -13,5 +13,7 @@
 //! assert_eq!(node.get("port").unwrap().span.to_string(), "vars.yml:1:7");
 //! ```
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod python;
 pub mod yaml;

@@ -27,8 +27,7 @@ pub(super) fn load(text: &str, file: Arc<str>) -> Result<Document, YamlError> {
         depth: 0,
     };
     let mut root = None;
-    loop {
-        let Some((event, span)) = builder.next_event()? else { break };
+    while let Some((event, span)) = builder.next_event()? {
         match event {
             Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
             Event::StreamEnd => break,
@@ -224,7 +223,7 @@ impl<'a> Builder<'a> {
             };
         }
         match local_tag(tag) {
-            Some("") => Ok(Node::new(Value::Seq(items), span.clone())),
+            Some("") => Ok(Node::new(Value::Seq(items), span)),
             Some("unsafe") => Ok(Node::new(Value::Unsafe(Box::new(Node::new(Value::Seq(items), span.clone()))), span)),
             Some(name @ ("vault" | "vault-encrypted")) => Err(YamlError::TagNeedsString { span, tag: vault_name(name), found: "list" }),
             _ => Err(YamlError::UnknownTag { span, tag: display_tag(tag) }),

@@ -1,9 +1,11 @@
 //! Command-line definitions; their doc comments are `om --help`.
 
+mod inventory;
 mod lab;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use inventory::{ExportFormat, InventoryArgs, TargetType};
 pub use lab::{LabArgs, LabCommand};
 
 /// om runs Linux fleets: one fast program for inventories, ad-hoc runs across thousands of
@@ -38,6 +40,8 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Inventories: hosts, groups and variables; which hosts a pattern or target selects.
+    Inventory(InventoryArgs),
     /// A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces.
     Lab(LabArgs),
     /// Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`.
