@@ -1,10 +1,12 @@
 //! Command-line definitions; their doc comments are `om --help`.
 
+mod inventory;
 mod lab;
 mod run;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use inventory::{ExportFormat, InventoryArgs, TargetType};
 pub use lab::{LabArgs, LabCommand};
 pub use run::RunArgs;
 
@@ -42,6 +44,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Run a command or module across hosts over SSH (ansible PATTERN -m …).
     Run(Box<RunArgs>),
+    /// Inventories: hosts, groups and variables; which hosts a pattern or target selects.
+    Inventory(InventoryArgs),
     /// A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces.
     Lab(LabArgs),
     /// Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`.

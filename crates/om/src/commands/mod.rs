@@ -1,6 +1,7 @@
 //! One file per subcommand; each turns parsed arguments into library calls and output.
 
 mod completions;
+mod inventory;
 mod lab;
 mod run;
 
@@ -9,6 +10,7 @@ use crate::cli::{Cli, Command};
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
+        Command::Inventory(args) => inventory::run(args),
         Command::Lab(args) => lab::run(args),
         Command::Run(args) => run::run(*args),
         Command::Completions { shell } => completions::run(shell),
