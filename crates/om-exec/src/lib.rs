@@ -19,7 +19,6 @@
 //! ```
 
 pub mod action;
-pub mod adhoc_inventory;
 mod executor;
 mod jobs;
 mod local;

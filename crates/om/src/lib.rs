@@ -37,7 +37,9 @@ pub fn main() -> ExitCode {
             output::error(&err);
             if err.downcast_ref::<settings::BadOption>().is_some() {
                 ExitStatus::BadOption.into()
-            } else if err.downcast_ref::<om_exec::adhoc_inventory::InventoryError>().is_some() {
+            } else if err.downcast_ref::<om_inventory::InventoryError>().is_some()
+                || err.downcast_ref::<om_inventory::PatternError>().is_some()
+            {
                 ExitStatus::Unreachable.into()
             } else {
                 ExitStatus::Error.into()

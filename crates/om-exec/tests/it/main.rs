@@ -13,8 +13,9 @@ use om_ssh::{SshConfig, SshConnector, SshOptions};
 use om_test::TestLab;
 
 fn hosts(lab: &TestLab) -> Vec<Host> {
-    let inventory = om_exec::adhoc_inventory::Inventory::load(&lab.inventory().display().to_string()).expect("the lab inventory loads");
-    inventory.hosts().to_vec()
+    let source = om_inventory::Source::parse(&lab.inventory().display().to_string());
+    let loaded = om_inventory::Inventory::load(&[source], &om_inventory::LoadOptions::default()).expect("the lab inventory loads");
+    loaded.inventory.hosts().iter().map(|h| h.as_ref().clone()).collect()
 }
 
 fn target(lab: &TestLab) -> Target {

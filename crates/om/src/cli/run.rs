@@ -24,9 +24,10 @@ use clap::Args;
 pub struct RunArgs {
     /// Host pattern: all, a group, a host, globs (web*), unions (a:b), exclusions (a:!b), intersections (a:&b).
     pub pattern: String,
-    /// Inventory file, or a comma-separated host list (`h1,h2,`).
+    /// Inventory source: a file, a directory, a script, or a comma-separated host list
+    /// (`h1,h2,`); repeatable. Default: ANSIBLE_INVENTORY, then /etc/ansible/hosts.
     #[arg(short, long, value_name = "INVENTORY")]
-    pub inventory: Option<String>,
+    pub inventory: Vec<String>,
     /// The module to run (default `command`); repeat with -a for several tasks.
     #[arg(short = 'm', long = "module-name", value_name = "MODULE")]
     pub module: Vec<String>,

@@ -54,7 +54,7 @@ pub(crate) fn run(args: InventoryArgs) -> anyhow::Result<ExitStatus> {
 }
 
 /// `-i` as given, else `ANSIBLE_INVENTORY` (comma-separated), else `/etc/ansible/hosts`.
-fn sources(given: &[String]) -> Vec<Source> {
+pub(crate) fn sources(given: &[String]) -> Vec<Source> {
     if !given.is_empty() {
         return given.iter().map(|s| Source::parse(s)).collect();
     }
@@ -65,7 +65,7 @@ fn sources(given: &[String]) -> Vec<Source> {
     }
 }
 
-fn warn(warnings: &[om_inventory::Warning]) {
+pub(crate) fn warn(warnings: &[om_inventory::Warning]) {
     for warning in warnings {
         tracing::warn!("{warning}");
     }

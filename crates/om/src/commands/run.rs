@@ -2,8 +2,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use om_core::{Fanout, JsonLinesSink, Sink, Target};
-use om_exec::adhoc_inventory::Inventory;
 use om_exec::{Executor, Transports};
+use om_inventory::{Inventory, LoadOptions, Pattern};
 use om_ssh::{SshConfig, SshConnector};
 
 use crate::ExitStatus;
@@ -14,15 +14,13 @@ use crate::settings::{RunSettings, TerminalPrompter};
 
 pub(crate) fn run(args: RunArgs) -> anyhow::Result<ExitStatus> {
     let settings = RunSettings::from_args(&args)?;
-    let inventory = match &args.inventory {
-        Some(source) => Inventory::load(source)?,
-        None => Inventory::default(),
-    };
-    let mut target = inventory.select(&args.pattern);
-    if let Some(limit) = &args.limit {
-        let keep: Vec<String> = inventory.select(limit).names().map(str::to_string).collect();
-        target.hosts.retain(|h| keep.contains(&h.name));
-    }
+    let loaded = Inventory::load(&super::inventory::sources(&args.inventory), &LoadOptions::default())?;
+    super::inventory::warn(&loaded.warnings);
+    let inventory = loaded.inventory;
+    let limit = args.limit.as_deref().map(Pattern::parse_limit).transpose()?;
+    let selection = inventory.select_pattern(&Pattern::parse(&args.pattern)?, limit.as_ref())?;
+    super::inventory::warn(&selection.warnings);
+    let mut target = selection.target;
     for host in &mut target.hosts {
         Arc::make_mut(host).vars.extend(settings.extra_vars.clone());
     }
@@ -33,7 +31,12 @@ pub(crate) fn run(args: RunArgs) -> anyhow::Result<ExitStatus> {
         Some(path) => SshConfig::load(path)?,
         None => SshConfig::load_default()?,
     };
-    let ssh = SshConnector::with_prompter(settings.ssh.clone(), ssh_config, inventory.hosts().to_vec(), Arc::new(TerminalPrompter));
+    let ssh = SshConnector::with_prompter(
+        settings.ssh.clone(),
+        ssh_config,
+        inventory.hosts().iter().map(|h| h.as_ref().clone()),
+        Arc::new(TerminalPrompter),
+    );
     let executor = Executor::new(Arc::new(Transports::new(Arc::new(ssh), args.connection.clone())), settings.run.clone());
     let modules: Vec<String> = settings.plan.tasks.iter().map(|t| t.module.clone()).collect();
     let mut sinks = Fanout::new();
