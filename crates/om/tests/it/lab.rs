@@ -52,7 +52,7 @@ fn running(pid: u64) -> bool {
 
 /// A reference tool from the test venv; required when OM_TEST_REFERENCE=1 (the test command
 /// sets it after installing them), skipped with a note otherwise.
-fn reference_tool(name: &str) -> Option<std::path::PathBuf> {
+pub(crate) fn reference_tool(name: &str) -> Option<std::path::PathBuf> {
     let venv = std::env::var_os("OM_VENV")
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache/om/venv")))?;
