@@ -266,9 +266,7 @@ impl HostJob {
 fn module_error(host: &str, result: &Vars) -> HostError {
     let msg = result.get("msg").and_then(|m| m.as_str()).unwrap_or("failed");
     match result.get("rc").and_then(|rc| rc.as_i64()) {
-        Some(rc) => {
-            HostError::new(host, Phase::Module, format!("{msg} (rc={rc})")).with_hint("the command failed on the host; its stderr says why")
-        }
+        Some(rc) => HostError::new(host, Phase::Module, format!("{msg} (rc={rc})")),
         None => HostError::new(host, Phase::Module, msg),
     }
 }
