@@ -2,8 +2,8 @@
 //! jitter when the connection drops, and a long-lived byte stream for `om-agent stdio`.
 
 use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -18,7 +18,7 @@ use tokio::sync::{OwnedSemaphorePermit, RwLock, Semaphore};
 use tracing::{debug, warn};
 
 use crate::escalation::{self, feed};
-use crate::pool::Pool;
+use crate::pool::Dialer;
 use crate::session::Client;
 use crate::{Endpoint, error};
 
@@ -28,18 +28,18 @@ pub(crate) struct Link {
     pub endpoint: Arc<Endpoint>,
     client: RwLock<Arc<Client>>,
     channels: Arc<Semaphore>,
-    pool: Weak<Pool>,
+    dialer: Arc<Dialer>,
     reconnects: AtomicU32,
     pub(crate) sftp: tokio::sync::Mutex<Option<Arc<russh_sftp::client::RawSftpSession>>>,
 }
 
 impl Link {
-    pub fn new(endpoint: Arc<Endpoint>, client: Client, max_channels: usize, pool: Weak<Pool>) -> Self {
+    pub fn new(endpoint: Arc<Endpoint>, client: Client, max_channels: usize, dialer: Arc<Dialer>) -> Self {
         Self {
             endpoint,
             client: RwLock::new(Arc::new(client)),
             channels: Arc::new(Semaphore::new(max_channels.max(1))),
-            pool,
+            dialer,
             reconnects: AtomicU32::new(0),
             sftp: tokio::sync::Mutex::new(None),
         }
@@ -81,15 +81,14 @@ impl Link {
         if !Arc::ptr_eq(&current, stale) {
             return Ok(()); // someone else reconnected already
         }
-        let pool = self.pool.upgrade().ok_or_else(|| error::lost(name, "the run was ending"))?;
         let attempt = self.reconnects.fetch_add(1, Ordering::SeqCst);
-        if attempt >= pool.options.retries {
+        if attempt >= self.dialer.options.retries {
             return Err(error::channel(name, cause));
         }
         let jitter = Duration::from_millis(100 + rand::random::<u64>() % 400);
         warn!(host = %name, attempt = attempt + 1, "connection dropped; reconnecting");
         tokio::time::sleep(jitter).await;
-        let client = pool.dial(Arc::clone(&self.endpoint)).await?;
+        let client = self.dialer.dial(Arc::clone(&self.endpoint)).await?;
         *current = Arc::new(client);
         Ok(())
     }

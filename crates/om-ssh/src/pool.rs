@@ -17,12 +17,18 @@ use crate::{Endpoint, NoPrompt, Prompter, SshConfig, SshOptions, options};
 
 type Cell<T> = Arc<OnceCell<Result<Arc<T>, HostError>>>;
 
-pub(crate) struct Pool {
-    pub options: SshOptions,
+struct Pool {
     config: SshConfig,
-    shared: Arc<Shared>,
     inventory: HashMap<String, Host>,
     links: Mutex<HashMap<String, Cell<Link>>>,
+    dialer: Arc<Dialer>,
+}
+
+/// What dialling needs, shared by the pool and every link (for reconnecting) without a
+/// reference cycle: the links live in the pool, the dialer does not know them.
+pub(crate) struct Dialer {
+    pub options: SshOptions,
+    shared: Arc<Shared>,
     hops: Mutex<HashMap<String, Cell<Client>>>,
 }
 
@@ -45,20 +51,19 @@ impl SshConnector {
         inventory: impl IntoIterator<Item = Host>,
         prompter: Arc<dyn Prompter>,
     ) -> Self {
+        let dialer = Dialer { options, shared: Arc::new(Shared::new(prompter)), hops: Mutex::default() };
         let pool = Pool {
-            options,
             config,
-            shared: Arc::new(Shared::new(prompter)),
             inventory: inventory.into_iter().map(|h| (h.name.clone(), h)).collect(),
             links: Mutex::default(),
-            hops: Mutex::default(),
+            dialer: Arc::new(dialer),
         };
         Self { pool: Arc::new(pool) }
     }
 
     /// The endpoint `host` resolves to, without connecting.
     pub fn endpoint(&self, host: &Host) -> Endpoint {
-        Endpoint::resolve(host, &self.pool.options, &self.pool.config, &|name| self.pool.inventory.get(name).cloned())
+        Endpoint::resolve(host, &self.pool.dialer.options, &self.pool.config, &|name| self.pool.inventory.get(name).cloned())
     }
 
     /// Connects (or reuses the connection) and returns the concrete connection, for callers
@@ -68,11 +73,12 @@ impl SshConnector {
         options::log_warnings(&endpoint);
         let key = endpoint.pool_key();
         let cell = Arc::clone(lock(&self.pool.links).entry(key).or_default());
-        let pool = Arc::clone(&self.pool);
+        let dialer = Arc::clone(&self.pool.dialer);
         let link = cell
             .get_or_init(|| async move {
-                let client = pool.dial_with_retries(Arc::clone(&endpoint)).await?;
-                Ok(Arc::new(Link::new(endpoint, client, pool.options.max_channels, Arc::downgrade(&pool))))
+                let client = dialer.dial_with_retries(Arc::clone(&endpoint)).await?;
+                let max_channels = dialer.options.max_channels;
+                Ok(Arc::new(Link::new(endpoint, client, max_channels, dialer)))
             })
             .await
             .clone()
@@ -91,7 +97,7 @@ impl SshConnector {
                 link.close().await;
             }
         }
-        let hops: Vec<Cell<Client>> = lock(&self.pool.hops).values().cloned().collect();
+        let hops: Vec<Cell<Client>> = lock(&self.pool.dialer.hops).values().cloned().collect();
         for cell in hops {
             if let Some(Ok(client)) = cell.get() {
                 let _ = client.disconnect(russh::Disconnect::ByApplication, "", "en").await;
@@ -107,7 +113,7 @@ impl Connector for SshConnector {
     }
 }
 
-impl Pool {
+impl Dialer {
     /// Dials with up to `retries` more attempts for connect-phase failures (refused,
     /// timed out, dropped handshake), sleeping a jittered backoff in between.
     async fn dial_with_retries(self: &Arc<Self>, endpoint: Arc<Endpoint>) -> Result<Client, HostError> {
@@ -131,7 +137,14 @@ impl Pool {
         let mut chain_key = String::new();
         for hop in &endpoint.jumps {
             chain_key.push_str(&format!("{}@{}:{}/", hop.user, hop.address, hop.port));
-            let cell = Arc::clone(lock(&self.hops).entry(chain_key.clone()).or_default());
+            let cell = {
+                let mut hops = lock(&self.hops);
+                // A hop whose connection dropped is dialled afresh.
+                if hops.get(&chain_key).and_then(|c| c.get()).is_some_and(|r| r.as_ref().is_ok_and(|c| c.is_closed())) {
+                    hops.remove(&chain_key);
+                }
+                Arc::clone(hops.entry(chain_key.clone()).or_default())
+            };
             let hop = Arc::new(hop.clone());
             let shared = Arc::clone(&self.shared);
             let parent = via.clone();

@@ -263,3 +263,28 @@ fn ecdsa_rsa_and_encrypted_keys_authenticate() {
         }
     });
 }
+
+#[test]
+fn a_dropped_connection_is_reopened_on_next_use() {
+    let lab = om_test::lab(1);
+    runtime().block_on(async {
+        let conn = connector(SshOptions::default()).connect(&host(&lab, "h1")).await.expect("connects");
+        assert_eq!(conn.exec(ExecRequest::new("echo one"), &|_| {}).await.expect("runs").stdout, b"one\n");
+        lab.kill("h1").expect("kills");
+        lab.revive("h1").expect("revives");
+        // The old session is gone; the next command dials again (with jitter) and runs.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let out = loop {
+            match conn.exec(ExecRequest::new("echo two"), &|_| {}).await {
+                Ok(out) => break out,
+                Err(err) => {
+                    assert_eq!(err.phase, Phase::Connect, "{err}");
+                    assert!(std::time::Instant::now() < deadline, "never reconnected: {err}");
+                }
+            }
+        };
+        assert_eq!(out.stdout, b"two\n");
+    });
+    let h1 = lab.status().expect("status").into_iter().find(|h| h.name == "h1").expect("h1");
+    assert_eq!(h1.connections, 2, "one reconnection");
+}
