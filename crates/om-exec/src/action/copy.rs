@@ -60,109 +60,155 @@ impl Action for Copy {
             (None, Some(src)) if ctx.flag("remote_src") => return remote_copy(ctx, src, &dest).await,
             (None, Some(src)) => match tokio::fs::read(src).await {
                 Ok(data) => (data, std::path::Path::new(src).file_name().map(|n| n.to_string_lossy().into_owned())),
-                Err(err) if err.kind() == std::io::ErrorKind::IsADirectory => {
-                    return Ok(super::failed(
-                        format!("src `{src}` is a directory; copying directories is not supported yet"),
-                        result(false),
-                    ));
-                }
+                Err(err) if err.kind() == std::io::ErrorKind::IsADirectory => return copy_tree(ctx, src, &dest).await,
                 Err(err) => {
                     return Ok(super::failed(format!("Could not find or access '{src}' on the Ansible Controller: {err}"), result(false)));
                 }
             },
             (None, None) => return Ok(super::failed("src (or content) is required", result(false))),
         };
-        let checksum = sha1_hex(&data);
-        if let Some(expected) = ctx.str("checksum").filter(|c| *c != checksum) {
-            return Ok(super::failed(
-                format!("Copied file does not match the expected checksum. Transfer failed: expected {expected}, got {checksum}"),
-                result(false),
-            ));
-        }
-        let present = probe(ctx, &dest, name.as_deref()).await?;
-        let Some(present) = present else {
-            return Ok(super::failed("can not use content with a dir as dest", result(false)));
-        };
-        let mode = ctx.args.get("mode").map(mode_arg);
-        let content_differs = present.checksum.as_deref() != Some(checksum.as_str());
-        let exists = present.checksum.is_some();
-        if exists && content_differs && !ctx.flag("force") {
-            return Ok(report(ctx, &present, &checksum, data.len(), false, None));
-        }
-        let attrs_differ = mode.as_ref().is_some_and(|m| m.octal.is_some() && m.octal.as_deref() != present.mode.as_deref())
-            || ctx.str("owner").is_some_and(|o| Some(o) != present.owner.as_deref())
-            || ctx.str("group").is_some_and(|g| Some(g) != present.group.as_deref());
-        let symbolic = mode.as_ref().is_some_and(|m| m.octal.is_none());
-        if !content_differs && !attrs_differ && !symbolic {
-            return Ok(report(ctx, &present, &checksum, data.len(), false, None));
-        }
-        if ctx.check {
-            return Ok(report(ctx, &present, &checksum, data.len(), true, None));
-        }
-        let path = q(&present.path);
-        let mut finish = String::new();
-        let mut backup_file = None;
-        if content_differs {
-            if ctx.flag("backup") && exists {
-                let stamp = chrono::Local::now().format("%Y-%m-%d@%H:%M:%S~");
-                let backup = format!("{}.{}.{stamp}", present.path, std::process::id());
-                finish.push_str(&format!("cp -p {path} {} && ", q(&backup)));
-                backup_file = Some(backup);
-            }
-            let staged = ctx.escalation.is_some() || ctx.str("validate").is_some();
-            if staged {
-                let tmp = format!("/tmp/.om-copy-{:016x}", rand::random::<u64>());
-                ctx.conn.put(&data, &tmp, Some(0o600)).await?;
-                let beside = q(&format!("{}.om-tmp-{:08x}", present.path, rand::random::<u32>()));
-                if let Some(validate) = ctx.str("validate") {
-                    let check = validate.replace("%s", &q(&tmp));
-                    let out = ctx.probe(format!("{check} 2>&1; rc=$?; [ $rc -eq 0 ] || rm -f {}; exit $rc", q(&tmp))).await?;
-                    if out.rc != Some(0) {
-                        return Ok(super::failed(
-                            format!("failed to validate: {}", String::from_utf8_lossy(&out.stdout).trim()),
-                            result(false),
-                        ));
-                    }
-                }
-                let keep_mode = present.mode.as_deref().map(|m| format!("chmod {m} {beside} && ")).unwrap_or_default();
-                finish.push_str(&format!("cp {t} {beside} && rm -f {t} && {keep_mode}mv -f {beside} {path} && ", t = q(&tmp)));
-            } else {
-                if !finish.is_empty() {
-                    let out = ctx.probe(finish.trim_end_matches("&& ").to_string()).await?;
-                    if out.rc != Some(0) {
-                        return Ok(super::failed(
-                            format!("cannot back up {}: {}", present.path, String::from_utf8_lossy(&out.stderr).trim()),
-                            result(false),
-                        ));
-                    }
-                    finish.clear();
-                }
-                let bits =
-                    mode.as_ref().and_then(|m| m.bits).or_else(|| present.mode.as_deref().and_then(|m| u32::from_str_radix(m, 8).ok()));
-                ctx.conn.put(&data, &present.path, bits.or(Some(0o644))).await?;
+        copy_file(ctx, data, &dest, name.as_deref()).await
+    }
+}
+
+/// A directory `src`: every file below it, recursively; with a trailing `/` only its
+/// contents go into `dest`, otherwise the directory itself does (as ansible-core copies).
+async fn copy_tree(ctx: &Ctx<'_>, src: &str, dest: &str) -> Result<Outcome, HostError> {
+    let root = std::path::Path::new(src);
+    let base = match (src.ends_with('/'), root.file_name()) {
+        (false, Some(name)) => format!("{}/{}", dest.trim_end_matches('/'), name.to_string_lossy()),
+        _ => dest.trim_end_matches('/').to_string(),
+    };
+    let mut files = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| ctx.fail(format!("cannot read `{}`: {e}", dir.display())))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(root) {
+                files.push((path.clone(), format!("{base}/{}", rel.display())));
             }
         }
-        if let Some(m) = &mode {
-            finish.push_str(&format!("chmod {} {path} && ", q(&m.text)));
-        }
-        match (ctx.str("owner"), ctx.str("group")) {
-            (Some(o), Some(g)) => finish.push_str(&format!("chown {}:{} {path} && ", q(o), q(g))),
-            (Some(o), None) => finish.push_str(&format!("chown {} {path} && ", q(o))),
-            (None, Some(g)) => finish.push_str(&format!("chgrp {} {path} && ", q(g))),
-            (None, None) => {}
-        }
-        finish.push_str(&format!("stat -c '%a %U %G %u %g' -- {path}"));
-        let out = ctx.probe(finish).await?;
+    }
+    files.sort();
+    let mut dirs: Vec<String> = files.iter().filter_map(|(_, remote)| remote.rsplit_once('/').map(|(d, _)| d.to_string())).collect();
+    dirs.sort();
+    dirs.dedup();
+    if !ctx.check && !dirs.is_empty() {
+        let mode = ctx.args.get("directory_mode").map(|m| format!("-m {} ", q(&mode_arg(m).text))).unwrap_or_default();
+        let out = ctx.probe(format!("mkdir -p {mode}-- {}", dirs.iter().map(|d| q(d)).collect::<Vec<_>>().join(" "))).await?;
         if out.rc != Some(0) {
             return Ok(super::failed(
-                format!("cannot put {}: {}", present.path, String::from_utf8_lossy(&out.stderr).trim()),
+                format!("cannot create directories under {base}: {}", String::from_utf8_lossy(&out.stderr).trim()),
                 result(false),
             ));
         }
-        let after = parse_stat(&String::from_utf8_lossy(&out.stdout), present.path.clone(), Some(checksum.clone()));
-        let changed = content_differs || after.mode != present.mode || after.owner != present.owner || after.group != present.group;
-        Ok(report(ctx, &after, &checksum, data.len(), changed, backup_file))
     }
+    let mut changed = false;
+    for (local, remote) in files {
+        let data = tokio::fs::read(&local).await.map_err(|e| ctx.fail(format!("cannot read `{}`: {e}", local.display())))?;
+        let outcome = copy_file(ctx, data, &remote, None).await?;
+        if outcome.status == om_core::Status::Failed {
+            return Ok(outcome);
+        }
+        changed |= outcome.status == om_core::Status::Changed;
+    }
+    let mut r = result(changed);
+    r.insert("dest".into(), format!("{base}/").into());
+    r.insert("src".into(), src.into());
+    Ok(super::outcome(changed, r))
+}
+
+/// One file's bytes to `dest` (or inside it, under `name`, when it is a directory).
+async fn copy_file(ctx: &Ctx<'_>, data: Vec<u8>, dest: &str, name: Option<&str>) -> Result<Outcome, HostError> {
+    let checksum = sha1_hex(&data);
+    if let Some(expected) = ctx.str("checksum").filter(|c| *c != checksum) {
+        return Ok(super::failed(
+            format!("Copied file does not match the expected checksum. Transfer failed: expected {expected}, got {checksum}"),
+            result(false),
+        ));
+    }
+    let present = probe(ctx, dest, name).await?;
+    let Some(present) = present else {
+        return Ok(super::failed("can not use content with a dir as dest", result(false)));
+    };
+    let mode = ctx.args.get("mode").map(mode_arg);
+    let content_differs = present.checksum.as_deref() != Some(checksum.as_str());
+    let exists = present.checksum.is_some();
+    if exists && content_differs && !ctx.flag("force") {
+        return Ok(report(ctx, &present, &checksum, data.len(), false, None));
+    }
+    let attrs_differ = mode.as_ref().is_some_and(|m| m.octal.is_some() && m.octal.as_deref() != present.mode.as_deref())
+        || ctx.str("owner").is_some_and(|o| Some(o) != present.owner.as_deref())
+        || ctx.str("group").is_some_and(|g| Some(g) != present.group.as_deref());
+    let symbolic = mode.as_ref().is_some_and(|m| m.octal.is_none());
+    if !content_differs && !attrs_differ && !symbolic {
+        return Ok(report(ctx, &present, &checksum, data.len(), false, None));
+    }
+    if ctx.check {
+        return Ok(report(ctx, &present, &checksum, data.len(), true, None));
+    }
+    let path = q(&present.path);
+    let mut finish = String::new();
+    let mut backup_file = None;
+    if content_differs {
+        if ctx.flag("backup") && exists {
+            let stamp = chrono::Local::now().format("%Y-%m-%d@%H:%M:%S~");
+            let backup = format!("{}.{}.{stamp}", present.path, std::process::id());
+            finish.push_str(&format!("cp -p {path} {} && ", q(&backup)));
+            backup_file = Some(backup);
+        }
+        let staged = ctx.escalation.is_some() || ctx.str("validate").is_some();
+        if staged {
+            let tmp = format!("/tmp/.om-copy-{:016x}", rand::random::<u64>());
+            ctx.conn.put(&data, &tmp, Some(0o600)).await?;
+            let beside = q(&format!("{}.om-tmp-{:08x}", present.path, rand::random::<u32>()));
+            if let Some(validate) = ctx.str("validate") {
+                let check = validate.replace("%s", &q(&tmp));
+                let out = ctx.probe(format!("{check} 2>&1; rc=$?; [ $rc -eq 0 ] || rm -f {}; exit $rc", q(&tmp))).await?;
+                if out.rc != Some(0) {
+                    return Ok(super::failed(
+                        format!("failed to validate: {}", String::from_utf8_lossy(&out.stdout).trim()),
+                        result(false),
+                    ));
+                }
+            }
+            let keep_mode = present.mode.as_deref().map(|m| format!("chmod {m} {beside} && ")).unwrap_or_default();
+            finish.push_str(&format!("cp {t} {beside} && rm -f {t} && {keep_mode}mv -f {beside} {path} && ", t = q(&tmp)));
+        } else {
+            if !finish.is_empty() {
+                let out = ctx.probe(finish.trim_end_matches("&& ").to_string()).await?;
+                if out.rc != Some(0) {
+                    return Ok(super::failed(
+                        format!("cannot back up {}: {}", present.path, String::from_utf8_lossy(&out.stderr).trim()),
+                        result(false),
+                    ));
+                }
+                finish.clear();
+            }
+            let bits = mode.as_ref().and_then(|m| m.bits).or_else(|| present.mode.as_deref().and_then(|m| u32::from_str_radix(m, 8).ok()));
+            ctx.conn.put(&data, &present.path, bits.or(Some(0o644))).await?;
+        }
+    }
+    if let Some(m) = &mode {
+        finish.push_str(&format!("chmod {} {path} && ", q(&m.text)));
+    }
+    match (ctx.str("owner"), ctx.str("group")) {
+        (Some(o), Some(g)) => finish.push_str(&format!("chown {}:{} {path} && ", q(o), q(g))),
+        (Some(o), None) => finish.push_str(&format!("chown {} {path} && ", q(o))),
+        (None, Some(g)) => finish.push_str(&format!("chgrp {} {path} && ", q(g))),
+        (None, None) => {}
+    }
+    finish.push_str(&format!("stat -c '%a %U %G %u %g' -- {path}"));
+    let out = ctx.probe(finish).await?;
+    if out.rc != Some(0) {
+        return Ok(super::failed(format!("cannot put {}: {}", present.path, String::from_utf8_lossy(&out.stderr).trim()), result(false)));
+    }
+    let after = parse_stat(&String::from_utf8_lossy(&out.stdout), present.path.clone(), Some(checksum.clone()));
+    let changed = content_differs || after.mode != present.mode || after.owner != present.owner || after.group != present.group;
+    Ok(report(ctx, &after, &checksum, data.len(), changed, backup_file))
 }
 
 /// One command: where the file would go (inside `dest` if it is a directory) and what is

@@ -268,3 +268,21 @@ fn localhost_runs_on_the_controller() {
     assert_eq!(recap.hosts["localhost"].changed, 1);
     assert!(Path::new("/bin/sh").exists());
 }
+
+#[test]
+fn copy_of_a_directory_is_recursive_and_idempotent() {
+    let lab = om_test::lab(1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path().join("site");
+    std::fs::create_dir_all(src.join("css/deep")).expect("dirs");
+    std::fs::write(src.join("index.html"), "<h1>hi</h1>").expect("writes");
+    std::fs::write(src.join("css/deep/a.css"), "a{}").expect("writes");
+    let out = dir.path().join("out");
+    let with_dir = task("copy", &format!("src={} dest={}", src.display(), out.display()));
+    let contents_only = task("copy", &format!("src={}/ dest={}/flat", src.display(), out.display()));
+    let results = outcomes(&run(&lab, vec![with_dir.clone(), with_dir, contents_only], RunOptions::default(), || {}));
+    assert_eq!(results[&(0, "h1".to_string())].status, Status::Changed, "{:?}", results[&(0, "h1".to_string())].result);
+    assert_eq!(results[&(1, "h1".to_string())].status, Status::Ok, "a second copy changes nothing");
+    assert_eq!(std::fs::read_to_string(out.join("site/css/deep/a.css")).expect("copied"), "a{}");
+    assert_eq!(std::fs::read_to_string(out.join("flat/index.html")).expect("copied"), "<h1>hi</h1>");
+}
