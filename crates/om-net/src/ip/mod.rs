@@ -482,9 +482,13 @@ impl IpNet {
             ShowMode::Prefix => format!("{addr}/{}", self.prefixlen),
             ShowMode::Netmask => match self.version {
                 Version::V4 => format!("{addr}/{}", self.netmask().addr()),
-                Version::V6 => format!("{addr}/{}", self.netmask().addr()),
+                // IPy prints an IPv6 netmask in full (`intToIp`), not compressed.
+                Version::V6 => format!("{addr}/{}", full_v6(self.netmask().ip)),
             },
-            ShowMode::Range => format!("{addr}-{}", self.broadcast().addr()),
+            ShowMode::Range => match self.version {
+                Version::V4 => format!("{addr}-{}", self.broadcast().addr()),
+                Version::V6 => format!("{addr}-{}", full_v6(self.broadcast_int())),
+            },
         }
     }
 
@@ -508,6 +512,11 @@ impl IpNet {
             0
         }
     }
+}
+
+/// IPy's `intToIp` for IPv6, used after `/` and `-`: eight groups of four digits.
+fn full_v6(ip: u128) -> String {
+    Ipv6Addr::from(ip).segments().map(|s| format!("{s:04x}")).join(":")
 }
 
 impl Ord for IpNet {

@@ -1,0 +1,3 @@
+//! Integration tests of om-net against real servers on loopback and reference goldens.
+
+mod ip;
