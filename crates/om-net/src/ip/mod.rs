@@ -68,7 +68,9 @@ impl Serialize for Version {
 pub enum IpError {
     #[error("`{input}`:{position}: {reason} at `{token}`{}", hint.as_ref().map(|h| format!("\n  hint: {h}")).unwrap_or_default())]
     Parse { input: String, position: usize, token: String, reason: String, hint: Option<String> },
-    #[error("`{net}`: cannot create IPv6 reverse names at sub-nibble level (prefix /{prefixlen})\n  hint: use a prefix that is a multiple of 4")]
+    #[error(
+        "`{net}`: cannot create IPv6 reverse names at sub-nibble level (prefix /{prefixlen})\n  hint: use a prefix that is a multiple of 4"
+    )]
     SubNibble { net: String, prefixlen: u8 },
 }
 
@@ -135,8 +137,8 @@ fn mask(prefixlen: u8, version: Version) -> u128 {
 /// 32 hex digits, dotted IPv4 including short forms (`127` = `127.0.0.0`), a decimal integer.
 fn parse_address(input: &str, text: &str, force_v6: bool) -> Result<(u128, Version), IpError> {
     if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        let value = u128::from_str_radix(hex, 16)
-            .map_err(|_| IpError::parse(input, text, "not a hexadecimal address (at most 32 hex digits)"))?;
+        let value =
+            u128::from_str_radix(hex, 16).map_err(|_| IpError::parse(input, text, "not a hexadecimal address (at most 32 hex digits)"))?;
         let version = if value <= MAX_V4 && !force_v6 { Version::V4 } else { Version::V6 };
         return Ok((value, version));
     }
@@ -580,11 +582,8 @@ pub fn info(input: &str, ip: &IpNet) -> IpInfo {
         Ok(names) => (names, None),
         Err(err) => (Vec::new(), Some(err.to_string().lines().next().unwrap_or_default().to_owned())),
     };
-    let address_count = if ip.version == Version::V4 {
-        serde_json::Value::from(ip.len() as u64)
-    } else {
-        serde_json::Value::from(ip.len_text())
-    };
+    let address_count =
+        if ip.version == Version::V4 { serde_json::Value::from(ip.len() as u64) } else { serde_json::Value::from(ip.len_text()) };
     IpInfo {
         input: input.to_owned(),
         ip: *ip,

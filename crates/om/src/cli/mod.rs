@@ -1,9 +1,11 @@
 //! Command-line definitions; their doc comments are `om --help`.
 
+mod ip;
 mod lab;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use ip::{ConvertTo, IpArgs, IpCommand, IpParseArgs};
 pub use lab::{LabArgs, LabCommand};
 
 /// om runs Linux fleets: one fast program for inventories, ad-hoc runs across thousands of
@@ -40,6 +42,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces.
     Lab(LabArgs),
+    /// IPv4/IPv6 calculator with IPy's behaviour (info, contains, overlaps, list, convert, show).
+    Ip(IpArgs),
     /// Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`.
     Completions {
         /// The shell to complete for.

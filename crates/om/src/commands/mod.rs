@@ -1,6 +1,7 @@
 //! One file per subcommand; each turns parsed arguments into library calls and output.
 
 mod completions;
+mod ip;
 mod lab;
 
 use crate::ExitStatus;
@@ -10,5 +11,15 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Lab(args) => lab::run(args),
         Command::Completions { shell } => completions::run(shell),
+        Command::Ip(args) => toolkit(ip::run(args)),
     }
+}
+
+/// Toolkit commands exit 2 when om could not do its job (usage, I/O, a bad address), not 1,
+/// which means "found something" for them.
+fn toolkit(result: anyhow::Result<ExitStatus>) -> anyhow::Result<ExitStatus> {
+    result.or_else(|err| {
+        crate::output::error(&err);
+        Ok(ExitStatus::Failed)
+    })
 }
