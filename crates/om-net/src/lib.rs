@@ -14,7 +14,12 @@
 //! assert_eq!(net.reverse_names().unwrap(), ["1.168.192.in-addr.arpa."]);
 //! ```
 
+pub mod dns;
 pub mod ip;
+pub mod packet;
+pub mod probe;
+pub mod resolve;
+pub mod scan;
 
 use serde::Serialize;
 
