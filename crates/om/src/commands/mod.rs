@@ -1,8 +1,11 @@
 //! One file per subcommand; each turns parsed arguments into library calls and output.
 
 mod completions;
+mod dns;
+mod http;
 mod ip;
 mod lab;
+mod scan;
 
 use crate::ExitStatus;
 use crate::cli::{Cli, Command};
@@ -12,6 +15,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Lab(args) => lab::run(args),
         Command::Completions { shell } => completions::run(shell),
         Command::Ip(args) => toolkit(ip::run(args)),
+        Command::Dns(args) => toolkit(dns::run(args)),
+        Command::Http(args) => toolkit(http::run(args)),
+        Command::Probe(args) => toolkit(http::run_probe(args)),
+        Command::Scan(args) => toolkit(scan::run(args)),
     }
 }
 
