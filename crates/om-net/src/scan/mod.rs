@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod render;
 pub mod services;
 pub mod spec;
+pub mod syn;
 pub mod timing;
 
 use std::collections::BTreeSet;
@@ -33,6 +34,8 @@ use timing::RttEstimate;
 pub enum Technique {
     /// `-sT`: a full TCP connect, closed at once with `SO_LINGER 0` (an RST, no TIME_WAIT).
     Connect,
+    /// `-sS`: a raw SYN, answered by SYN-ACK (open) or RST (closed); needs `CAP_NET_RAW`.
+    Syn,
 }
 
 impl Technique {
@@ -40,6 +43,7 @@ impl Technique {
     pub fn nmap_name(self) -> &'static str {
         match self {
             Technique::Connect => "connect",
+            Technique::Syn => "syn",
         }
     }
 }
@@ -212,6 +216,8 @@ pub struct ScanReport {
 pub enum ScanError {
     #[error("no targets left to scan after exclusions")]
     NoTargets,
+    #[error(transparent)]
+    Syn(#[from] syn::SynError),
     #[error("{count} addresses to scan is more than om's limit of {limit}\n  hint: narrow the targets or split the scan")]
     TooMany { count: u128, limit: u128 },
 }
@@ -458,10 +464,60 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
         let seed = if options.seed == 0 { start_time.timestamp_nanos_opt().unwrap_or(1) as u64 | 1 } else { options.seed };
         Shuffle(seed).shuffle(&mut jobs);
     }
+    // SYN scan: IPv4 jobs go to the raw-socket engine; IPv6 ones stay with connects.
+    let mut syn_answers: Vec<(u32, u16, Answer, u8)> = Vec::new();
+    if options.technique == Technique::Syn {
+        let (v4, rest): (Vec<(u32, u16)>, Vec<(u32, u16)>) = jobs.into_iter().partition(|(h, _)| targets[*h as usize].address.is_ipv4());
+        jobs = rest;
+        let index: std::collections::HashMap<std::net::Ipv4Addr, u32> = targets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| match t.address {
+                IpAddr::V4(a) => Some((a, i as u32)),
+                IpAddr::V6(_) => None,
+            })
+            .collect();
+        let syn_jobs: Vec<(std::net::Ipv4Addr, u16)> = v4
+            .iter()
+            .filter_map(|(h, p)| match targets[*h as usize].address {
+                IpAddr::V4(a) => Some((a, *p)),
+                IpAddr::V6(_) => None,
+            })
+            .collect();
+        let syn_rtts: std::collections::HashMap<std::net::Ipv4Addr, std::sync::Mutex<RttEstimate>> =
+            index.keys().map(|a| (*a, std::sync::Mutex::new(RttEstimate::default()))).collect();
+        let (max_rate, sent2) = (options.max_rate, sent.clone());
+        let (answers, syn_rtts) = tokio::task::spawn_blocking(move || {
+            let r = syn::run(&syn_jobs, &timing, max_rate, &syn_rtts, &sent2);
+            r.map(|a| (a, syn_rtts))
+        })
+        .await
+        .map_err(|_| ScanError::NoTargets)??;
+        for (addr, est) in syn_rtts {
+            if let (Some(i), Ok(est)) = (index.get(&addr), est.into_inner())
+                && let Ok(mut r) = rtts[*i as usize].lock()
+            {
+                *r = est;
+            }
+        }
+        for ((addr, port), answer) in answers {
+            let (a, ttl) = match answer {
+                syn::SynAnswer::Open { ttl } => (Answer::Open(Duration::ZERO), ttl),
+                syn::SynAnswer::Closed { ttl } => (Answer::Closed(Duration::ZERO), ttl),
+                syn::SynAnswer::Filtered { reason, ttl } => (Answer::Filtered(reason), ttl),
+            };
+            syn_answers.push((index[&addr], port, a, ttl));
+        }
+    }
     let jobs = Arc::new(jobs);
     let next = Arc::new(AtomicUsize::new(0));
     let addresses: Arc<Vec<IpAddr>> = Arc::new(targets.iter().map(|t| t.address).collect());
-    let results = Arc::new(std::sync::Mutex::new(vec![Vec::<(u16, Answer)>::new(); targets.len()]));
+    let results = Arc::new(std::sync::Mutex::new(vec![Vec::<(u16, Answer, u8)>::new(); targets.len()]));
+    if let Ok(mut all) = results.lock() {
+        for (host, port, answer, ttl) in syn_answers {
+            all[host as usize].push((port, answer, ttl));
+        }
+    }
     let workers = budget.min(jobs.len().max(1));
     let mut handles = Vec::with_capacity(workers);
     for _ in 0..workers {
@@ -478,7 +534,7 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
             }
             if let Ok(mut all) = results.lock() {
                 for (host, port, answer) in local {
-                    all[host as usize].push((port, answer));
+                    all[host as usize].push((port, answer, 0));
                 }
             }
         }));
@@ -493,16 +549,17 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     for (i, target) in targets.iter().enumerate() {
         let (is_up, reason, latency) = up[i];
         let mut answers = std::mem::take(&mut per_host[i]);
-        answers.sort_by_key(|(p, _)| *p);
+        answers.sort_by_key(|(p, _, _)| *p);
         let all: Vec<PortResult> = answers
             .into_iter()
-            .map(|(port, answer)| {
+            .map(|(port, answer, reason_ttl)| {
+                let syn = options.technique == Technique::Syn && target.address.is_ipv4();
                 let (state, reason) = match answer {
                     Answer::Open(_) => (PortState::Open, "syn-ack"),
-                    Answer::Closed(_) => (PortState::Closed, "conn-refused"),
+                    Answer::Closed(_) => (PortState::Closed, if syn { "reset" } else { "conn-refused" }),
                     Answer::Filtered(r) => (PortState::Filtered, r),
                 };
-                PortResult { port, protocol: "tcp", state, reason, reason_ttl: 0, service: services::tcp_name(port) }
+                PortResult { port, protocol: "tcp", state, reason, reason_ttl, service: services::tcp_name(port) }
             })
             .collect();
         let (ports, extraports) = split_extraports(all);

@@ -23,9 +23,12 @@ pub struct ScanArgs {
     /// Targets to leave out (same syntax, comma separated).
     #[arg(long)]
     pub exclude: Option<String>,
-    /// TCP connect scan (the default; the only technique om has today).
-    #[arg(long = "sT")]
+    /// TCP connect scan (the default without CAP_NET_RAW).
+    #[arg(long = "sT", conflicts_with = "syn")]
     pub connect: bool,
+    /// SYN scan with raw sockets (the default as root or with CAP_NET_RAW).
+    #[arg(long = "sS")]
+    pub syn: bool,
     /// Host discovery only: no port scan.
     #[arg(long = "sn")]
     pub discovery_only: bool,

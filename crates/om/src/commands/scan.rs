@@ -36,6 +36,16 @@ pub(crate) fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
         _ => Discovery::Default,
     };
     options.discovery_only = args.discovery_only;
+    let raw = scan::syn::available();
+    options.technique = match (args.connect, args.syn) {
+        (true, _) => scan::Technique::Connect,
+        (_, true) if !raw => {
+            anyhow::bail!("-sS needs raw sockets (CAP_NET_RAW)\n  hint: run as root, `setcap cap_net_raw+ep` on om, or use -sT")
+        }
+        (_, true) => scan::Technique::Syn,
+        _ if raw => scan::Technique::Syn,
+        _ => scan::Technique::Connect,
+    };
     options.timing = Timing { max_parallelism: args.max_parallelism, ..Timing::template(args.timing) };
     options.timing.max_retries = args.max_retries.unwrap_or(options.timing.max_retries);
     options.max_rate = args.max_rate;
