@@ -20,6 +20,7 @@ pub mod packet;
 pub mod probe;
 pub mod resolve;
 pub mod scan;
+pub mod trace;
 
 use serde::Serialize;
 

@@ -5,6 +5,7 @@ mod http;
 mod ip;
 mod lab;
 pub mod scan;
+mod trace;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -13,6 +14,7 @@ pub use http::{HttpArgs, HttpCommand, ProbeArgs, ProbeCmdArgs, ProbeCommand};
 pub use ip::{ConvertTo, IpArgs, IpCommand, IpParseArgs};
 pub use lab::{LabArgs, LabCommand};
 pub use scan::{ScanArgs, ScanFormat};
+pub use trace::TraceArgs;
 
 /// om runs Linux fleets: one fast program for inventories, ad-hoc runs across thousands of
 /// hosts over SSH, and the toolkits operations engineers reach for.
@@ -58,6 +60,8 @@ pub enum Command {
     Probe(ProbeCmdArgs),
     /// Port scan with nmap's target/port syntax, normal/XML/book output and baselines.
     Scan(ScanArgs),
+    /// TCP SYN / ICMP traceroute with a hop table and DOT/SVG route graphs.
+    Trace(TraceArgs),
     /// Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`.
     Completions {
         /// The shell to complete for.

@@ -6,6 +6,7 @@ mod http;
 mod ip;
 mod lab;
 mod scan;
+mod trace;
 
 use crate::ExitStatus;
 use crate::cli::{Cli, Command};
@@ -19,6 +20,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Http(args) => toolkit(http::run(args)),
         Command::Probe(args) => toolkit(http::run_probe(args)),
         Command::Scan(args) => toolkit(scan::run(args)),
+        Command::Trace(args) => toolkit(trace::run(args)),
     }
 }
 
