@@ -4,6 +4,7 @@
 
 mod cli;
 mod lab;
+mod net;
 
 fn om() -> om_test::Om {
     om_test::Om::new(env!("CARGO_BIN_EXE_om"))
