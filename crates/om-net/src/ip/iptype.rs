@@ -135,7 +135,7 @@ fn compile(table: &[(&str, &'static str)]) -> Vec<Entry> {
         })
         .collect();
     // Longest prefix first, so the first match wins.
-    entries.sort_by(|a, b| b.len.cmp(&a.len));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.len));
     entries
 }
 

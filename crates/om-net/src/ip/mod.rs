@@ -420,7 +420,7 @@ impl IpNet {
                 let octets = (self.ip as u32).to_be_bytes();
                 let whole = usize::from(self.prefixlen / 8);
                 let mut labels: Vec<String> = octets[..whole].iter().rev().map(u8::to_string).collect();
-                if self.prefixlen % 8 != 0 {
+                if !self.prefixlen.is_multiple_of(8) {
                     let last = (self.broadcast().ip as u32).to_be_bytes()[3];
                     labels.insert(0, format!("{}-{}", octets[whole], last));
                 }
@@ -430,7 +430,7 @@ impl IpNet {
                 let hex = format!("{:032x}", self.ip);
                 let nibbles = usize::from(self.prefixlen / 4);
                 let mut labels: Vec<String> = hex[..nibbles].chars().rev().map(String::from).collect();
-                if self.prefixlen % 4 != 0 {
+                if !self.prefixlen.is_multiple_of(4) {
                     labels.insert(0, format!("{}-{:x}", &hex[nibbles..], self.broadcast().ip));
                 }
                 format!("{}.ip6.arpa.", labels.join("."))
@@ -464,7 +464,7 @@ impl IpNet {
                 Ok(names)
             }
             Version::V6 => {
-                if self.prefixlen % 4 != 0 {
+                if !self.prefixlen.is_multiple_of(4) {
                     return Err(IpError::SubNibble { net: self.to_string(), prefixlen: self.prefixlen });
                 }
                 Ok(vec![self.reverse_name()])

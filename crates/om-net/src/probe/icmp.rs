@@ -63,7 +63,7 @@ fn echo_blocking(target: IpAddr, timeout: Duration, count: u32) -> Result<EchoRe
             packet[2..4].copy_from_slice(&sum.to_be_bytes());
         }
         let start = Instant::now();
-        socket.send_to(&packet, &dest)?;
+        socket.send_to(&packet, dest)?;
         report.sent += 1;
         let deadline = start + timeout;
         let mut buf = [0u8; 2048];
@@ -79,8 +79,7 @@ fn echo_blocking(target: IpAddr, timeout: Duration, count: u32) -> Result<EchoRe
                 Err(e) => return Err(e.into()),
             };
             let bytes = &buf[..n];
-            let icmp =
-                if kind == "raw" && target.is_ipv4() { bytes.get(usize::from(bytes[0] & 0x0f) * 4..).unwrap_or(&[]) } else { &bytes[..] };
+            let icmp = if kind == "raw" && target.is_ipv4() { bytes.get(usize::from(bytes[0] & 0x0f) * 4..).unwrap_or(&[]) } else { bytes };
             let from_ip = Some(from.ip());
             // Datagram sockets rewrite the identifier, so only the sequence is compared there.
             let id_ok = kind == "datagram" || icmp.get(4..6) == Some(&ident.to_be_bytes()[..]);

@@ -61,7 +61,7 @@ pub enum BaselineError {
     #[error("{}: `{value}` is not a port (give 22 or \"22/tcp\")", path.display())]
     Port { path: PathBuf, value: String },
     #[error("{}: `{value}`: {source}", path.display())]
-    Host { path: PathBuf, value: String, source: crate::ip::IpError },
+    Host { path: PathBuf, value: String, source: Box<crate::ip::IpError> },
 }
 
 fn ports(path: &Path, values: &[toml::Value]) -> Result<BTreeSet<u16>, BaselineError> {
@@ -91,7 +91,11 @@ impl Policy {
         let file: PolicyFile = toml::from_str(text).map_err(|e| BaselineError::Parse { path: path.to_owned(), message: e.to_string() })?;
         let mut policy = Policy { allow: ports(path, &file.allow)?, deny: ports(path, &file.deny)?, scoped: Vec::new() };
         let net = |s: &str| {
-            IpNet::parse(s, MakeNet::Lenient).map_err(|source| BaselineError::Host { path: path.to_owned(), value: s.to_owned(), source })
+            IpNet::parse(s, MakeNet::Lenient).map_err(|source| BaselineError::Host {
+                path: path.to_owned(),
+                value: s.to_owned(),
+                source: Box::new(source),
+            })
         };
         for (name, rules) in &file.host {
             policy.scoped.push((vec![net(name)?], ports(path, &rules.allow)?, ports(path, &rules.deny)?));

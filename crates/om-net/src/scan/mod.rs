@@ -345,6 +345,9 @@ async fn probe_port(
     answer
 }
 
+/// (host index, port) pairs to probe.
+type Jobs = Vec<(u32, u16)>;
+
 struct Target {
     address: IpAddr,
     hostname: Option<String>,
@@ -467,7 +470,7 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     // SYN scan: IPv4 jobs go to the raw-socket engine; IPv6 ones stay with connects.
     let mut syn_answers: Vec<(u32, u16, Answer, u8)> = Vec::new();
     if options.technique == Technique::Syn {
-        let (v4, rest): (Vec<(u32, u16)>, Vec<(u32, u16)>) = jobs.into_iter().partition(|(h, _)| targets[*h as usize].address.is_ipv4());
+        let (v4, rest): (Jobs, Jobs) = jobs.into_iter().partition(|(h, _)| targets[*h as usize].address.is_ipv4());
         jobs = rest;
         let index: std::collections::HashMap<std::net::Ipv4Addr, u32> = targets
             .iter()
@@ -623,7 +626,7 @@ fn split_extraports(all: Vec<PortResult>) -> (Vec<PortResult>, Vec<ExtraPorts>) 
                     None => reasons.push((p.reason, 1)),
                 }
             }
-            reasons.sort_by(|a, b| b.1.cmp(&a.1));
+            reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
             extras.push(ExtraPorts { state, count: matching.len(), reason: reasons[0].0 });
         }
     }

@@ -81,7 +81,7 @@ fn answer(query: &Message, zone: &[Record], udp: bool) -> Option<Vec<u8>> {
     let mut m = Message {
         id: query.id,
         flags: 0x8400 | (query.flags & 0x0100) | 0x0080,
-        questions: vec![(qname.clone(), qtype, qclass)],
+        questions: vec![(qname, qtype, qclass)],
         ..Default::default()
     };
     match lname.as_str() {
@@ -96,7 +96,7 @@ fn answer(query: &Message, zone: &[Record], udp: bool) -> Option<Vec<u8>> {
         }
         _ => {}
     }
-    let mut name = lname.clone();
+    let mut name = lname;
     let want = RecordType::from_code(qtype);
     for _ in 0..8 {
         let cname = zone.iter().find(|r| r.name == name && r.rtype == RecordType::CNAME && want != RecordType::CNAME);

@@ -1,5 +1,8 @@
 //! `om ip`, `om dns`, `om http probe`, `om probe`, `om scan`, `om trace` as a user runs them.
 
+// Test helpers that cannot go on without their server may panic.
+#![allow(clippy::unwrap_used)]
+
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
 use std::process::Command;
