@@ -102,8 +102,8 @@ pub struct RrCheckArgs {
     /// Nagios plugin exit codes.
     #[arg(long)]
     pub nagios: bool,
-    /// Append the reason to each [Error] line.
-    #[arg(short = 'v', long = "reasons")]
+    /// Append the reason to each [Error] line (also with om's global -v).
+    #[arg(long)]
     pub reasons: bool,
     #[arg(long)]
     pub json: bool,

@@ -8,11 +8,15 @@ use crate::ExitStatus;
 use crate::cli::{DnsArgs, DnsCommand, QueryArgs, RrCheckArgs};
 use crate::output::Printer;
 
-pub(crate) fn run(args: DnsArgs) -> anyhow::Result<ExitStatus> {
+/// `verbose` is om's global `-v`, which also asks rr-check for its reasons (the spec's `-v`).
+pub(crate) fn run(args: DnsArgs, verbose: u8) -> anyhow::Result<ExitStatus> {
     let rt = tokio::runtime::Runtime::new()?;
     match args.command {
         DnsCommand::Query(q) => rt.block_on(query(q)),
-        DnsCommand::RrCheck(r) => rt.block_on(check(r)),
+        DnsCommand::RrCheck(mut r) => {
+            r.reasons |= verbose > 0;
+            rt.block_on(check(r))
+        }
     }
 }
 

@@ -16,7 +16,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Lab(args) => lab::run(args),
         Command::Completions { shell } => completions::run(shell),
         Command::Ip(args) => toolkit(ip::run(args)),
-        Command::Dns(args) => toolkit(dns::run(args)),
+        Command::Dns(args) => toolkit(dns::run(args, cli.global.verbose)),
         Command::Http(args) => toolkit(http::run(args)),
         Command::Probe(args) => toolkit(http::run_probe(args)),
         Command::Scan(args) => toolkit(scan::run(args)),

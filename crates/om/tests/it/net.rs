@@ -365,3 +365,15 @@ fn syn_scan_in_a_namespace_matches_nmap_and_names_filter_reasons() {
         }
     }
 }
+
+#[test]
+fn rr_check_keeps_the_books_dns_error_line_and_exit_codes() {
+    let server = nxdomain_server().to_string();
+    let out = om().args(["dns", "rr-check", "nope.example.test", "--server", &server]).run();
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.starts_with("dns resolver error:nxdomain"), "{}", out.stdout);
+    let out = om().args(["dns", "rr-check", "nope.example.test", "--server", &server, "--nagios", "--json"]).run();
+    assert_eq!(out.code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["state"], "dns_error");
+}
