@@ -291,11 +291,12 @@ async fn connect_once(addr: SocketAddr, timeout: Duration) -> Answer {
         SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6(),
     };
     let Ok(socket) = socket else { return Answer::Filtered("local-error") };
-    // SO_LINGER 0: close with an RST, so no TIME_WAIT piles up (never blocks with 0).
-    let _ = socket2::SockRef::from(&socket).set_linger(Some(Duration::ZERO));
     match tokio::time::timeout(timeout, socket.connect(addr)).await {
         Ok(Ok(stream)) => {
             let rtt = started.elapsed();
+            // SO_LINGER 0 on the connections that were made: close with an RST, so no
+            // TIME_WAIT piles up (never blocks with 0). Refused ports need no call at all.
+            let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
             drop(stream);
             Answer::Open(rtt)
         }

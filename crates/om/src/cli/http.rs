@@ -76,6 +76,9 @@ pub struct ProbeArgs {
     /// Probes per URL.
     #[arg(long, default_value_t = 1)]
     pub count: u32,
+    /// URLs probed at once in each round.
+    #[arg(long, default_value_t = 1)]
+    pub concurrency: usize,
     /// Seconds between repeats.
     #[arg(long, default_value_t = 1.0)]
     pub interval: f64,

@@ -78,6 +78,7 @@ async fn http_probe(a: ProbeArgs) -> anyhow::Result<ExitStatus> {
         if round > 0 {
             tokio::time::sleep(Duration::from_secs_f64(a.interval)).await;
         }
+        let mut round_options = Vec::new();
         for url in &a.urls {
             let mut options = base.clone();
             options.url = url.clone();
@@ -86,11 +87,37 @@ async fn http_probe(a: ProbeArgs) -> anyhow::Result<ExitStatus> {
                 let [host, port, addr] = parts[..] else { bail!("`{r}`: --resolve is HOST:PORT:ADDR") };
                 let parsed = probe::Url::parse(url)?;
                 if parsed.host == host && parsed.port.to_string() == port {
-                    options.connect_to =
-                        Some(addr.trim_matches(|c| c == '[' || c == ']').parse().with_context(|| format!("`{addr}`: not an address"))?);
+                    options.connect_to = Some(addr.trim_matches(|c| c == '[' || c == ']').parse().with_context(|| format!("`{addr}`: not an address"))?);
                 }
             }
-            let report = probe::http::probe(&options, &mut cache).await?;
+            round_options.push(options);
+        }
+        let round_reports = if a.concurrency > 1 && round_options.len() > 1 {
+            // Each concurrent probe keeps its own DNS cache; reports stay in URL order.
+            let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(a.concurrency));
+            let tasks: Vec<_> = round_options
+                .into_iter()
+                .map(|o| {
+                    let limit = limit.clone();
+                    tokio::spawn(async move {
+                        let _permit = limit.acquire_owned().await;
+                        probe::http::probe(&o, &mut DnsCache::default()).await
+                    })
+                })
+                .collect();
+            let mut out = Vec::new();
+            for t in tasks {
+                out.push(t.await??);
+            }
+            out
+        } else {
+            let mut out = Vec::new();
+            for o in &round_options {
+                out.push(probe::http::probe(o, &mut cache).await?);
+            }
+            out
+        };
+        for report in round_reports {
             all_ok &= report.ok();
             if a.jsonl {
                 out.json_line(&report)?;
