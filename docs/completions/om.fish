@@ -236,6 +236,7 @@ complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_f
 complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l expect-body -d 'The body must match this regular expression' -r
 complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -s H -l header -d 'Extra header lines `Name: value`' -r
 complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l count -d 'Probes per URL' -r
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l concurrency -d 'URLs probed at once in each round' -r
 complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l interval -d 'Seconds between repeats' -r
 complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l lang -d 'en or zh (the book\'s labels)' -r -f -a "en\t''
 zh\t''"
