@@ -521,6 +521,91 @@ fn full_v6(ip: u128) -> String {
     Ipv6Addr::from(ip).segments().map(|s| format!("{s:04x}")).join(":")
 }
 
+impl IpNet {
+    /// Addresses a host can use: all but network and broadcast for IPv4, except /31 (2, RFC
+    /// 3021) and /32 (1); every address for IPv6.
+    pub fn usable_hosts(&self) -> u128 {
+        match (self.version, self.prefixlen) {
+            (Version::V4, 31) => 2,
+            (Version::V4, 32) => 1,
+            (Version::V4, _) => self.len() - 2,
+            (Version::V6, _) => self.len(),
+        }
+    }
+
+    /// The subnets of length `prefix` that make up this network, in order.
+    pub fn split(&self, prefix: u8) -> Result<impl Iterator<Item = IpNet> + use<>, IpError> {
+        if prefix < self.prefixlen || u32::from(prefix) > self.version.bits() {
+            return Err(IpError::Parse {
+                input: format!("/{prefix}"),
+                position: 2,
+                token: prefix.to_string(),
+                reason: format!("a subnet of `{self}` needs a prefix from {} to {}", self.prefixlen, self.version.bits()),
+                hint: None,
+            });
+        }
+        let (version, step_bits) = (self.version, self.version.bits() - u32::from(prefix));
+        let count_bits = u32::from(prefix - self.prefixlen);
+        let first = self.ip;
+        let total: u128 = if count_bits >= 128 { u128::MAX } else { 1u128 << count_bits };
+        Ok((0..total).map(move |i| IpNet { ip: first + if step_bits >= 128 { 0 } else { i << step_bits }, version, prefixlen: prefix }))
+    }
+}
+
+/// The fewest CIDR blocks that cover exactly `first..=last`.
+pub fn range_to_cidrs(first: u128, last: u128, version: Version) -> Vec<IpNet> {
+    let bits = version.bits();
+    let mut out = Vec::new();
+    let mut cur = first;
+    loop {
+        // The largest block that starts at `cur` (alignment) and stays within `last`.
+        let align = if cur == 0 { bits } else { cur.trailing_zeros().min(bits) };
+        let block_end = |size_bits: u32| if size_bits >= 128 { Some(u128::MAX) } else { cur.checked_add((1u128 << size_bits) - 1) };
+        let mut size_bits = align;
+        while size_bits > 0 && block_end(size_bits).is_none_or(|end| end > last) {
+            size_bits -= 1;
+        }
+        out.push(IpNet { ip: cur, version, prefixlen: (bits - size_bits) as u8 });
+        let end = block_end(size_bits).unwrap_or(u128::MAX);
+        if end >= last {
+            break;
+        }
+        cur = end + 1;
+    }
+    out
+}
+
+/// Any range `first-last` (not only one prefix) as its fewest CIDR blocks; other inputs as
+/// [`IpNet::parse_with`].
+pub fn parse_blocks(input: &str, options: ParseOptions) -> Result<Vec<IpNet>, IpError> {
+    match input.trim().split_once('-') {
+        Some((a, b)) if IpNet::parse_with(input, options).is_err() => {
+            let first = IpNet::parse_with(a, ParseOptions { make_net: MakeNet::Strict, ..options })?;
+            let last = IpNet::parse_with(b, ParseOptions { make_net: MakeNet::Strict, ..options })?;
+            if first.version != last.version || !first.is_single() || !last.is_single() || last.ip < first.ip {
+                return Err(IpError::parse(input, b, "the range needs two single addresses of one IP version, the smaller first"));
+            }
+            Ok(range_to_cidrs(first.ip, last.ip, first.version))
+        }
+        _ => Ok(vec![IpNet::parse_with(input, options)?]),
+    }
+}
+
+/// Aggregates networks: overlapping and adjacent blocks merge, the result is the fewest
+/// CIDR blocks covering the same addresses, IPv4 before IPv6.
+pub fn summarize(nets: &[IpNet]) -> Vec<IpNet> {
+    let mut ranges: Vec<(Version, u128, u128)> = nets.iter().map(|n| (n.version, n.ip, n.broadcast_int())).collect();
+    ranges.sort();
+    let mut merged: Vec<(Version, u128, u128)> = Vec::new();
+    for (v, a, b) in ranges {
+        match merged.last_mut() {
+            Some((lv, _, lb)) if *lv == v && (a <= *lb || a == lb.saturating_add(1)) => *lb = (*lb).max(b),
+            _ => merged.push((v, a, b)),
+        }
+    }
+    merged.into_iter().flat_map(|(v, a, b)| range_to_cidrs(a, b, v)).collect()
+}
+
 impl Ord for IpNet {
     fn cmp(&self, other: &Self) -> Ordering {
         self.version.cmp(&other.version).then(self.ip.cmp(&other.ip)).then(self.prefixlen.cmp(&other.prefixlen))
@@ -569,6 +654,8 @@ pub struct IpInfo {
     pub reverse_error: Option<String>,
     /// The number of addresses (the book's `subnet:`), exact, as a decimal string for IPv6.
     pub address_count: serde_json::Value,
+    /// Addresses hosts can use (/31 → 2, /32 → 1, IPv6 → all).
+    pub usable_hosts: serde_json::Value,
     pub int: String,
     pub hex: String,
     pub bin: String,
@@ -595,6 +682,11 @@ pub fn info(input: &str, ip: &IpNet) -> IpInfo {
         reverse_names,
         reverse_error,
         address_count,
+        usable_hosts: if ip.version == Version::V4 {
+            serde_json::Value::from(ip.usable_hosts() as u64)
+        } else {
+            serde_json::Value::from(ip.usable_hosts().to_string())
+        },
         int: ip.to_dec(),
         hex: ip.to_hex(),
         bin: ip.to_bin(),

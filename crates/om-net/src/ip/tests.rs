@@ -133,3 +133,20 @@ fn show_output_parses_back_to_the_same_value() {
         }
     }
 }
+
+#[test]
+fn usable_hosts_split_and_summarize() {
+    assert_eq!((net("10.0.0.0/24").usable_hosts(), net("10.0.0.0/31").usable_hosts(), net("10.0.0.1").usable_hosts()), (254, 2, 1));
+    let parts: Vec<String> = net("192.168.1.0/24").split(26).unwrap().map(|n| n.to_string()).collect();
+    assert_eq!(parts, ["192.168.1.0/26", "192.168.1.64/26", "192.168.1.128/26", "192.168.1.192/26"]);
+    assert!(net("192.168.1.0/24").split(23).is_err());
+    let merged: Vec<String> = summarize(&[net("10.0.1.0/24"), net("10.0.0.0/24"), net("10.0.2.0/23"), net("10.0.0.128/25")])
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    assert_eq!(merged, ["10.0.0.0/22"]);
+    let cidrs: Vec<String> =
+        range_to_cidrs(net("10.0.0.1").int(), net("10.0.0.6").int(), Version::V4).iter().map(|n| n.to_string()).collect();
+    assert_eq!(cidrs, ["10.0.0.1", "10.0.0.2/31", "10.0.0.4/31", "10.0.0.6"]);
+    assert_eq!(summarize(&[net("::/0")]).len(), 1);
+}

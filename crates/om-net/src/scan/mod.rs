@@ -52,7 +52,8 @@ impl Technique {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Discovery {
-    /// TCP connects to 80 and 443: any answer (accept or refusal) means up.
+    /// TCP connects to 80 and 443 (any answer, accept or refusal, means up), plus an ICMP
+    /// echo when raw sockets are available.
     Default,
     /// `-Pn`: every host is up.
     Skip,
@@ -443,10 +444,22 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
                         probe_port(addr, &t1, &rtts[i], rate.as_deref(), &sent).await
                     }));
                 }
+                // With raw sockets, an ICMP echo runs beside the TCP probes, as nmap's
+                // privileged default discovery.
+                let echo = (options.discovery == Discovery::Default && syn::available()).then(|| {
+                    let (addr, wait) = (target.address, timing.initial_rtt.min(Duration::from_secs(1)));
+                    tokio::spawn(async move { crate::probe::icmp::echo(addr, wait, 1).await })
+                });
                 let mut state = (false, "no-response", None);
+                if let Some(echo) = echo
+                    && let Ok(Ok(reply)) = echo.await
+                    && reply.received > 0
+                {
+                    state = (true, "echo-reply", reply.rtt_us.first().copied());
+                }
                 for task in tasks {
                     match task.await {
-                        Ok(Answer::Open(d)) => state = (true, "syn-ack", Some(d.as_micros() as u64)),
+                        Ok(Answer::Open(d)) if !state.0 => state = (true, "syn-ack", Some(d.as_micros() as u64)),
                         Ok(Answer::Closed(d)) if !state.0 => state = (true, "conn-refused", Some(d.as_micros() as u64)),
                         _ => {}
                     }

@@ -73,6 +73,22 @@ pub enum IpCommand {
         #[command(flatten)]
         parse: IpParseArgs,
     },
+    /// The subnets of a network with a longer prefix: `om ip split 10.0.0.0/24 --prefix 26`.
+    Split {
+        net: String,
+        #[arg(long)]
+        prefix: u8,
+        #[command(flatten)]
+        parse: IpParseArgs,
+    },
+    /// The fewest CIDR blocks covering the given networks and ranges (aggregation; any
+    /// range `first-last` becomes its minimal CIDR list).
+    Summarize {
+        #[arg(required = true)]
+        nets: Vec<String>,
+        #[command(flatten)]
+        parse: IpParseArgs,
+    },
     /// A network as IPy's strNormal(mode): 0 address, 1 /prefix, 2 /netmask, 3 first-last.
     /// With no mode the prefix is shown only for networks.
     Show {

@@ -87,7 +87,8 @@ async fn http_probe(a: ProbeArgs) -> anyhow::Result<ExitStatus> {
                 let [host, port, addr] = parts[..] else { bail!("`{r}`: --resolve is HOST:PORT:ADDR") };
                 let parsed = probe::Url::parse(url)?;
                 if parsed.host == host && parsed.port.to_string() == port {
-                    options.connect_to = Some(addr.trim_matches(|c| c == '[' || c == ']').parse().with_context(|| format!("`{addr}`: not an address"))?);
+                    options.connect_to =
+                        Some(addr.trim_matches(|c| c == '[' || c == ']').parse().with_context(|| format!("`{addr}`: not an address"))?);
                 }
             }
             round_options.push(options);

@@ -60,6 +60,20 @@ pub(crate) fn run(args: IpArgs) -> anyhow::Result<ExitStatus> {
             };
             if p.json { out.json(&serde_json::json!({ "address": a, "value": text }))? } else { out.line(text)? }
         }
+        IpCommand::Split { net, prefix, parse: p } => {
+            let parts: Vec<IpNet> = parse(&net, p)?.split(prefix)?.take(1 << 20).collect();
+            if p.json { out.json(&parts)? } else { parts.iter().try_for_each(|n| out.line(n))? }
+        }
+        IpCommand::Summarize { nets, parse: p } => {
+            let options = ParseOptions { make_net: if p.make_net { MakeNet::Lenient } else { MakeNet::Strict }, force_v6: p.v6 };
+            let mut blocks = Vec::new();
+            for n in &nets {
+                blocks.extend(ip::parse_blocks(n, options)?);
+            }
+            let nets = blocks;
+            let merged = ip::summarize(&nets);
+            if p.json { out.json(&merged)? } else { merged.iter().try_for_each(|n| out.line(n))? }
+        }
         IpCommand::Show { net, mode, parse: p } => {
             let n = parse(&net, p)?;
             let text = match mode {

@@ -42,6 +42,8 @@ fn ip_exit_codes_and_errors_name_the_token() {
     assert_eq!(om().args(["ip", "info", "192.168.1.20/24", "--make-net"]).run().code, 0);
     assert_eq!(om().args(["ip", "convert", "8.8.8.8", "--to", "hex"]).run().stdout, "0x8080808\n");
     assert_eq!(om().args(["ip", "show", "10.0.0.0/8", "--mode", "2"]).run().stdout, "10.0.0.0/255.0.0.0\n");
+    assert_eq!(om().args(["ip", "summarize", "10.0.0.1-10.0.0.6", "10.0.0.0"]).run().stdout, "10.0.0.0/30\n10.0.0.4/31\n10.0.0.6\n");
+    assert_eq!(om().args(["ip", "split", "10.0.0.0/30", "--prefix", "31"]).run().stdout, "10.0.0.0/31\n10.0.0.2/31\n");
 }
 
 #[test]
