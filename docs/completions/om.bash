@@ -115,6 +115,12 @@ _om() {
             om__subcmd__help__subcmd__ip,show)
                 cmd="om__subcmd__help__subcmd__ip__subcmd__show"
                 ;;
+            om__subcmd__help__subcmd__ip,split)
+                cmd="om__subcmd__help__subcmd__ip__subcmd__split"
+                ;;
+            om__subcmd__help__subcmd__ip,summarize)
+                cmd="om__subcmd__help__subcmd__ip__subcmd__summarize"
+                ;;
             om__subcmd__help__subcmd__lab,down)
                 cmd="om__subcmd__help__subcmd__lab__subcmd__down"
                 ;;
@@ -175,6 +181,12 @@ _om() {
             om__subcmd__ip,show)
                 cmd="om__subcmd__ip__subcmd__show"
                 ;;
+            om__subcmd__ip,split)
+                cmd="om__subcmd__ip__subcmd__split"
+                ;;
+            om__subcmd__ip,summarize)
+                cmd="om__subcmd__ip__subcmd__summarize"
+                ;;
             om__subcmd__ip__subcmd__help,contains)
                 cmd="om__subcmd__ip__subcmd__help__subcmd__contains"
                 ;;
@@ -195,6 +207,12 @@ _om() {
                 ;;
             om__subcmd__ip__subcmd__help,show)
                 cmd="om__subcmd__ip__subcmd__help__subcmd__show"
+                ;;
+            om__subcmd__ip__subcmd__help,split)
+                cmd="om__subcmd__ip__subcmd__help__subcmd__split"
+                ;;
+            om__subcmd__ip__subcmd__help,summarize)
+                cmd="om__subcmd__ip__subcmd__help__subcmd__summarize"
                 ;;
             om__subcmd__lab,down)
                 cmd="om__subcmd__lab__subcmd__down"
@@ -583,7 +601,7 @@ _om() {
             return 0
             ;;
         om__subcmd__help__subcmd__ip)
-            opts="info contains overlaps list convert show"
+            opts="info contains overlaps list convert split summarize show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -667,6 +685,34 @@ _om() {
             return 0
             ;;
         om__subcmd__help__subcmd__ip__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__ip__subcmd__split)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__ip__subcmd__summarize)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1013,7 +1059,7 @@ _om() {
             return 0
             ;;
         om__subcmd__ip)
-            opts="-v -q -h -V --verbose --quiet --help --version info contains overlaps list convert show help"
+            opts="-v -q -h -V --verbose --quiet --help --version info contains overlaps list convert split summarize show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1059,7 +1105,7 @@ _om() {
             return 0
             ;;
         om__subcmd__ip__subcmd__help)
-            opts="info contains overlaps list convert show help"
+            opts="info contains overlaps list convert split summarize show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1170,6 +1216,34 @@ _om() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        om__subcmd__ip__subcmd__help__subcmd__split)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__ip__subcmd__help__subcmd__summarize)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         om__subcmd__ip__subcmd__info)
             opts="-v -q -h -V --interactive --make-net --v6 --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1227,6 +1301,38 @@ _om() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__ip__subcmd__split)
+            opts="-v -q -h -V --prefix --make-net --v6 --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__ip__subcmd__summarize)
+            opts="-v -q -h -V --make-net --v6 --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
