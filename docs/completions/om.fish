@@ -302,6 +302,7 @@ complete -c om -n "__fish_om_using_subcommand scan" -s T -d 'Timing template 0-5
 complete -c om -n "__fish_om_using_subcommand scan" -l max-rate -d 'At most this many probes per second, across the whole scan' -r
 complete -c om -n "__fish_om_using_subcommand scan" -l max-parallelism -d 'At most this many probes in flight' -r
 complete -c om -n "__fish_om_using_subcommand scan" -l max-retries -d 'Resends of an unanswered probe' -r
+complete -c om -n "__fish_om_using_subcommand scan" -l host-timeout -d 'Give up on a host after this many seconds of scanning (its ports are not reported)' -r
 complete -c om -n "__fish_om_using_subcommand scan" -l dns-server -d 'A DNS server for names and PTR lookups (IP[:PORT]); default: the system resolver' -r
 complete -c om -n "__fish_om_using_subcommand scan" -l format -d 'Output: normal (nmap\'s), book (the book\'s python-nmap loop), json' -r -f -a "normal\t''
 book\t''
@@ -317,6 +318,7 @@ complete -c om -n "__fish_om_using_subcommand scan" -l Pn -d 'Treat every host a
 complete -c om -n "__fish_om_using_subcommand scan" -l PE -d 'Discovery by ICMP echo'
 complete -c om -n "__fish_om_using_subcommand scan" -s n -d 'Never look host names up'
 complete -c om -n "__fish_om_using_subcommand scan" -l json -d 'Print one JSON document (same as --format json)'
+complete -c om -n "__fish_om_using_subcommand scan" -l jsonl -d 'One JSON object per host (a stream), then one with the run\'s summary'
 complete -c om -n "__fish_om_using_subcommand scan" -l interactive -d 'Prompt for "hosts ports" as the book\'s script did'
 complete -c om -n "__fish_om_using_subcommand scan" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
 complete -c om -n "__fish_om_using_subcommand scan" -s q -l quiet -d 'Only errors on stderr'

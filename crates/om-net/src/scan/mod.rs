@@ -172,6 +172,8 @@ pub struct HostResult {
     pub ports: Vec<PortResult>,
     /// States with more than 25 ports, counted (nmap's "Not shown").
     pub extraports: Vec<ExtraPorts>,
+    /// The host ran past `--host-timeout`: its ports are not reported.
+    pub timed_out: bool,
     pub start_epoch_s: i64,
     pub end_epoch_s: i64,
 }
@@ -537,14 +539,25 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     }
     let workers = budget.min(jobs.len().max(1));
     let mut handles = Vec::with_capacity(workers);
+    // --host-timeout: a host's clock starts with its first probe; past the limit its
+    // remaining ports are skipped and the host is reported as timed out (nmap's rule).
+    let host_started: Arc<Vec<std::sync::OnceLock<Instant>>> = Arc::new(targets.iter().map(|_| std::sync::OnceLock::new()).collect());
+    let timed_out: Arc<Vec<std::sync::atomic::AtomicBool>> = Arc::new(targets.iter().map(|_| Default::default()).collect());
     for _ in 0..workers {
         let (jobs, next, addresses, results, rtts, rate, sent) =
             (jobs.clone(), next.clone(), addresses.clone(), results.clone(), rtts.clone(), rate.clone(), sent.clone());
+        let (host_started, timed_out) = (host_started.clone(), timed_out.clone());
         handles.push(tokio::spawn(async move {
             let mut local = Vec::new();
             loop {
                 let n = next.fetch_add(1, Ordering::Relaxed);
                 let Some(&(host, port)) = jobs.get(n) else { break };
+                if let Some(limit) = timing.host_timeout
+                    && host_started[host as usize].get_or_init(Instant::now).elapsed() > limit
+                {
+                    timed_out[host as usize].store(true, Ordering::Relaxed);
+                    continue;
+                }
                 let addr = SocketAddr::new(addresses[host as usize], port);
                 let answer = probe_port(addr, &timing, &rtts[host as usize], rate.as_deref(), &sent).await;
                 local.push((host, port, answer));
@@ -565,6 +578,7 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     let mut hosts = Vec::with_capacity(targets.len());
     for (i, target) in targets.iter().enumerate() {
         let (is_up, reason, latency) = up[i];
+        let host_timed_out = timed_out[i].load(Ordering::Relaxed);
         let mut answers = std::mem::take(&mut per_host[i]);
         answers.sort_by_key(|(p, _, _)| *p);
         let all: Vec<PortResult> = answers
@@ -579,7 +593,7 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
                 PortResult { port, protocol: "tcp", state, reason, reason_ttl, service: services::tcp_name(port) }
             })
             .collect();
-        let (ports, extraports) = split_extraports(all);
+        let (ports, extraports) = if host_timed_out { (Vec::new(), Vec::new()) } else { split_extraports(all) };
         let rtt = rtts[i].lock().map(|r| *r).unwrap_or_default();
         let (hostname, hostname_type) = match (&target.hostname, options.resolve_names && is_up) {
             (Some(name), _) => (Some(name.clone()), target.hostname_type),
@@ -601,6 +615,7 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
             timeout_us: rtt.timeout(&timing).as_micros() as u64,
             ports,
             extraports,
+            timed_out: host_timed_out,
             start_epoch_s: start_time.timestamp(),
             end_epoch_s: end,
         });

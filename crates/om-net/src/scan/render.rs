@@ -41,6 +41,10 @@ pub fn normal(report: &ScanReport, verbose: bool) -> String {
             }
             continue;
         }
+        if h.timed_out {
+            let _ = writeln!(out, "Skipping host {} due to host timeout", host_label(h));
+            continue;
+        }
         let _ = writeln!(out, "Nmap scan report for {}", host_label(h));
         match h.latency_us {
             Some(us) => {

@@ -53,6 +53,9 @@ pub struct ScanArgs {
     /// Resends of an unanswered probe.
     #[arg(long)]
     pub max_retries: Option<u32>,
+    /// Give up on a host after this many seconds of scanning (its ports are not reported).
+    #[arg(long, value_name = "SECONDS")]
+    pub host_timeout: Option<f64>,
     /// Never look host names up.
     #[arg(short = 'n')]
     pub no_dns: bool,
@@ -77,6 +80,9 @@ pub struct ScanArgs {
     /// Print one JSON document (same as --format json).
     #[arg(long)]
     pub json: bool,
+    /// One JSON object per host (a stream), then one with the run's summary.
+    #[arg(long, conflicts_with = "json")]
+    pub jsonl: bool,
     /// Prompt for "hosts ports" as the book's script did.
     #[arg(long)]
     pub interactive: bool,

@@ -48,6 +48,9 @@ pub(crate) fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
     };
     options.timing = Timing { max_parallelism: args.max_parallelism, ..Timing::template(args.timing) };
     options.timing.max_retries = args.max_retries.unwrap_or(options.timing.max_retries);
+    if let Some(t) = args.host_timeout {
+        options.timing.host_timeout = Some(std::time::Duration::from_secs_f64(t));
+    }
     options.max_rate = args.max_rate;
     options.resolve_names = !args.no_dns;
     if let Some(server) = &args.dns_server {
@@ -74,12 +77,18 @@ pub(crate) fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
     match args.xml_file.as_deref() {
         Some(p) if p.as_os_str() == "-" => out.text(&scan::render::xml(&report))?,
         Some(p) => std::fs::write(p, scan::render::xml(&report)).with_context(|| format!("cannot write `{}`", p.display()))?,
+        None if args.jsonl => {
+            for host in &report.hosts {
+                out.json_line(host)?;
+            }
+            out.json_line(&serde_json::json!({ "summary": { "hosts_up": report.hosts_up, "hosts_down": report.hosts_down, "elapsed_s": report.elapsed_s, "probes_sent": report.probes_sent }, "baseline": deviations }))?;
+        }
         None if args.json || args.format == ScanFormat::Json => out.json(&serde_json::json!({ "scan": report, "baseline": deviations }))?,
         None if args.format == ScanFormat::Book => out.text(&scan::render::book(&report))?,
         None => out.text(&scan::render::normal(&report, false))?,
     }
     if let Some(d) = &deviations
-        && !(args.json || args.format == ScanFormat::Json)
+        && !(args.json || args.jsonl || args.format == ScanFormat::Json)
     {
         out.text(&baseline::render(d))?;
     }

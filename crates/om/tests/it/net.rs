@@ -379,3 +379,15 @@ fn rr_check_keeps_the_books_dns_error_line_and_exit_codes() {
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["state"], "dns_error");
 }
+
+#[test]
+fn host_timeout_skips_the_host_and_jsonl_streams_hosts() {
+    let ip = loopback(7).to_string();
+    let out = om().args(["scan", &ip, "-sT", "-Pn", "-n", "-p", "1-100", "--host-timeout", "0"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains(&format!("Skipping host {ip} due to host timeout")), "{}", out.stdout);
+    let out = om().args(["scan", &ip, "-sT", "-Pn", "-n", "-p", "1-3", "--jsonl"]).run();
+    let lines: Vec<serde_json::Value> = out.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!((lines[0]["address"].as_str(), lines[1]["summary"]["hosts_up"].as_u64()), (Some(ip.as_str()), Some(1)));
+}
