@@ -1846,7 +1846,7 @@ _om() {
                     return 0
                     ;;
                 --proto)
-                    COMPREPLY=($(compgen -W "tcp icmp" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "tcp udp icmp" -- "${cur}"))
                     return 0
                     ;;
                 --min-ttl)

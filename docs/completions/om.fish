@@ -325,7 +325,8 @@ complete -c om -n "__fish_om_using_subcommand scan" -s q -l quiet -d 'Only error
 complete -c om -n "__fish_om_using_subcommand scan" -s h -l help -d 'Print help'
 complete -c om -n "__fish_om_using_subcommand scan" -s V -l version -d 'Print version'
 complete -c om -n "__fish_om_using_subcommand trace" -s p -l ports -d 'Destination ports (tcp)' -r
-complete -c om -n "__fish_om_using_subcommand trace" -l proto -r -f -a "tcp\t''
+complete -c om -n "__fish_om_using_subcommand trace" -l proto -d 'tcp (SYN), udp (to a closed port, e.g. -p 33434) or icmp (echo)' -r -f -a "tcp\t''
+udp\t''
 icmp\t''"
 complete -c om -n "__fish_om_using_subcommand trace" -l min-ttl -r
 complete -c om -n "__fish_om_using_subcommand trace" -l max-ttl -r

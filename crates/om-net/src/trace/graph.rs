@@ -96,7 +96,7 @@ pub fn build(report: &TraceReport) -> RouteGraph {
             }
         }
         let end_id = match flow.proto {
-            super::Proto::Tcp => format!("{}:{}", flow.address, flow.port),
+            super::Proto::Tcp | super::Proto::Udp => format!("{}:{}", flow.address, flow.port),
             super::Proto::Icmp => flow.address.to_string(),
         };
         let (state, kind) = match flow.end {

@@ -25,6 +25,9 @@ use crate::resolve::Resolver;
 pub enum Proto {
     Tcp,
     Icmp,
+    /// UDP datagrams to a (closed) port: routers answer 11, the destination 3 (port
+    /// unreachable). The TTL rides in the datagram's length, so the 5-tuple stays fixed.
+    Udp,
 }
 
 /// What to trace.
@@ -104,6 +107,7 @@ impl Flow {
     pub fn label(&self) -> String {
         match self.proto {
             Proto::Tcp => format!("{}:tcp{}", self.address, self.port),
+            Proto::Udp => format!("{}:udp{}", self.address, self.port),
             Proto::Icmp => format!("{}:icmp", self.address),
         }
     }
@@ -187,7 +191,11 @@ pub async fn trace(options: &TraceOptions) -> Result<TraceReport, TraceError> {
 
 fn run(options: &TraceOptions, targets: Vec<(String, Ipv4Addr)>, unresolved: Vec<(String, String)>) -> Result<TraceReport, TraceError> {
     let started = Instant::now();
-    let send_proto = if options.proto == Proto::Tcp { Protocol::TCP } else { Protocol::ICMPV4 };
+    let send_proto = match options.proto {
+        Proto::Tcp => Protocol::TCP,
+        Proto::Icmp => Protocol::ICMPV4,
+        Proto::Udp => Protocol::UDP,
+    };
     let send = Socket::new(Domain::IPV4, Type::RAW, Some(send_proto)).map_err(TraceError::NoRawSocket)?;
     let recv_icmp = Socket::new(Domain::IPV4, Type::RAW, Some(Protocol::ICMPV4)).map_err(TraceError::NoRawSocket)?;
     let recv_tcp = Socket::new(Domain::IPV4, Type::RAW, Some(Protocol::TCP)).map_err(TraceError::NoRawSocket)?;
@@ -277,6 +285,17 @@ fn run(options: &TraceOptions, targets: Vec<(String, Ipv4Addr)>, unresolved: Vec
                 let seq = seq_of(f, ttl, attempt);
                 let bytes = match options.proto {
                     Proto::Tcp => packet::tcp_syn(sources[f], *dst, *sport, *port, seq),
+                    Proto::Udp => {
+                        // Length 8 + ttl identifies the probe; checksum 0 (allowed for IPv4).
+                        let len = 8 + u16::from(ttl);
+                        let mut p = Vec::with_capacity(usize::from(len));
+                        p.extend_from_slice(&sport.to_be_bytes());
+                        p.extend_from_slice(&port.to_be_bytes());
+                        p.extend_from_slice(&len.to_be_bytes());
+                        p.extend_from_slice(&[0, 0]);
+                        p.resize(usize::from(len), 0);
+                        p
+                    }
                     Proto::Icmp => {
                         let mut p = vec![8, 0, 0, 0];
                         p.extend_from_slice(&ident.to_be_bytes());
@@ -394,6 +413,12 @@ fn icmp_match(
             let f = *flows.get(&(inner.dst, dp, sp))?;
             let (flow, ttl) = decode_seq(seq);
             (flow == f).then_some(((flow, ttl), label, Some(code)))
+        }
+        Proto::Udp if inner.protocol == 17 && quoted.len() >= 8 => {
+            let (sp, dp) = (u16::from_be_bytes([quoted[0], quoted[1]]), u16::from_be_bytes([quoted[2], quoted[3]]));
+            let len = u16::from_be_bytes([quoted[4], quoted[5]]);
+            let f = *flows.get(&(inner.dst, dp, sp))?;
+            Some(((f, len.checked_sub(8)? as u8), label, Some(code)))
         }
         Proto::Icmp if inner.protocol == 1 && quoted.len() >= 8 => {
             let id = u16::from_be_bytes([quoted[4], quoted[5]]);

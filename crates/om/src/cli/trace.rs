@@ -18,7 +18,8 @@ pub struct TraceArgs {
     /// Destination ports (tcp).
     #[arg(short = 'p', long, default_value = "80", value_delimiter = ',')]
     pub ports: Vec<u16>,
-    #[arg(long, value_parser = ["tcp", "icmp"], default_value = "tcp")]
+    /// tcp (SYN), udp (to a closed port, e.g. -p 33434) or icmp (echo).
+    #[arg(long, value_parser = ["tcp", "udp", "icmp"], default_value = "tcp")]
     pub proto: String,
     #[arg(long, default_value_t = 1)]
     pub min_ttl: u8,

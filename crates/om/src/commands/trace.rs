@@ -16,7 +16,11 @@ pub(crate) fn run(a: TraceArgs) -> anyhow::Result<ExitStatus> {
     };
     let mut options = TraceOptions::new(targets);
     options.ports = a.ports.clone();
-    options.proto = if a.proto == "icmp" { Proto::Icmp } else { Proto::Tcp };
+    options.proto = match a.proto.as_str() {
+        "icmp" => Proto::Icmp,
+        "udp" => Proto::Udp,
+        _ => Proto::Tcp,
+    };
     (options.min_ttl, options.max_ttl, options.retry, options.sport, options.rate) = (a.min_ttl, a.max_ttl, a.retry, a.sport, a.rate);
     options.timeout = Duration::from_secs_f64(a.timeout);
     if let Some(server) = &a.dns_server {

@@ -298,6 +298,9 @@ fn trace_walks_a_namespace_chain_and_draws_the_routes() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let svg = std::fs::read_to_string(&svg).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("10.71.1.2") && svg.trim_end().ends_with("</svg>"));
+    let out = chain.exec(0, &["trace", dst, "--proto", "udp", "-p", "33434", "--timeout", "0.5"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains(" 2 10.71.1.2       11") && out.stdout.contains(" 3 10.71.2.2       3"), "{}", out.stdout);
     let reference = Command::new("ip")
         .args(["netns", "exec", &chain.names[0], "traceroute", "-n", "-T", "-p", "80", "-q", "1", "-w", "1", dst])
         .output();
