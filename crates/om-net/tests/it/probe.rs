@@ -151,3 +151,19 @@ fn timings_agree_with_curl_on_the_same_server() {
     let curl_start: f64 = fields[2].parse().unwrap();
     assert!(curl_start >= 0.3 && r.timings_us.starttransfer >= 300_000);
 }
+
+#[tokio::test]
+async fn a_full_backlog_gives_a_connect_timeout_within_connecttimeout() {
+    let net = support::subnet();
+    // A listener that never accepts, with a backlog of one already taken.
+    let listener = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    listener.bind(&std::net::SocketAddr::new(support::addr(net, 1), 0).into()).unwrap();
+    listener.listen(0).unwrap();
+    let at = listener.local_addr().unwrap().as_socket().unwrap();
+    let _filler = std::net::TcpStream::connect_timeout(&at, Duration::from_secs(1)).unwrap();
+    let mut o = HttpOptions::new(format!("http://{at}/"));
+    o.connect_timeout = Duration::from_millis(300);
+    let r = run(&o).await;
+    assert_eq!(r.error.as_ref().map(|e| (e.phase, e.kind)), Some(("connect", "timeout")), "{:?}", r.error);
+    assert!(r.timings_us.connect == 0 && r.timings_us.namelookup > 0, "partial timings: {:?}", r.timings_us);
+}
