@@ -965,7 +965,7 @@ _om() {
             return 0
             ;;
         om__subcmd__http__subcmd__probe)
-            opts="-o -D -H -v -q -h -V --connect-timeout --timeout --follow --max-redirs --forbid-reuse --fresh-connect --dns-cache-timeout --user-agent --output --dump-header --resolve --dns-server --cacert --insecure --expect-status --expect-body --header --count --concurrency --interval --lang --json --jsonl --verbose --quiet --help --version"
+            opts="-o -D -H -v -q -h -V --connect-timeout --timeout --follow --max-redirs --forbid-reuse --reuse --fresh-connect --dns-cache-timeout --user-agent --output --dump-header --resolve --dns-server --cacert --insecure --expect-status --expect-body --header --count --concurrency --interval --lang --json --jsonl --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -260,7 +260,8 @@ complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_f
 complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l lang -d 'en or zh (the book\'s labels)' -r -f -a "en\t''
 zh\t''"
 complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l follow -d 'FOLLOWLOCATION'
-complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l forbid-reuse -d 'FORBID_REUSE is on by default; om closes each connection after its transfer'
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l forbid-reuse -d 'FORBID_REUSE is on by default: each connection is closed after its transfer'
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l reuse -d 'Keep connections alive between --count repeats and redirects (FORBID_REUSE off); a reused connection reports DNS and connect times as 0, like curl'
 complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l fresh-connect -d 'FRESH_CONNECT'
 complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l insecure -d 'Accept any certificate (explicit and warned)'
 complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l json

@@ -248,10 +248,18 @@ impl Url {
     }
 }
 
-/// Cached name lookups across repeated probes (DNS_CACHE_TIMEOUT).
-#[derive(Debug, Default)]
+/// What lives across repeated probes: name lookups (DNS_CACHE_TIMEOUT) and, when
+/// FORBID_REUSE is off, kept-alive connections per (host, port, tls).
+#[derive(Default)]
 pub struct DnsCache {
     entries: HashMap<String, (Instant, Vec<IpAddr>)>,
+    pool: HashMap<(String, u16, bool), (IpAddr, Box<dyn Stream>)>,
+}
+
+impl std::fmt::Debug for DnsCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DnsCache").field("entries", &self.entries).field("pooled", &self.pool.len()).finish()
+    }
 }
 
 trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
@@ -276,6 +284,8 @@ struct Progress {
     location: Option<String>,
     tls: Option<TlsInfo>,
     body_head: Vec<u8>,
+    /// The response left the connection usable (HTTP/1.1, framed body, no `close`).
+    keep_alive: bool,
 }
 
 /// Runs one probe of `options.url` (following redirects when asked).
@@ -426,6 +436,25 @@ async fn request(
     single: Instant,
     p: &mut Progress,
 ) -> Result<(), Failure> {
+    let key = (url.host.clone(), url.port, url.https);
+    if !options.forbid_reuse
+        && !options.fresh_connect
+        && let Some((ip, mut stream)) = cache.pool.remove(&key)
+    {
+        // A reused connection reports namelookup, connect and appconnect as 0, like curl.
+        p.ip = Some(ip);
+        match exchange(options, url, stream.as_mut(), single, p).await {
+            Ok(()) => {
+                if p.keep_alive {
+                    cache.pool.insert(key, (ip, stream));
+                }
+                return Ok(());
+            }
+            // The server closed the idle connection: start over on a fresh one.
+            Err(_) if p.header_size == 0 => *p = Progress { content_length: -1, phase: "dns", ..Default::default() },
+            Err(failure) => return Err(failure),
+        }
+    }
     let connect_limit = if options.connect_timeout.is_zero() { Duration::from_secs(300) } else { options.connect_timeout };
     let connect_deadline = tokio::time::Instant::from_std(single + connect_limit);
     let addrs = match tokio::time::timeout_at(connect_deadline, resolve(options, url, cache)).await {
@@ -481,6 +510,16 @@ async fn request(
     } else {
         Box::new(tcp)
     };
+    let ip = p.ip.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    exchange(options, url, stream.as_mut(), single, p).await?;
+    if p.keep_alive && !options.forbid_reuse {
+        cache.pool.insert(key, (ip, stream));
+    }
+    Ok(())
+}
+
+/// Sends the request on an open connection and reads the response.
+async fn exchange(options: &HttpOptions, url: &Url, stream: &mut dyn Stream, single: Instant, p: &mut Progress) -> Result<(), Failure> {
     p.phase = "http";
     let mut req = format!(
         "{} {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: {}\r\nAccept: */*\r\n",
@@ -496,7 +535,7 @@ async fn request(
     p.t.pretransfer = us(single);
     p.request_size = req.len() as u64;
     stream.write_all(req.as_bytes()).await.map_err(|e| Failure::new("http", "malformed_response", format!("sending the request: {e}")))?;
-    read_response(options, stream.as_mut(), single, p).await
+    read_response(options, stream, single, p).await
 }
 
 fn find_headers_end(buf: &[u8]) -> Option<usize> {
@@ -560,6 +599,8 @@ async fn read_response(options: &HttpOptions, stream: &mut dyn Stream, single: I
     p.content_length = content_length.map_or(-1, |v| v as i64);
     let chunked = header(&head, "transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
     let no_body = options.method.eq_ignore_ascii_case("HEAD") || p.http_code == 204 || p.http_code == 304;
+    let close = header(&head, "connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
+    p.keep_alive = p.http_version == "1.1" && !close && (no_body || chunked || content_length.is_some());
     p.phase = "http";
     let deliver = |p: &mut Progress, data: &[u8]| {
         p.download += data.len() as u64;

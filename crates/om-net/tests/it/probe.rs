@@ -167,3 +167,39 @@ async fn a_full_backlog_gives_a_connect_timeout_within_connecttimeout() {
     assert_eq!(r.error.as_ref().map(|e| (e.phase, e.kind)), Some(("connect", "timeout")), "{:?}", r.error);
     assert!(r.timings_us.connect == 0 && r.timings_us.namelookup > 0, "partial timings: {:?}", r.timings_us);
 }
+
+#[tokio::test]
+async fn reused_connections_report_zero_lookup_and_connect_like_curl() {
+    let net = support::subnet();
+    let listener = tokio::net::TcpListener::bind((support::addr(net, 1), 0)).await.unwrap();
+    let at = listener.local_addr().unwrap();
+    let accepted = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut s, _)) = listener.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = s.read(&mut buf).await {
+                    if n == 0 || s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    let mut o = HttpOptions::new(format!("http://{at}/"));
+    o.forbid_reuse = false;
+    let mut cache = DnsCache::default();
+    let first = http::probe(&o, &mut cache).await.unwrap();
+    let second = http::probe(&o, &mut cache).await.unwrap();
+    assert!(first.timings_us.connect > 0);
+    assert_eq!((second.timings_us.namelookup, second.timings_us.connect, second.error), (0, 0, None));
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::Relaxed), 1, "one connection for both probes");
+    // FORBID_REUSE (the default) opens a new connection each time.
+    o.forbid_reuse = true;
+    let third = http::probe(&o, &mut cache).await.unwrap();
+    assert!(third.timings_us.connect > 0);
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::Relaxed), 2);
+}

@@ -35,9 +35,13 @@ pub struct ProbeArgs {
     /// MAXREDIRS (-1 = unlimited); only with --follow.
     #[arg(long, default_value_t = 5, allow_negative_numbers = true)]
     pub max_redirs: i64,
-    /// FORBID_REUSE is on by default; om closes each connection after its transfer.
-    #[arg(long)]
+    /// FORBID_REUSE is on by default: each connection is closed after its transfer.
+    #[arg(long, conflicts_with = "reuse")]
     pub forbid_reuse: bool,
+    /// Keep connections alive between --count repeats and redirects (FORBID_REUSE off); a
+    /// reused connection reports DNS and connect times as 0, like curl.
+    #[arg(long)]
+    pub reuse: bool,
     /// FRESH_CONNECT.
     #[arg(long)]
     pub fresh_connect: bool,

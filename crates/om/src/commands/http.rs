@@ -44,6 +44,7 @@ async fn http_probe(a: ProbeArgs) -> anyhow::Result<ExitStatus> {
     let mut base = HttpOptions::new("");
     base.connect_timeout = Duration::from_secs_f64(a.connect_timeout);
     base.timeout = (a.timeout > 0.0).then(|| Duration::from_secs_f64(a.timeout));
+    base.forbid_reuse = !a.reuse;
     (base.follow, base.max_redirs, base.fresh_connect, base.dns_cache_timeout, base.insecure) =
         (a.follow, a.max_redirs, a.fresh_connect, a.dns_cache_timeout, a.insecure);
     base.user_agent = a.user_agent.clone().unwrap_or(base.user_agent);
