@@ -253,8 +253,11 @@ impl Url {
 #[derive(Default)]
 pub struct DnsCache {
     entries: HashMap<String, (Instant, Vec<IpAddr>)>,
-    pool: HashMap<(String, u16, bool), (IpAddr, Box<dyn Stream>)>,
+    pool: HashMap<PoolKey, (IpAddr, Box<dyn Stream>)>,
 }
+
+/// A pooled connection's (host, port, tls).
+type PoolKey = (String, u16, bool);
 
 impl std::fmt::Debug for DnsCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
