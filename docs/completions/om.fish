@@ -31,6 +31,12 @@ complete -c om -n "__fish_om_needs_command" -s V -l version -d 'Print version'
 complete -c om -n "__fish_om_needs_command" -f -a "run" -d 'Run a command or module across hosts over SSH (ansible PATTERN -m …)'
 complete -c om -n "__fish_om_needs_command" -f -a "inventory" -d 'Inventories: hosts, groups and variables; which hosts a pattern or target selects'
 complete -c om -n "__fish_om_needs_command" -f -a "lab" -d 'A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces'
+complete -c om -n "__fish_om_needs_command" -f -a "ip" -d 'IPv4/IPv6 calculator with IPy\'s behaviour (info, contains, overlaps, list, convert, show)'
+complete -c om -n "__fish_om_needs_command" -f -a "dns" -d 'DNS queries (dig/nslookup for scripts) and the round-robin health check'
+complete -c om -n "__fish_om_needs_command" -f -a "http" -d 'HTTP probe with libcurl\'s phase timings'
+complete -c om -n "__fish_om_needs_command" -f -a "probe" -d 'TCP connect and ICMP echo probes'
+complete -c om -n "__fish_om_needs_command" -f -a "scan" -d 'Port scan with nmap\'s target/port syntax, normal/XML/book output and baselines'
+complete -c om -n "__fish_om_needs_command" -f -a "trace" -d 'TCP SYN / ICMP traceroute with a hop table and DOT/SVG route graphs'
 complete -c om -n "__fish_om_needs_command" -f -a "completions" -d 'Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`'
 complete -c om -n "__fish_om_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c om -n "__fish_om_using_subcommand run" -s i -l inventory -d 'Inventory source: a file, a directory, a script, or a comma-separated host list (`h1,h2,`); repeatable. Default: ANSIBLE_INVENTORY, then /etc/ansible/hosts' -r
@@ -168,15 +174,261 @@ complete -c om -n "__fish_om_using_subcommand lab; and __fish_seen_subcommand_fr
 complete -c om -n "__fish_om_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "netem" -d 'Delay and lose traffic to a host, for fault tests'
 complete -c om -n "__fish_om_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "supervise" -d 'Run a lab\'s supervisor in the foreground (started by `om lab up`)'
 complete -c om -n "__fish_om_using_subcommand lab; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand ip; and not __fish_seen_subcommand_from info contains overlaps list convert split summarize show help" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand ip; and not __fish_seen_subcommand_from info contains overlaps list convert split summarize show help" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand ip; and not __fish_seen_subcommand_from info contains overlaps list convert split summarize show help" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand ip; and not __fish_seen_subcommand_from info contains overlaps list convert split summarize show help" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand ip; and not __fish_seen_subcommand_from info contains overlaps list convert split summarize show help" -f -a "info" -d 'The book\'s ipcalc-style summary: net, netmask, broadcast, reverse address, address count ("subnet"), hexadecimal, binary and IPy\'s type'
+complete -c om -n "__fish_om_using_subcommand ip; and not __fish_seen_subcommand_from info contains overlaps list convert split summarize show help" -f -a "contains" -d 'Whether NET contains the address or network (exit 0 yes, 1 no)'
+complete -c om -n "__fish_om_using_subcommand ip; and not __fish_seen_subcommand_from info contains overlaps list convert split summarize show help" -f -a "overlaps" -d 'IPy\'s overlaps(A, B): 1 when B starts inside A, -1 when A starts inside B, 0 otherwise (exit 0 on overlap, 1 otherwise)'
+complete -c om -n "__fish_om_using_subcommand ip; and not __fish_seen_subcommand_from info contains overlaps list convert split summarize show help" -f -a "list" -d 'Every address of a network, network and broadcast included'
+complete -c om -n "__fish_om_using_subcommand ip; and not __fish_seen_subcommand_from info contains overlaps list convert split summarize show help" -f -a "convert" -d 'An address as a decimal integer, unpadded `0x` hex, or zero-padded binary'
+complete -c om -n "__fish_om_using_subcommand ip; and not __fish_seen_subcommand_from info contains overlaps list convert split summarize show help" -f -a "split" -d 'The subnets of a network with a longer prefix: `om ip split 10.0.0.0/24 --prefix 26`'
+complete -c om -n "__fish_om_using_subcommand ip; and not __fish_seen_subcommand_from info contains overlaps list convert split summarize show help" -f -a "summarize" -d 'The fewest CIDR blocks covering the given networks and ranges (aggregation; any range `first-last` becomes its minimal CIDR list)'
+complete -c om -n "__fish_om_using_subcommand ip; and not __fish_seen_subcommand_from info contains overlaps list convert split summarize show help" -f -a "show" -d 'A network as IPy\'s strNormal(mode): 0 address, 1 /prefix, 2 /netmask, 3 first-last. With no mode the prefix is shown only for networks'
+complete -c om -n "__fish_om_using_subcommand ip; and not __fish_seen_subcommand_from info contains overlaps list convert split summarize show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from info" -l interactive -d 'Prompt for one address as the book\'s script did'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from info" -l make-net -d 'Mask host bits off (IPy\'s make_net=True) instead of rejecting `192.168.1.20/24`'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from info" -l v6 -d 'Read integers that fit in 32 bits as IPv6 addresses'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from info" -l json -d 'Print one JSON document instead of text'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from info" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from info" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from info" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from info" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from contains" -l make-net -d 'Mask host bits off (IPy\'s make_net=True) instead of rejecting `192.168.1.20/24`'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from contains" -l v6 -d 'Read integers that fit in 32 bits as IPv6 addresses'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from contains" -l json -d 'Print one JSON document instead of text'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from contains" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from contains" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from contains" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from contains" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from overlaps" -l make-net -d 'Mask host bits off (IPy\'s make_net=True) instead of rejecting `192.168.1.20/24`'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from overlaps" -l v6 -d 'Read integers that fit in 32 bits as IPv6 addresses'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from overlaps" -l json -d 'Print one JSON document instead of text'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from overlaps" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from overlaps" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from overlaps" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from overlaps" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from list" -l limit -d 'Stop after this many addresses' -r
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from list" -l make-net -d 'Mask host bits off (IPy\'s make_net=True) instead of rejecting `192.168.1.20/24`'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from list" -l v6 -d 'Read integers that fit in 32 bits as IPv6 addresses'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from list" -l json -d 'Print one JSON document instead of text'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from convert" -l to -r -f -a "int\t''
+hex\t''
+bin\t''"
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from convert" -l make-net -d 'Mask host bits off (IPy\'s make_net=True) instead of rejecting `192.168.1.20/24`'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from convert" -l v6 -d 'Read integers that fit in 32 bits as IPv6 addresses'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from convert" -l json -d 'Print one JSON document instead of text'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from convert" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from convert" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from convert" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from convert" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from split" -l prefix -r
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from split" -l make-net -d 'Mask host bits off (IPy\'s make_net=True) instead of rejecting `192.168.1.20/24`'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from split" -l v6 -d 'Read integers that fit in 32 bits as IPv6 addresses'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from split" -l json -d 'Print one JSON document instead of text'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from split" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from split" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from split" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from split" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from summarize" -l make-net -d 'Mask host bits off (IPy\'s make_net=True) instead of rejecting `192.168.1.20/24`'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from summarize" -l v6 -d 'Read integers that fit in 32 bits as IPv6 addresses'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from summarize" -l json -d 'Print one JSON document instead of text'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from summarize" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from summarize" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from summarize" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from summarize" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from show" -l mode -r
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from show" -l make-net -d 'Mask host bits off (IPy\'s make_net=True) instead of rejecting `192.168.1.20/24`'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from show" -l v6 -d 'Read integers that fit in 32 bits as IPv6 addresses'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from show" -l json -d 'Print one JSON document instead of text'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from help" -f -a "info" -d 'The book\'s ipcalc-style summary: net, netmask, broadcast, reverse address, address count ("subnet"), hexadecimal, binary and IPy\'s type'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from help" -f -a "contains" -d 'Whether NET contains the address or network (exit 0 yes, 1 no)'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from help" -f -a "overlaps" -d 'IPy\'s overlaps(A, B): 1 when B starts inside A, -1 when A starts inside B, 0 otherwise (exit 0 on overlap, 1 otherwise)'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every address of a network, network and broadcast included'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from help" -f -a "convert" -d 'An address as a decimal integer, unpadded `0x` hex, or zero-padded binary'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from help" -f -a "split" -d 'The subnets of a network with a longer prefix: `om ip split 10.0.0.0/24 --prefix 26`'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from help" -f -a "summarize" -d 'The fewest CIDR blocks covering the given networks and ranges (aggregation; any range `first-last` becomes its minimal CIDR list)'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from help" -f -a "show" -d 'A network as IPy\'s strNormal(mode): 0 address, 1 /prefix, 2 /netmask, 3 first-last. With no mode the prefix is shown only for networks'
+complete -c om -n "__fish_om_using_subcommand ip; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand dns; and not __fish_seen_subcommand_from query rr-check help" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand dns; and not __fish_seen_subcommand_from query rr-check help" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand dns; and not __fish_seen_subcommand_from query rr-check help" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand dns; and not __fish_seen_subcommand_from query rr-check help" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand dns; and not __fish_seen_subcommand_from query rr-check help" -f -a "query" -d 'Ask for one record type. Exit 0 answered, 1 NXDOMAIN or no records, 2 SERVFAIL, REFUSED, timeout or usage'
+complete -c om -n "__fish_om_using_subcommand dns; and not __fish_seen_subcommand_from query rr-check help" -f -a "rr-check" -d 'Resolve a name uncached and probe every address concurrently over HTTP(S) with the Host header and SNI pinned. Exit 0 ok, 1 degraded or down, 2 DNS error; --nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'
+complete -c om -n "__fish_om_using_subcommand dns; and not __fish_seen_subcommand_from query rr-check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from query" -s t -l type -d 'A, AAAA, MX, NS, CNAME, PTR, SOA, TXT or SRV' -r
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from query" -l class -d 'IN, CH or HS' -r
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from query" -l server -d 'Servers to ask, in order (IP[:PORT]); default: /etc/resolv.conf' -r
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from query" -l source -d 'Bind the query socket to this address' -r
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from query" -l source-port -r
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from query" -l timeout -d 'Per try, seconds' -r
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from query" -l lifetime -d 'For the whole query, seconds' -r
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from query" -l tcp -d 'Ask over TCP'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from query" -l allow-empty -d 'An empty answer is fine: no output, exit 0'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from query" -l zone -d 'With NS for a name below a zone apex: print the enclosing zone\'s NS set'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from query" -l full -d 'dig-style `name ttl class type rdata` lines for the whole answer section'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from query" -l json
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from query" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from query" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from query" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from query" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -l scheme -r -f -a "http\t''
+https\t''"
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -l port -r
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -l path -r
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -l timeout -d 'Seconds per address' -r
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -l expect-status -d 'Healthy status codes, e.g. 200-399 or 200' -r
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -l expect-prefix -d 'The body must start with this text (case-sensitive)' -r
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -l expect-body -d 'The body must match this regular expression' -r
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -l family -d '4, 6 or all' -r
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -l server -d 'DNS server to resolve with (IP[:PORT]); default: the system resolver' -r
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -l concurrency -r
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -l cacert -d 'Trust these CA certificates (PEM) instead of the system\'s' -r -F
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -l book -d 'The book\'s exact check: port 80, path /, 5 s, body starts with `<!doctype html>`'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -l nagios -d 'Nagios plugin exit codes'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -l reasons -d 'Append the reason to each [Error] line (also with om\'s global -v)'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -l json
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from rr-check" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from help" -f -a "query" -d 'Ask for one record type. Exit 0 answered, 1 NXDOMAIN or no records, 2 SERVFAIL, REFUSED, timeout or usage'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from help" -f -a "rr-check" -d 'Resolve a name uncached and probe every address concurrently over HTTP(S) with the Host header and SNI pinned. Exit 0 ok, 1 degraded or down, 2 DNS error; --nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'
+complete -c om -n "__fish_om_using_subcommand dns; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand http; and not __fish_seen_subcommand_from probe help" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand http; and not __fish_seen_subcommand_from probe help" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand http; and not __fish_seen_subcommand_from probe help" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand http; and not __fish_seen_subcommand_from probe help" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand http; and not __fish_seen_subcommand_from probe help" -f -a "probe" -d 'Probe URLs like the book\'s pycurl script: status, DNS/connect/TLS/first-byte/total times, sizes and speed. Exit 0 all fine, 1 a failure or failed check, 2 usage'
+complete -c om -n "__fish_om_using_subcommand http; and not __fish_seen_subcommand_from probe help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l connect-timeout -d 'CONNECTTIMEOUT: seconds for lookup + TCP + TLS (0 = 300)' -r
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l timeout -d 'TIMEOUT: seconds for the whole transfer (0 = none)' -r
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l max-redirs -d 'MAXREDIRS (-1 = unlimited); only with --follow' -r
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l dns-cache-timeout -d 'DNS_CACHE_TIMEOUT in seconds across --count repeats (0 = none, -1 = forever)' -r
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l user-agent -r
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -s o -l output -d 'WRITEDATA: write the body here (the same path as -D gives the book\'s content.txt)' -r -F
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -s D -l dump-header -d 'WRITEHEADER: write the headers here' -r -F
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l resolve -d 'curl\'s --resolve HOST:PORT:ADDR' -r
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l dns-server -d 'A DNS server to resolve with (IP[:PORT])' -r
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l cacert -d 'Trust these CA certificates (PEM)' -r -F
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l expect-status -d 'Healthy status codes' -r
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l expect-body -d 'The body must match this regular expression' -r
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -s H -l header -d 'Extra header lines `Name: value`' -r
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l count -d 'Probes per URL' -r
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l concurrency -d 'URLs probed at once in each round' -r
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l interval -d 'Seconds between repeats' -r
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l lang -d 'en or zh (the book\'s labels)' -r -f -a "en\t''
+zh\t''"
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l follow -d 'FOLLOWLOCATION'
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l forbid-reuse -d 'FORBID_REUSE is on by default: each connection is closed after its transfer'
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l reuse -d 'Keep connections alive between --count repeats and redirects (FORBID_REUSE off); a reused connection reports DNS and connect times as 0, like curl'
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l fresh-connect -d 'FRESH_CONNECT'
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l insecure -d 'Accept any certificate (explicit and warned)'
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l json
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -l jsonl -d 'One JSON object per probe'
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from probe" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from help" -f -a "probe" -d 'Probe URLs like the book\'s pycurl script: status, DNS/connect/TLS/first-byte/total times, sizes and speed. Exit 0 all fine, 1 a failure or failed check, 2 usage'
+complete -c om -n "__fish_om_using_subcommand http; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand probe; and not __fish_seen_subcommand_from tcp icmp help" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand probe; and not __fish_seen_subcommand_from tcp icmp help" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand probe; and not __fish_seen_subcommand_from tcp icmp help" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand probe; and not __fish_seen_subcommand_from tcp icmp help" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand probe; and not __fish_seen_subcommand_from tcp icmp help" -f -a "tcp" -d 'Connect to HOST:PORT and time lookup and connect. Exit 0 connected, 1 not'
+complete -c om -n "__fish_om_using_subcommand probe; and not __fish_seen_subcommand_from tcp icmp help" -f -a "icmp" -d 'ICMP echo (needs CAP_NET_RAW or ping_group_range). Exit 0 answered, 1 not'
+complete -c om -n "__fish_om_using_subcommand probe; and not __fish_seen_subcommand_from tcp icmp help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand probe; and __fish_seen_subcommand_from tcp" -l timeout -r
+complete -c om -n "__fish_om_using_subcommand probe; and __fish_seen_subcommand_from tcp" -l json
+complete -c om -n "__fish_om_using_subcommand probe; and __fish_seen_subcommand_from tcp" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand probe; and __fish_seen_subcommand_from tcp" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand probe; and __fish_seen_subcommand_from tcp" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand probe; and __fish_seen_subcommand_from tcp" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand probe; and __fish_seen_subcommand_from icmp" -l count -r
+complete -c om -n "__fish_om_using_subcommand probe; and __fish_seen_subcommand_from icmp" -l timeout -r
+complete -c om -n "__fish_om_using_subcommand probe; and __fish_seen_subcommand_from icmp" -l json
+complete -c om -n "__fish_om_using_subcommand probe; and __fish_seen_subcommand_from icmp" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand probe; and __fish_seen_subcommand_from icmp" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand probe; and __fish_seen_subcommand_from icmp" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand probe; and __fish_seen_subcommand_from icmp" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand probe; and __fish_seen_subcommand_from help" -f -a "tcp" -d 'Connect to HOST:PORT and time lookup and connect. Exit 0 connected, 1 not'
+complete -c om -n "__fish_om_using_subcommand probe; and __fish_seen_subcommand_from help" -f -a "icmp" -d 'ICMP echo (needs CAP_NET_RAW or ping_group_range). Exit 0 answered, 1 not'
+complete -c om -n "__fish_om_using_subcommand probe; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand scan" -s p -l ports -d 'Ports: 22,80,443 / 1-1024 / 8000- / -1024 / `-` for all (`-p-`)' -r
+complete -c om -n "__fish_om_using_subcommand scan" -l iL -d 'Read targets from a file, one or more per line (`-` = stdin)' -r -F
+complete -c om -n "__fish_om_using_subcommand scan" -l exclude -d 'Targets to leave out (same syntax, comma separated)' -r
+complete -c om -n "__fish_om_using_subcommand scan" -l PS -d 'Discovery by TCP to these ports (default 80,443)' -r
+complete -c om -n "__fish_om_using_subcommand scan" -s T -d 'Timing template 0-5 (nmap\'s -T0 … -T5; 3 is the default)' -r
+complete -c om -n "__fish_om_using_subcommand scan" -l max-rate -d 'At most this many probes per second, across the whole scan' -r
+complete -c om -n "__fish_om_using_subcommand scan" -l max-parallelism -d 'At most this many probes in flight' -r
+complete -c om -n "__fish_om_using_subcommand scan" -l max-retries -d 'Resends of an unanswered probe' -r
+complete -c om -n "__fish_om_using_subcommand scan" -l host-timeout -d 'Give up on a host after this many seconds of scanning (its ports are not reported)' -r
+complete -c om -n "__fish_om_using_subcommand scan" -l dns-server -d 'A DNS server for names and PTR lookups (IP[:PORT]); default: the system resolver' -r
+complete -c om -n "__fish_om_using_subcommand scan" -l format -d 'Output: normal (nmap\'s), book (the book\'s python-nmap loop), json' -r -f -a "normal\t''
+book\t''
+json\t''"
+complete -c om -n "__fish_om_using_subcommand scan" -l oN -d 'Also write nmap\'s normal output to FILE' -r -F
+complete -c om -n "__fish_om_using_subcommand scan" -l oX -d 'Write XML nmap\'s tooling reads to FILE (`-` = stdout)' -r -F
+complete -c om -n "__fish_om_using_subcommand scan" -l baseline -d 'Allowed and denied open ports (TOML); deviations exit 1' -r -F
+complete -c om -n "__fish_om_using_subcommand scan" -l state -d 'Open ports of the last run (JSON), read then rewritten: reports what opened or closed' -r -F
+complete -c om -n "__fish_om_using_subcommand scan" -l sT -d 'TCP connect scan (the default without CAP_NET_RAW)'
+complete -c om -n "__fish_om_using_subcommand scan" -l sS -d 'SYN scan with raw sockets (the default as root or with CAP_NET_RAW)'
+complete -c om -n "__fish_om_using_subcommand scan" -l sn -d 'Host discovery only: no port scan'
+complete -c om -n "__fish_om_using_subcommand scan" -l Pn -d 'Treat every host as up (no discovery)'
+complete -c om -n "__fish_om_using_subcommand scan" -l PE -d 'Discovery by ICMP echo'
+complete -c om -n "__fish_om_using_subcommand scan" -s n -d 'Never look host names up'
+complete -c om -n "__fish_om_using_subcommand scan" -l json -d 'Print one JSON document (same as --format json)'
+complete -c om -n "__fish_om_using_subcommand scan" -l jsonl -d 'One JSON object per host (a stream), then one with the run\'s summary'
+complete -c om -n "__fish_om_using_subcommand scan" -l interactive -d 'Prompt for "hosts ports" as the book\'s script did'
+complete -c om -n "__fish_om_using_subcommand scan" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand scan" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand scan" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand scan" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand trace" -s p -l ports -d 'Destination ports (tcp)' -r
+complete -c om -n "__fish_om_using_subcommand trace" -l proto -d 'tcp (SYN), udp (to a closed port, e.g. -p 33434) or icmp (echo)' -r -f -a "tcp\t''
+udp\t''
+icmp\t''"
+complete -c om -n "__fish_om_using_subcommand trace" -l min-ttl -r
+complete -c om -n "__fish_om_using_subcommand trace" -l max-ttl -r
+complete -c om -n "__fish_om_using_subcommand trace" -l timeout -d 'Seconds to wait for answers after each round' -r
+complete -c om -n "__fish_om_using_subcommand trace" -l retry -d 'N > 0 resend unanswered probes N times; N < 0 until |N| rounds bring nothing new' -r
+complete -c om -n "__fish_om_using_subcommand trace" -l sport -d 'Base source port (flow i uses N + i)' -r
+complete -c om -n "__fish_om_using_subcommand trace" -l rate -d 'Probes per second' -r
+complete -c om -n "__fish_om_using_subcommand trace" -l graph -d 'Write the route graph: .dot (Graphviz) or .svg (drawn by om)' -r -F
+complete -c om -n "__fish_om_using_subcommand trace" -l asn-db -d 'Offline ASN table (TSV: first_ip last_ip asn owner) for clusters in the graph' -r -F
+complete -c om -n "__fish_om_using_subcommand trace" -l dns-server -d 'DNS server for the target names (IP[:PORT])' -r
+complete -c om -n "__fish_om_using_subcommand trace" -l interactive -d 'Prompt for targets as the book\'s script did'
+complete -c om -n "__fish_om_using_subcommand trace" -l json
+complete -c om -n "__fish_om_using_subcommand trace" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand trace" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand trace" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand trace" -s V -l version -d 'Print version'
 complete -c om -n "__fish_om_using_subcommand completions" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
 complete -c om -n "__fish_om_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c om -n "__fish_om_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c om -n "__fish_om_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab completions help" -f -a "run" -d 'Run a command or module across hosts over SSH (ansible PATTERN -m …)'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab completions help" -f -a "inventory" -d 'Inventories: hosts, groups and variables; which hosts a pattern or target selects'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab completions help" -f -a "lab" -d 'A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab completions help" -f -a "completions" -d 'Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "run" -d 'Run a command or module across hosts over SSH (ansible PATTERN -m …)'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "inventory" -d 'Inventories: hosts, groups and variables; which hosts a pattern or target selects'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "lab" -d 'A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "ip" -d 'IPv4/IPv6 calculator with IPy\'s behaviour (info, contains, overlaps, list, convert, show)'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "dns" -d 'DNS queries (dig/nslookup for scripts) and the round-robin health check'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "http" -d 'HTTP probe with libcurl\'s phase timings'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "probe" -d 'TCP connect and ICMP echo probes'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "scan" -d 'Port scan with nmap\'s target/port syntax, normal/XML/book output and baselines'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "trace" -d 'TCP SYN / ICMP traceroute with a hop table and DOT/SVG route graphs'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "completions" -d 'Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "up" -d 'Start N SSH hosts h1…hN served by the real sshd, one loopback address each'
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "status" -d 'Show whether the lab runs, its hosts, and connections served per host'
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "down" -d 'Stop the lab: every sshd it started, its namespaces and veth pairs'
@@ -184,3 +436,16 @@ complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_f
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "revive" -d 'Bring a killed host back'
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "netem" -d 'Delay and lose traffic to a host, for fault tests'
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "supervise" -d 'Run a lab\'s supervisor in the foreground (started by `om lab up`)'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from ip" -f -a "info" -d 'The book\'s ipcalc-style summary: net, netmask, broadcast, reverse address, address count ("subnet"), hexadecimal, binary and IPy\'s type'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from ip" -f -a "contains" -d 'Whether NET contains the address or network (exit 0 yes, 1 no)'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from ip" -f -a "overlaps" -d 'IPy\'s overlaps(A, B): 1 when B starts inside A, -1 when A starts inside B, 0 otherwise (exit 0 on overlap, 1 otherwise)'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from ip" -f -a "list" -d 'Every address of a network, network and broadcast included'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from ip" -f -a "convert" -d 'An address as a decimal integer, unpadded `0x` hex, or zero-padded binary'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from ip" -f -a "split" -d 'The subnets of a network with a longer prefix: `om ip split 10.0.0.0/24 --prefix 26`'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from ip" -f -a "summarize" -d 'The fewest CIDR blocks covering the given networks and ranges (aggregation; any range `first-last` becomes its minimal CIDR list)'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from ip" -f -a "show" -d 'A network as IPy\'s strNormal(mode): 0 address, 1 /prefix, 2 /netmask, 3 first-last. With no mode the prefix is shown only for networks'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from dns" -f -a "query" -d 'Ask for one record type. Exit 0 answered, 1 NXDOMAIN or no records, 2 SERVFAIL, REFUSED, timeout or usage'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from dns" -f -a "rr-check" -d 'Resolve a name uncached and probe every address concurrently over HTTP(S) with the Host header and SNI pinned. Exit 0 ok, 1 degraded or down, 2 DNS error; --nagios: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from http" -f -a "probe" -d 'Probe URLs like the book\'s pycurl script: status, DNS/connect/TLS/first-byte/total times, sizes and speed. Exit 0 all fine, 1 a failure or failed check, 2 usage'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from probe" -f -a "tcp" -d 'Connect to HOST:PORT and time lookup and connect. Exit 0 connected, 1 not'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from probe" -f -a "icmp" -d 'ICMP echo (needs CAP_NET_RAW or ping_group_range). Exit 0 answered, 1 not'

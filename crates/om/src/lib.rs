@@ -20,7 +20,7 @@ pub use exit::ExitStatus;
 
 /// Parses the command line, runs the command, prints an error once with its chain and hint.
 pub fn main() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let cli = match cli::Cli::try_parse_from(cli::scan::nmap_style_args(std::env::args_os())) {
         Ok(cli) => cli,
         Err(err) => {
             let status = if err.use_stderr() { ExitStatus::usage_for(std::env::args()) } else { ExitStatus::Success };

@@ -1,14 +1,24 @@
 //! Command-line definitions; their doc comments are `om --help`.
 
+mod dns;
+mod http;
 mod inventory;
+mod ip;
 mod lab;
 mod run;
+pub mod scan;
+mod trace;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use dns::{DnsArgs, DnsCommand, QueryArgs, RrCheckArgs};
+pub use http::{HttpArgs, HttpCommand, ProbeArgs, ProbeCmdArgs, ProbeCommand};
 pub use inventory::{ExportFormat, InventoryArgs, TargetType};
+pub use ip::{ConvertTo, IpArgs, IpCommand, IpParseArgs};
 pub use lab::{LabArgs, LabCommand};
 pub use run::RunArgs;
+pub use scan::{ScanArgs, ScanFormat};
+pub use trace::TraceArgs;
 
 /// om runs Linux fleets: one fast program for inventories, ad-hoc runs across thousands of
 /// hosts over SSH, and the toolkits operations engineers reach for.
@@ -48,6 +58,18 @@ pub enum Command {
     Inventory(InventoryArgs),
     /// A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces.
     Lab(LabArgs),
+    /// IPv4/IPv6 calculator with IPy's behaviour (info, contains, overlaps, list, convert, show).
+    Ip(IpArgs),
+    /// DNS queries (dig/nslookup for scripts) and the round-robin health check.
+    Dns(DnsArgs),
+    /// HTTP probe with libcurl's phase timings.
+    Http(HttpArgs),
+    /// TCP connect and ICMP echo probes.
+    Probe(ProbeCmdArgs),
+    /// Port scan with nmap's target/port syntax, normal/XML/book output and baselines.
+    Scan(ScanArgs),
+    /// TCP SYN / ICMP traceroute with a hop table and DOT/SVG route graphs.
+    Trace(TraceArgs),
     /// Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`.
     Completions {
         /// The shell to complete for.

@@ -1,9 +1,14 @@
 //! One file per subcommand; each turns parsed arguments into library calls and output.
 
 mod completions;
+mod dns;
+mod http;
 mod inventory;
+mod ip;
 mod lab;
 mod run;
+mod scan;
+mod trace;
 
 use crate::ExitStatus;
 use crate::cli::{Cli, Command};
@@ -14,5 +19,20 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Lab(args) => lab::run(args),
         Command::Run(args) => run::run(*args),
         Command::Completions { shell } => completions::run(shell),
+        Command::Ip(args) => toolkit(ip::run(args)),
+        Command::Dns(args) => toolkit(dns::run(args, cli.global.verbose)),
+        Command::Http(args) => toolkit(http::run(args)),
+        Command::Probe(args) => toolkit(http::run_probe(args)),
+        Command::Scan(args) => toolkit(scan::run(args)),
+        Command::Trace(args) => toolkit(trace::run(args)),
     }
+}
+
+/// Toolkit commands exit 2 when om could not do its job (usage, I/O, a bad address), not 1,
+/// which means "found something" for them.
+fn toolkit(result: anyhow::Result<ExitStatus>) -> anyhow::Result<ExitStatus> {
+    result.or_else(|err| {
+        crate::output::error(&err);
+        Ok(ExitStatus::Failed)
+    })
 }

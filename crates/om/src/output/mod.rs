@@ -28,6 +28,20 @@ impl Printer {
         Ok(())
     }
 
+    /// Text as it is (a rendered report that ends in its own newline).
+    pub(crate) fn text(&mut self, text: &str) -> std::io::Result<()> {
+        self.out.write_all(text.as_bytes())?;
+        self.out.flush()
+    }
+
+    /// One JSON document on one line (a JSON-lines stream).
+    pub(crate) fn json_line<T: serde::Serialize>(&mut self, value: &T) -> anyhow::Result<()> {
+        serde_json::to_writer(&mut self.out, value)?;
+        writeln!(self.out)?;
+        self.out.flush()?;
+        Ok(())
+    }
+
     pub(crate) fn raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
         self.out.write_all(bytes)
     }
@@ -46,6 +60,16 @@ pub(crate) fn list_hosts(target: &om_core::Target) -> anyhow::Result<()> {
 /// A warning for the person at the terminal, as ansible-core words it.
 pub(crate) fn warning(text: &str) {
     let _ = writeln!(std::io::stderr(), "[WARNING]: {text}");
+}
+
+/// Prints `text` as the book's `raw_input` did and reads one line (for `--interactive`).
+pub(crate) fn prompt(text: &str) -> std::io::Result<String> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim().to_owned())
 }
 
 /// Prints an error once, with its causes; a cause line that starts with `hint:` is kept as a

@@ -4,6 +4,7 @@
 
 mod cli;
 mod lab;
+mod net;
 mod run;
 
 fn om() -> om_test::Om {
