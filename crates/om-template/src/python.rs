@@ -133,8 +133,9 @@ fn string_repr(out: &mut String, s: &str) {
     out.push(quote);
 }
 
-/// `json.dumps(value, sort_keys=True, indent=indent)` with Python's defaults: ASCII only
-/// (`\uXXXX` escapes), `", "`/`": "` separators, floats as `repr`.
+/// `json.dumps(value, sort_keys=True, indent=indent, ensure_ascii=False)`, as
+/// `ansible-inventory` prints: `","`/`": "` separators, floats as `repr`, control
+/// characters as `\uXXXX`, other characters as they are.
 pub fn json_dumps(value: &Value, indent: usize) -> String {
     let mut out = String::new();
     write_json(&mut out, value, indent, 0);
@@ -211,13 +212,10 @@ fn json_string(out: &mut String, s: &str) {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            c => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{unit:04x}");
-                }
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
             }
+            c => out.push(c),
         }
     }
     out.push('"');
@@ -258,7 +256,7 @@ mod tests {
         let v = json!({"b": [1, 2.5], "a": {}, "c": "中", "d": []});
         assert_eq!(
             json_dumps(&v, 4),
-            "{\n    \"a\": {},\n    \"b\": [\n        1,\n        2.5\n    ],\n    \"c\": \"\\u4e2d\",\n    \"d\": []\n}"
+            "{\n    \"a\": {},\n    \"b\": [\n        1,\n        2.5\n    ],\n    \"c\": \"中\",\n    \"d\": []\n}"
         );
     }
 }
