@@ -155,10 +155,10 @@ impl Inventory {
     }
 
     /// `ansible-inventory --host <name>`: the host's variables, or `None` if no single host
-    /// has that name.
+    /// has that name. Unlike `--list`, it prints `!unsafe` strings as plain strings.
     pub fn to_ansible_host_json(&self, name: &str) -> Option<Value> {
         let host = self.host(name)?;
-        Some(Value::Object(shown_vars(&host.vars)))
+        Some(without_unsafe(Value::Object(shown_vars(&host.vars))))
     }
 
     /// `ansible-inventory --graph [group] [--vars]`, one line per entry; `None` if the group
@@ -195,6 +195,18 @@ impl Inventory {
         for k in keys {
             lines.push(graph_name(&format!("{{{k} = {}}}", om_template::python::str(&vars[k])), depth));
         }
+    }
+}
+
+/// `{"__ansible_unsafe": s}` → `s`, everywhere in the value.
+fn without_unsafe(value: Value) -> Value {
+    match value {
+        Value::Object(map) if map.len() == 1 && map.get("__ansible_unsafe").is_some_and(Value::is_string) => {
+            map.into_iter().next().map(|(_, v)| v).unwrap_or_default()
+        }
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, without_unsafe(v))).collect()),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_unsafe).collect()),
+        other => other,
     }
 }
 

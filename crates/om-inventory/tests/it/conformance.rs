@@ -17,34 +17,40 @@ fn load_yaml(path: &Path) -> Value {
     om_template::yaml::load(&std::fs::read_to_string(path).unwrap(), &path.display().to_string()).unwrap().to_json()
 }
 
-fn sources(dir: &Path, case: &Value) -> Vec<Source> {
-    case["sources"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            let s = s.as_str().unwrap();
-            if s.contains(',') { Source::HostList(s.to_string()) } else { Source::Path(dir.join(s)) }
-        })
-        .collect()
+fn source(dir: &Path, s: &str) -> Source {
+    if s.contains(',') { Source::HostList(s.to_string()) } else { Source::Path(dir.join(s)) }
 }
 
-/// Runs one case; returns what differs from ansible-core.
+/// Runs one case; returns what differs from ansible-core. A case with `separately: true`
+/// loads each of its sources as an inventory of its own.
 fn check(name: &str) -> Vec<String> {
     let dir = fixtures().join(name);
     let case = load_yaml(&dir.join("case.yml"));
-    let golden: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("golden/cases.json")).unwrap()).unwrap();
-    let loaded = Inventory::load(&sources(&dir, &case), &LoadOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let sources: Vec<&str> = case["sources"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
+    if case["separately"] == Value::Bool(true) {
+        let mut diffs = Vec::new();
+        for s in sources {
+            diffs.extend(check_run(&dir, &[source(&dir, s)], &dir.join("golden").join(s)).into_iter().map(|d| format!("{s}: {d}")));
+        }
+        return diffs;
+    }
+    let sources: Vec<Source> = sources.iter().map(|s| source(&dir, s)).collect();
+    check_run(&dir, &sources, &dir.join("golden"))
+}
+
+fn check_run(dir: &Path, sources: &[Source], golden_dir: &Path) -> Vec<String> {
+    let golden: Value = serde_json::from_str(&std::fs::read_to_string(golden_dir.join("cases.json")).unwrap()).unwrap();
+    let loaded = Inventory::load(sources, &LoadOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let inv = loaded.inventory;
     let mut diffs = Vec::new();
 
     let list = json_dumps(&inv.to_ansible_list_json(None).unwrap(), 4) + "\n";
-    let want = std::fs::read_to_string(dir.join("golden/list.json")).unwrap();
+    let want = std::fs::read_to_string(golden_dir.join("list.json")).unwrap();
     if list != want {
         diffs.push(format!("--list differs:\n--- om\n{list}\n--- ansible\n{want}"));
     }
     let graph = inv.to_ansible_graph("all", true).unwrap() + "\n";
-    let want = std::fs::read_to_string(dir.join("golden/graph.txt")).unwrap();
+    let want = std::fs::read_to_string(golden_dir.join("graph.txt")).unwrap();
     if graph != want {
         diffs.push(format!("--graph --vars differs:\n--- om\n{graph}\n--- ansible\n{want}"));
     }
@@ -129,8 +135,10 @@ cases!(
     json_inventory,
     multi_source,
     patterns,
+    rejections,
     usa_rejected,
     vars_precedence,
     yaml_basic,
+    yaml_edge,
     yaml_warnings,
 );
