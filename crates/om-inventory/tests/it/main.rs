@@ -5,3 +5,6 @@
 
 mod conformance;
 mod errors;
+mod export;
+mod hierarchy;
+mod targeting;

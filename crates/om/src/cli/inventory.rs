@@ -14,8 +14,9 @@ use clap::{ArgGroup, Args, ValueEnum};
 ///   om inventory -i hosts 'webservers:&prod:!web3' --list-hosts
 ///   om inventory -i hosts --tgt-type compound 'E@^web and G@os:centos' --fact-cache /tmp/facts --list-hosts
 ///   om inventory -i hosts --export yaml > hosts.yml
+///   om inventory --import-omanager ServerOptioninfo.xml Serverinfo.xml > hierarchy.yml
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("action").required(true).args(["list", "host", "graph", "list_hosts", "export"])))]
+#[command(group(ArgGroup::new("action").required(true).args(["list", "host", "graph", "list_hosts", "export", "import_omanager"])))]
 pub struct InventoryArgs {
     /// An inventory source: a file, a directory, or a comma list `h1,h2,` (repeat to merge
     /// sources in order). Default: $ANSIBLE_INVENTORY, else /etc/ansible/hosts.
@@ -38,6 +39,17 @@ pub struct InventoryArgs {
     /// Write the inventory as an INI or YAML inventory file that loads back the same.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub export: Option<ExportFormat>,
+    /// Convert OManager's ServerOptioninfo.xml (categories) and Serverinfo.xml (servers) into
+    /// the category → application → server YAML inventory.
+    #[arg(long, num_args = 2, value_names = ["CATEGORIES_XML", "SERVERS_XML"])]
+    pub import_omanager: Option<Vec<PathBuf>>,
+    /// With --import-omanager: the order of a server's unnamed child elements, e.g.
+    /// `hostname,external_ip,internal_ip,os,application,location,category_id` (the default).
+    #[arg(long, value_delimiter = ',', value_name = "FIELDS")]
+    pub field_order: Vec<String>,
+    /// With --import-omanager: print the field mapping and the resulting tree instead.
+    #[arg(long)]
+    pub dry_run: bool,
     /// With --list: YAML instead of JSON.
     #[arg(long)]
     pub yaml: bool,

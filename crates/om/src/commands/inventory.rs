@@ -1,22 +1,27 @@
 use anyhow::Context;
-use om_inventory::{Inventory, LoadOptions, Pattern, Source};
+use om_inventory::{
+    Compound, FactCache, Hierarchy, Inventory, LoadOptions, Nodegroups, Pattern, ServerField, Source, TargetContext, TargetKind,
+};
 use om_template::python::json_dumps;
 
 use crate::ExitStatus;
-use crate::cli::{ExportFormat, InventoryArgs};
+use crate::cli::{ExportFormat, InventoryArgs, TargetType};
 use crate::output::Printer;
 
 pub(crate) fn run(args: InventoryArgs) -> anyhow::Result<ExitStatus> {
+    let mut out = Printer::new();
+    if let Some(files) = &args.import_omanager {
+        return import_omanager(files, &args, &mut out);
+    }
     let options = LoadOptions { strict: args.strict, playbook_dir: args.playbook_dir.clone(), no_scripts: false };
     let loaded = Inventory::load(&sources(&args.inventory), &options)?;
     warn(&loaded.warnings);
     let inventory = loaded.inventory;
     let limit = args.limit.as_deref().map(Pattern::parse_limit).transpose()?;
-    let mut out = Printer::new();
     if let Some(name) = &args.host {
-        let Some(vars) = inventory.to_ansible_host_json(name) else {
-            anyhow::bail!("you must pass a single valid host to --host, `{name}` is not one");
-        };
+        let vars = inventory
+            .to_ansible_host_json(name)
+            .with_context(|| format!("you must pass a single valid host to --host, `{name}` is not one"))?;
         out.line(json_dumps(&vars, 4))?;
     } else if args.graph {
         let group = args.pattern.as_deref().unwrap_or("all");
@@ -28,16 +33,10 @@ pub(crate) fn run(args: InventoryArgs) -> anyhow::Result<ExitStatus> {
     } else if args.list {
         out.line(json_dumps(&inventory.to_ansible_list_json(limit.as_ref())?, 4))?;
     } else if let Some(format) = args.export {
-        out.raw(
-            match format {
-                ExportFormat::Ini => inventory.to_ini(),
-                ExportFormat::Yaml => inventory.to_yaml(),
-            }
-            .as_bytes(),
-        )?;
+        out.raw(if format == ExportFormat::Ini { inventory.to_ini() } else { inventory.to_yaml() }.as_bytes())?;
     } else {
         let pattern = args.pattern.as_deref().unwrap_or("all");
-        let (names, warnings) = inventory.select_names(&Pattern::parse(pattern)?, limit.as_ref())?;
+        let (names, warnings) = select(&inventory, pattern, &args, limit.as_ref())?;
         warn(&warnings);
         if names.is_empty() && limit.is_some() {
             anyhow::bail!("the inventory, host pattern and --limit leave no hosts to target");
@@ -49,6 +48,63 @@ pub(crate) fn run(args: InventoryArgs) -> anyhow::Result<ExitStatus> {
                 out.line(name)?;
             }
         }
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// An Ansible pattern, or a Salt target of `--tgt-type` with grains from `--fact-cache`.
+fn select(
+    inventory: &Inventory,
+    pattern: &str,
+    args: &InventoryArgs,
+    limit: Option<&Pattern>,
+) -> anyhow::Result<(Vec<String>, Vec<om_inventory::Warning>)> {
+    let kind = match args.tgt_type {
+        TargetType::Ansible => return Ok(inventory.select_names(&Pattern::parse(pattern)?, limit)?),
+        TargetType::Glob => TargetKind::Glob,
+        TargetType::Pcre => TargetKind::Pcre,
+        TargetType::List => TargetKind::List,
+        TargetType::Grain => TargetKind::Grain,
+        TargetType::GrainPcre => TargetKind::GrainPcre,
+        TargetType::Ipcidr => TargetKind::Ipcidr,
+        TargetType::Nodegroup => TargetKind::Nodegroup,
+        TargetType::Compound => TargetKind::Compound,
+        TargetType::Category => TargetKind::Category,
+    };
+    let facts = args.fact_cache.as_ref().map(FactCache::new);
+    let nodegroups = match &args.nodegroups {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+            Some(Nodegroups::from_json(&om_template::yaml::load(&text, &path.display().to_string())?.to_json())?)
+        }
+        None => None,
+    };
+    let ctx = TargetContext { data: facts.as_ref().map(|f| f as &dyn om_inventory::TargetData), nodegroups: nodegroups.as_ref() };
+    let mut selection = inventory.select_target(&Compound::typed(kind, pattern)?, ctx)?;
+    if let Some(limit) = limit {
+        let (allowed, _) = inventory.select_names(limit, None)?;
+        selection.target.hosts.retain(|h| allowed.contains(&h.name));
+    }
+    Ok((selection.target.names().map(str::to_string).collect(), selection.warnings))
+}
+
+fn import_omanager(files: &[std::path::PathBuf], args: &InventoryArgs, out: &mut Printer) -> anyhow::Result<ExitStatus> {
+    let read = |p: &std::path::PathBuf| std::fs::read_to_string(p).with_context(|| format!("cannot read `{}`", p.display()));
+    let order: Vec<ServerField> = if args.field_order.is_empty() {
+        ServerField::DEFAULT_ORDER.to_vec()
+    } else {
+        args.field_order
+            .iter()
+            .map(|f| ServerField::from_name(f).with_context(|| format!("unknown field `{f}` in --field-order")))
+            .collect::<anyhow::Result<_>>()?
+    };
+    let (c, s) = (&files[0], &files[1]);
+    let tree = Hierarchy::from_omanager_xml(&c.display().to_string(), &read(c)?, &s.display().to_string(), &read(s)?, &order)?;
+    if args.dry_run {
+        out.line(format!("server fields by position: {order:?}"))?;
+        out.raw(tree.to_tree_text().as_bytes())?;
+    } else {
+        out.raw(tree.to_inventory_yaml().as_bytes())?;
     }
     Ok(ExitStatus::Success)
 }
