@@ -44,6 +44,13 @@ pub fn lab_with(hosts: usize, adjust: impl FnOnce(&mut om_lab::LabConfig)) -> Te
     TestLab { lab, _dir: dir }
 }
 
+pub use tempfile::TempDir;
+
+/// A fresh temporary directory, removed when dropped.
+pub fn tempdir() -> TempDir {
+    tempfile::Builder::new().prefix("om-test-").tempdir().expect("a temporary directory")
+}
+
 /// A loopback /24 no other test in this run uses: 127.<pid-derived>.<counter>.1.
 pub fn unique_base() -> Ipv4Addr {
     static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -89,6 +96,12 @@ impl Om {
         S: AsRef<std::ffi::OsStr>,
     {
         self.command.args(args);
+        self
+    }
+
+    /// Adds a path argument.
+    pub fn arg_path(mut self, path: impl AsRef<Path>) -> Self {
+        self.command.arg(path.as_ref());
         self
     }
 

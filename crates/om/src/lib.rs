@@ -30,6 +30,8 @@ pub fn main() -> ExitCode {
     logging::init(cli.global.verbose, cli.global.quiet);
     match commands::run(cli) {
         Ok(status) => status.into(),
+        // A reader that went away (`om … | head`) is not an error worth a message.
+        Err(err) if output::is_broken_pipe(&err) => ExitStatus::Success.into(),
         Err(err) => {
             output::error(&err);
             ExitStatus::Error.into()
