@@ -93,7 +93,10 @@ pub(crate) enum Net {
 /// hierarchy.
 pub(crate) struct Subject<'a> {
     pub name: &'a str,
-    pub vars: &'a om_core::Vars,
+    /// `om_agent_id`, which globs match as well as the name.
+    pub agent_id: Option<String>,
+    /// `ansible_host` and `ansible_ssh_host`, which `S@` checks when they are addresses.
+    pub addresses: Vec<String>,
     pub grains: Option<&'a Value>,
     pub pillar: Option<&'a Value>,
     pub placement: Option<&'a crate::hierarchy::Placement>,
@@ -417,7 +420,7 @@ fn eval(expr: &Expr, s: &Subject<'_>, nodegroups: Option<&Nodegroups>) -> Result
         }
         Expr::Not(inner) => !eval(inner, s, nodegroups)?,
         Expr::Leaf(leaf) => match leaf {
-            Leaf::Glob(re) => re.is_match(s.name) || agent_id(s).is_some_and(|id| re.is_match(id)),
+            Leaf::Glob(re) => re.is_match(s.name) || s.agent_id.as_deref().is_some_and(|id| re.is_match(id)),
             Leaf::Pcre(re) => re.is_match(s.name),
             Leaf::List(names) => names.iter().any(|n| n == s.name),
             Leaf::Data { pillar, splits } => {
@@ -434,10 +437,6 @@ fn eval(expr: &Expr, s: &Subject<'_>, nodegroups: Option<&Nodegroups>) -> Result
                 .is_some_and(|p| p.category == *category && application.as_ref().is_none_or(|a| p.application.as_ref() == Some(a))),
         },
     })
-}
-
-fn agent_id<'a>(s: &Subject<'a>) -> Option<&'a str> {
-    s.vars.get("om_agent_id").and_then(Value::as_str)
 }
 
 /// Salt's `subdict_match`: for each split, walk the key path; a scalar must match, any item
@@ -507,11 +506,7 @@ fn addresses(s: &Subject<'_>) -> Vec<IpAddr> {
             }
         }
     }
-    for candidate in
-        [s.vars.get("ansible_host").and_then(Value::as_str), s.vars.get("ansible_ssh_host").and_then(Value::as_str), Some(s.name)]
-            .into_iter()
-            .flatten()
-    {
+    for candidate in s.addresses.iter().map(String::as_str).chain([s.name]) {
         if let Ok(addr) = candidate.parse::<IpAddr>()
             && !out.contains(&addr)
         {
@@ -605,13 +600,12 @@ mod tests {
 
     use super::*;
 
-    fn subject<'a>(name: &'a str, vars: &'a om_core::Vars, grains: Option<&'a Value>) -> Subject<'a> {
-        Subject { name, vars, grains, pillar: None, placement: None }
+    fn subject<'a>(name: &'a str, grains: Option<&'a Value>) -> Subject<'a> {
+        Subject { name, agent_id: None, addresses: Vec::new(), grains, pillar: None, placement: None }
     }
 
     fn check(expr: &str, name: &str, grains: Option<&Value>) -> bool {
-        let vars = om_core::Vars::new();
-        Compound::parse(expr).unwrap().matches(&subject(name, &vars, grains), None).unwrap()
+        Compound::parse(expr).unwrap().matches(&subject(name, grains), None).unwrap()
     }
 
     #[test]
@@ -671,10 +665,9 @@ mod tests {
             &json!({"nodegroups": {"web1group": "L@a,b", "web2group": ["c", "d"], "web": "N@web1group or N@web2group"}}),
         )
         .unwrap();
-        let vars = om_core::Vars::new();
         let web = Compound::parse("N@web").unwrap();
-        assert!(web.matches(&subject("d", &vars, None), Some(&n)).unwrap());
-        assert!(!web.matches(&subject("e", &vars, None), Some(&n)).unwrap());
+        assert!(web.matches(&subject("d", None), Some(&n)).unwrap());
+        assert!(!web.matches(&subject("e", None), Some(&n)).unwrap());
         let err = Nodegroups::from_json(&json!({"a": "N@b", "b": "L@x or N@a"})).unwrap_err();
         assert!(matches!(err, PatternError::NodegroupCycle(_)));
     }
@@ -707,7 +700,9 @@ impl Compound {
             category: c.to_string(),
             application: host.vars.get("om_application").and_then(Value::as_str).map(str::to_string),
         });
-        let subject = Subject { name: &host.name, vars: &host.vars, grains, pillar, placement: placement.as_ref() };
+        let text = |k: &str| host.vars.get(k).and_then(Value::as_str).map(str::to_string);
+        let addresses = ["ansible_host", "ansible_ssh_host"].into_iter().filter_map(text).collect();
+        let subject = Subject { name: &host.name, agent_id: text("om_agent_id"), addresses, grains, pillar, placement: placement.as_ref() };
         self.matches(&subject, nodegroups)
     }
 }
@@ -721,25 +716,26 @@ impl crate::Inventory {
         let wants_grains = grains_used || uses(&target.expr, ng, &mut Vec::new(), &|l| matches!(l, Leaf::Ipcidr(_)));
         let wants_pillar = uses(&target.expr, ng, &mut Vec::new(), &|l| matches!(l, Leaf::Data { pillar: true, .. }));
         let wants_placement = uses(&target.expr, ng, &mut Vec::new(), &|l| matches!(l, Leaf::Category { .. }));
+        let wants_agent = uses(&target.expr, ng, &mut Vec::new(), &|l| matches!(l, Leaf::Glob(_)));
+        let wants_addresses = uses(&target.expr, ng, &mut Vec::new(), &|l| matches!(l, Leaf::Ipcidr(_)));
         let mut hosts = Vec::new();
         let mut without_grains = 0;
         for &h in self.group_host_ids(crate::model::ALL).iter() {
-            let host = self.built(h);
-            let grains = if wants_grains { ctx.data.and_then(|d| d.grains(&host.name)) } else { None };
+            let name = self.model.host(h).name.as_str();
+            let grains = if wants_grains { ctx.data.and_then(|d| d.grains(name)) } else { None };
             if grains_used && grains.is_none() {
                 without_grains += 1;
             }
-            let pillar = if wants_pillar { ctx.data.and_then(|d| d.pillar(&host.name)) } else { None };
-            let placement = if wants_placement { self.placement(&host.name) } else { None };
-            let subject = Subject {
-                name: &host.name,
-                vars: &host.vars,
-                grains: grains.as_ref(),
-                pillar: pillar.as_ref(),
-                placement: placement.as_ref(),
-            };
+            let pillar = if wants_pillar { ctx.data.and_then(|d| d.pillar(name)) } else { None };
+            let placement = if wants_placement { self.placement(name) } else { None };
+            let text = |k: &str| self.lookup_var(h, k).and_then(|v| v.as_str().map(str::to_string));
+            let agent_id = if wants_agent { text("om_agent_id") } else { None };
+            let addresses =
+                if wants_addresses { ["ansible_host", "ansible_ssh_host"].into_iter().filter_map(text).collect() } else { Vec::new() };
+            let subject =
+                Subject { name, agent_id, addresses, grains: grains.as_ref(), pillar: pillar.as_ref(), placement: placement.as_ref() };
             if target.matches(&subject, ng)? {
-                hosts.push(host);
+                hosts.push(self.built(h));
             }
         }
         let mut warnings = Vec::new();

@@ -29,6 +29,8 @@ pub enum InventoryError {
     Script { path: PathBuf, reason: String },
     #[error("{0}")]
     Pattern(#[from] PatternError),
+    #[error("cannot write the inventory")]
+    Write(#[source] std::io::Error),
 }
 
 fn list_causes(causes: &[InventoryError]) -> String {

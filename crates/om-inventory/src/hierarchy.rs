@@ -101,10 +101,9 @@ impl Inventory {
     /// `om_level: application` it is in.
     pub fn placement(&self, host: &str) -> Option<Placement> {
         let id = self.model.host_id(host)?;
-        let built = self.built(id);
-        if let Some(Value::String(category)) = built.vars.get("om_category") {
-            let application = built.vars.get("om_application").and_then(Value::as_str).map(str::to_string);
-            return Some(Placement { category: category.clone(), application });
+        if let Some(Value::String(category)) = self.lookup_var(id, "om_category") {
+            let application = self.lookup_var(id, "om_application").and_then(|v| v.as_str().map(str::to_string));
+            return Some(Placement { category, application });
         }
         let groups = &self.model.host(id).groups;
         let category = groups.iter().find(|&&g| self.level(g).as_deref() == Some("category"))?;

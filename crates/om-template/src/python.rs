@@ -142,7 +142,9 @@ pub fn json_dumps(value: &Value, indent: usize) -> String {
     out
 }
 
-fn write_json(out: &mut String, value: &Value, indent: usize, level: usize) {
+/// [`json_dumps`] into `out`, as if the value were nested `level` deep (for writing a large
+/// document piece by piece).
+pub fn write_json(out: &mut String, value: &Value, indent: usize, level: usize) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -201,7 +203,8 @@ fn newline(out: &mut String, indent: usize, level: usize) {
     }
 }
 
-fn json_string(out: &mut String, s: &str) {
+/// A JSON string literal as `json.dumps(…, ensure_ascii=False)` writes it.
+pub fn json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {

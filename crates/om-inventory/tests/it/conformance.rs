@@ -49,6 +49,11 @@ fn check_run(dir: &Path, sources: &[Source], golden_dir: &Path) -> Vec<String> {
     if list != want {
         diffs.push(format!("--list differs:\n--- om\n{list}\n--- ansible\n{want}"));
     }
+    let mut streamed = Vec::new();
+    inv.write_ansible_list_json(None, &mut streamed).unwrap();
+    if String::from_utf8(streamed).unwrap() != want {
+        diffs.push("--list written host by host differs".to_string());
+    }
     let graph = inv.to_ansible_graph("all", true).unwrap() + "\n";
     let want = std::fs::read_to_string(golden_dir.join("graph.txt")).unwrap();
     if graph != want {

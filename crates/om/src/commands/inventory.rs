@@ -14,24 +14,32 @@ pub(crate) fn run(args: InventoryArgs) -> anyhow::Result<ExitStatus> {
         return import_omanager(files, &args, &mut out);
     }
     let options = LoadOptions { strict: args.strict, playbook_dir: args.playbook_dir.clone(), no_scripts: false };
-    let loaded = Inventory::load(&sources(&args.inventory), &options)?;
+    let loaded = match Inventory::load(&sources(&args.inventory), &options) {
+        Ok(loaded) => loaded,
+        // An inventory that does not parse exits 4, as ansible-core's parse errors do.
+        Err(err) => {
+            crate::output::error(&err.into());
+            return Ok(ExitStatus::Unreachable);
+        }
+    };
     warn(&loaded.warnings);
     let inventory = loaded.inventory;
     let limit = args.limit.as_deref().map(Pattern::parse_limit).transpose()?;
     if let Some(name) = &args.host {
-        let vars = inventory
-            .to_ansible_host_json(name)
-            .with_context(|| format!("you must pass a single valid host to --host, `{name}` is not one"))?;
+        let Some(vars) = inventory.to_ansible_host_json(name) else {
+            return bad_option(format!("you must pass a single valid host to --host, `{name}` is not one"));
+        };
         out.line(json_dumps(&vars, 4))?;
     } else if args.graph {
         let group = args.pattern.as_deref().unwrap_or("all");
-        let graph =
-            inventory.to_ansible_graph(group, args.vars).with_context(|| format!("--graph needs a group name, `{group}` is not one"))?;
+        let Some(graph) = inventory.to_ansible_graph(group, args.vars) else {
+            return bad_option(format!("--graph needs a group name, `{group}` is not one"));
+        };
         out.line(graph)?;
     } else if args.list && args.yaml {
         out.raw(om_template::yaml::dump(&inventory.to_ansible_list_yaml(limit.as_ref())?).as_bytes())?;
     } else if args.list {
-        out.line(json_dumps(&inventory.to_ansible_list_json(limit.as_ref())?, 4))?;
+        inventory.write_ansible_list_json(limit.as_ref(), &mut Stdout(&mut out))?;
     } else if let Some(format) = args.export {
         out.raw(if format == ExportFormat::Ini { inventory.to_ini() } else { inventory.to_yaml() }.as_bytes())?;
     } else {
@@ -119,6 +127,26 @@ fn sources(given: &[String]) -> Vec<Source> {
         Err(_) if std::path::Path::new("/etc/ansible/hosts").exists() => vec![Source::parse("/etc/ansible/hosts")],
         Err(_) => Vec::new(),
     }
+}
+
+/// The printer as an `io::Write`, for output written piece by piece.
+struct Stdout<'a>(&'a mut Printer);
+
+impl std::io::Write for Stdout<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.raw(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// ansible-core's `AnsibleOptionsError`: printed once, exit 5.
+fn bad_option(message: String) -> anyhow::Result<ExitStatus> {
+    crate::output::error(&anyhow::anyhow!(message));
+    Ok(ExitStatus::BadOption)
 }
 
 fn warn(warnings: &[om_inventory::Warning]) {
