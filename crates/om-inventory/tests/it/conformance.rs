@@ -40,7 +40,9 @@ fn check(name: &str) -> Vec<String> {
 
 fn check_run(dir: &Path, sources: &[Source], golden_dir: &Path) -> Vec<String> {
     let golden: Value = serde_json::from_str(&std::fs::read_to_string(golden_dir.join("cases.json")).unwrap()).unwrap();
-    let loaded = Inventory::load(sources, &LoadOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let case = load_yaml(&dir.join("case.yml"));
+    let options = LoadOptions { playbook_dir: case["playbook_dir"].as_str().map(|p| dir.join(p)), ..LoadOptions::default() };
+    let loaded = Inventory::load(sources, &options).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let inv = loaded.inventory;
     let mut diffs = Vec::new();
 
@@ -140,7 +142,9 @@ cases!(
     json_inventory,
     multi_source,
     patterns,
+    playbook_vars,
     rejections,
+    script_source,
     usa_rejected,
     vars_precedence,
     yaml_basic,
