@@ -33,4 +33,4 @@ with open(os.path.join(a.dir, "group_vars", "all.yml"), "w") as f:
     f.write("ansible_user: deploy\nntp: ntp.example.com\nlimits: {nofile: 65535, nproc: 4096}\n")
 for g in range(a.groups):
     with open(os.path.join(a.dir, "group_vars", f"g{g:04d}.yml"), "w") as f:
-        f.write(f"service: svc{g % 37}\nport: {8000 + g % 100}\nreplicas: {g % 5 + 1}\nenabled: yes\nmode: 0644\n")
+        f.write(f"service: svc{g % 37}\nhttp_port: {8000 + g % 100}\nreplicas: {g % 5 + 1}\nenabled: yes\nmode: 0644\n")

@@ -44,6 +44,15 @@ pub fn float_repr(f: f64) -> String {
     }
 }
 
+/// `repr()` of a JSON number: integers as they are, floats as [`float_repr`].
+pub fn number_repr(n: &serde_json::Number) -> String {
+    match (n.as_i64(), n.as_u64()) {
+        (Some(i), _) => i.to_string(),
+        (None, Some(u)) => u.to_string(),
+        _ => float_repr(n.as_f64().unwrap_or(f64::NAN)),
+    }
+}
+
 /// The text inside `{{ }}`-less `%s` formatting: a string as it is, anything else as
 /// [`repr`].
 pub fn str(value: &Value) -> String {
@@ -75,15 +84,7 @@ fn write_repr(out: &mut String, value: &Value) {
         Value::Null => out.push_str("None"),
         Value::Bool(true) => out.push_str("True"),
         Value::Bool(false) => out.push_str("False"),
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => {
-                let _ = write!(out, "{i}");
-            }
-            (None, Some(u)) => {
-                let _ = write!(out, "{u}");
-            }
-            _ => out.push_str(&float_repr(n.as_f64().unwrap_or(f64::NAN))),
-        },
+        Value::Number(n) => out.push_str(&number_repr(n)),
         Value::String(s) => string_repr(out, s),
         Value::Array(items) => {
             out.push('[');
@@ -148,15 +149,7 @@ pub fn write_json(out: &mut String, value: &Value, indent: usize, level: usize) 
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => {
-                let _ = write!(out, "{i}");
-            }
-            (None, Some(u)) => {
-                let _ = write!(out, "{u}");
-            }
-            _ => out.push_str(&float_repr(n.as_f64().unwrap_or(f64::NAN))),
-        },
+        Value::Number(n) => out.push_str(&number_repr(n)),
         Value::String(s) => json_string(out, s),
         Value::Array(items) if items.is_empty() => out.push_str("[]"),
         Value::Array(items) => {

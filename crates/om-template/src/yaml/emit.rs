@@ -114,11 +114,8 @@ fn scalar(value: &Value) -> String {
     match value {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => i.to_string(),
-            (None, Some(u)) => u.to_string(),
-            _ => float(n.as_f64().unwrap_or(f64::NAN)),
-        },
+        Value::Number(n) if n.is_f64() => float(n.as_f64().unwrap_or(f64::NAN)),
+        Value::Number(n) => python::number_repr(n),
         Value::String(s) => string(s),
         Value::Array(_) => "[]".into(),
         Value::Object(m) => match m.get("__ansible_unsafe") {
