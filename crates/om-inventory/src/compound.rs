@@ -49,6 +49,8 @@ pub enum TargetKind {
     Compound,
     /// `--category`: `<function category>[/<application>]`.
     Category,
+    /// Func's targets (TGT-30): globs joined by `;`, `@group` for an inventory group.
+    Func,
 }
 
 #[derive(Debug, Clone)]
@@ -64,10 +66,18 @@ pub(crate) enum Leaf {
     Glob(Regex),
     Pcre(Regex),
     List(Vec<String>),
-    Data { pillar: bool, splits: Vec<(Vec<String>, ValueMatcher)> },
+    Data {
+        pillar: bool,
+        splits: Vec<(Vec<String>, ValueMatcher)>,
+    },
     Ipcidr(Net),
     Nodegroup(String),
-    Category { category: String, application: Option<String> },
+    Category {
+        category: String,
+        application: Option<String>,
+    },
+    /// An inventory group (Func's `@group`).
+    Group(String),
 }
 
 #[derive(Debug, Clone)]
@@ -100,11 +110,18 @@ pub(crate) struct Subject<'a> {
     pub grains: Option<&'a Value>,
     pub pillar: Option<&'a Value>,
     pub placement: Option<&'a crate::hierarchy::Placement>,
+    /// The groups the host is in (ancestors included), for `@group`.
+    pub groups: Vec<String>,
 }
 
 impl Compound {
     /// Parses a compound expression: `E@^web and G@os:centos or not L@db1,db2`.
     pub fn parse(text: &str) -> Result<Compound, PatternError> {
+        for (found, ascii) in [('（', '('), ('）', ')'), ('，', ','), ('：', ':')] {
+            if text.contains(found) {
+                return Err(PatternError::FullWidth { pattern: text.to_string(), found, ascii });
+            }
+        }
         let tokens = tokenize(text);
         let mut parser = Parser { tokens: &tokens, pos: 0, text };
         if tokens.is_empty() {
@@ -135,6 +152,16 @@ impl Compound {
             TargetKind::Ipcidr => Leaf::Ipcidr(net(text, text)?),
             TargetKind::Nodegroup => Leaf::Nodegroup(text.to_string()),
             TargetKind::Category => category(text),
+            TargetKind::Func => {
+                let mut alternatives = Vec::new();
+                for spec in text.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                    alternatives.push(Expr::Leaf(match spec.strip_prefix('@') {
+                        Some(group) => Leaf::Group(group.to_string()),
+                        None => Leaf::Glob(glob(spec, text)?),
+                    }));
+                }
+                return Ok(Compound { text: text.to_string(), expr: Expr::Or(alternatives) });
+            }
         };
         Ok(Compound { text: text.to_string(), expr: Expr::Leaf(leaf) })
     }
@@ -432,6 +459,7 @@ fn eval(expr: &Expr, s: &Subject<'_>, nodegroups: Option<&Nodegroups>) -> Result
                 let group = nodegroups.and_then(|n| n.get(name)).ok_or_else(|| PatternError::UnknownNodegroup(name.clone()))?;
                 eval(&group.expr, s, nodegroups)?
             }
+            Leaf::Group(group) => s.groups.iter().any(|g| g == group),
             Leaf::Category { category, application } => s
                 .placement
                 .is_some_and(|p| p.category == *category && application.as_ref().is_none_or(|a| p.application.as_ref() == Some(a))),
@@ -560,6 +588,13 @@ impl Nodegroups {
         Ok(out)
     }
 
+    /// Reads a YAML (or JSON) file of nodegroups, as [`Nodegroups::from_json`] takes them.
+    pub fn load(path: &std::path::Path) -> Result<Self, crate::InventoryError> {
+        let text = std::fs::read_to_string(path).map_err(|source| crate::InventoryError::Read { path: path.to_path_buf(), source })?;
+        let (node, _) = crate::yaml_source::load_data(&text, &path.display().to_string().into())?;
+        Ok(Self::from_json(&node.to_json())?)
+    }
+
     /// Adds (or replaces) a nodegroup; fails if it makes an `N@` cycle.
     pub fn insert(&mut self, name: &str, target: Compound) -> Result<(), PatternError> {
         self.groups.insert(name.to_string(), target);
@@ -601,7 +636,7 @@ mod tests {
     use super::*;
 
     fn subject<'a>(name: &'a str, grains: Option<&'a Value>) -> Subject<'a> {
-        Subject { name, agent_id: None, addresses: Vec::new(), grains, pillar: None, placement: None }
+        Subject { name, agent_id: None, addresses: Vec::new(), grains, pillar: None, placement: None, groups: Vec::new() }
     }
 
     fn check(expr: &str, name: &str, grains: Option<&Value>) -> bool {
@@ -702,7 +737,15 @@ impl Compound {
         });
         let text = |k: &str| host.vars.get(k).and_then(Value::as_str).map(str::to_string);
         let addresses = ["ansible_host", "ansible_ssh_host"].into_iter().filter_map(text).collect();
-        let subject = Subject { name: &host.name, agent_id: text("om_agent_id"), addresses, grains, pillar, placement: placement.as_ref() };
+        let subject = Subject {
+            name: &host.name,
+            agent_id: text("om_agent_id"),
+            addresses,
+            grains,
+            pillar,
+            placement: placement.as_ref(),
+            groups: host.groups.clone(),
+        };
         self.matches(&subject, nodegroups)
     }
 }
@@ -718,6 +761,7 @@ impl crate::Inventory {
         let wants_placement = uses(&target.expr, ng, &mut Vec::new(), &|l| matches!(l, Leaf::Category { .. }));
         let wants_agent = uses(&target.expr, ng, &mut Vec::new(), &|l| matches!(l, Leaf::Glob(_)));
         let wants_addresses = uses(&target.expr, ng, &mut Vec::new(), &|l| matches!(l, Leaf::Ipcidr(_)));
+        let wants_groups = uses(&target.expr, ng, &mut Vec::new(), &|l| matches!(l, Leaf::Group(_)));
         let mut hosts = Vec::new();
         let mut without_grains = 0;
         for &h in self.group_host_ids(crate::model::ALL).iter() {
@@ -732,8 +776,16 @@ impl crate::Inventory {
             let agent_id = if wants_agent { text("om_agent_id") } else { None };
             let addresses =
                 if wants_addresses { ["ansible_host", "ansible_ssh_host"].into_iter().filter_map(text).collect() } else { Vec::new() };
-            let subject =
-                Subject { name, agent_id, addresses, grains: grains.as_ref(), pillar: pillar.as_ref(), placement: placement.as_ref() };
+            let groups = if wants_groups { self.group_names_of(h) } else { Vec::new() };
+            let subject = Subject {
+                name,
+                agent_id,
+                addresses,
+                grains: grains.as_ref(),
+                pillar: pillar.as_ref(),
+                placement: placement.as_ref(),
+                groups,
+            };
             if target.matches(&subject, ng)? {
                 hosts.push(self.built(h));
             }

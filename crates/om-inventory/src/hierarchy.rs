@@ -233,6 +233,23 @@ impl Hierarchy {
         out
     }
 
+    /// [`Hierarchy::from_omanager_xml`] on two files.
+    pub fn import_omanager(
+        categories: &std::path::Path,
+        servers: &std::path::Path,
+        order: &[ServerField],
+    ) -> Result<Hierarchy, InventoryError> {
+        let read =
+            |p: &std::path::Path| std::fs::read_to_string(p).map_err(|source| InventoryError::Read { path: p.to_path_buf(), source });
+        Self::from_omanager_xml(
+            &categories.display().to_string(),
+            &read(categories)?,
+            &servers.display().to_string(),
+            &read(servers)?,
+            order,
+        )
+    }
+
     /// Reads OManager's `ServerOptioninfo.xml` (categories: `<AppClass id="N">` whose first
     /// child names the category) and `Serverinfo.xml` (one element per server, fields by
     /// child name when known, else by position in `order`).

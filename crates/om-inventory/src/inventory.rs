@@ -405,6 +405,11 @@ impl Inventory {
         (file.map_or(Value::Null, |f| Value::String(f.display().to_string())), dir)
     }
 
+    /// Every group a host is in, ancestors included, `all` too.
+    pub(crate) fn group_names_of(&self, h: HostId) -> Vec<String> {
+        self.model.host(h).groups.iter().map(|&g| self.model.group(g).name.clone()).collect()
+    }
+
     /// The host's variables, merged but not kept (for one-pass views of every host).
     pub(crate) fn merged_vars(&self, h: HostId) -> Vars {
         match self.built[h.0 as usize].get() {

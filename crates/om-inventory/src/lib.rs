@@ -33,6 +33,7 @@ mod ini;
 mod inventory;
 mod listing;
 mod model;
+mod order;
 mod pattern;
 mod pyliteral;
 mod script;
@@ -46,5 +47,6 @@ pub use error::{CompoundProblem, InventoryError, PatternError, Problem, RangeErr
 pub use facts::{FactCache, TargetData, grains_from_facts};
 pub use hierarchy::{Application, Category, Hierarchy, Placement, Server, ServerField};
 pub use inventory::{Inventory, Loaded, Selection};
+pub use order::{HostOrder, ansible_cfg_inventory};
 pub use pattern::Pattern;
 pub use source::{LoadOptions, Source};

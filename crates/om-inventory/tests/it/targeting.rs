@@ -53,6 +53,9 @@ fn the_books_targeting_table_selects_the_expected_hosts() {
     assert_eq!(f.hosts(TargetKind::Ipcidr, "192.168.100.10"), ["SN2012-07-010"]);
     assert_eq!(f.hosts(TargetKind::Ipcidr, "10.0.9.1"), ["new-host"]);
     assert_eq!(f.hosts(TargetKind::Glob, "SN2013-*-02?"), Y2013);
+    // Func's form: globs joined by `;`, `@group` for a group.
+    assert_eq!(f.hosts(TargetKind::Func, "SN2013-*-02?"), Y2013);
+    assert_eq!(f.hosts(TargetKind::Func, "SN2012-07-010; @web2"), ["SN2012-07-010", "SN2013-08-021", "SN2013-08-022"]);
 }
 
 #[test]

@@ -19,7 +19,9 @@ use clap::{ArgGroup, Args, ValueEnum};
 #[command(group(ArgGroup::new("action").required(true).args(["list", "host", "graph", "list_hosts", "export", "import_omanager"])))]
 pub struct InventoryArgs {
     /// An inventory source: a file, a directory, or a comma list `h1,h2,` (repeat to merge
-    /// sources in order). Default: $ANSIBLE_INVENTORY, else /etc/ansible/hosts.
+    /// sources in order). Default: $ANSIBLE_INVENTORY, else `inventory` in ansible.cfg
+    /// ($ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg), else
+    /// /etc/ansible/hosts.
     #[arg(short = 'i', long = "inventory", value_name = "SOURCE")]
     pub inventory: Vec<String>,
     /// A host pattern (`web:&prod:!web3`, `~db\d+`, `g[0]`), or with --graph the group to start at.
@@ -108,4 +110,6 @@ pub enum TargetType {
     Compound,
     /// `<function category>[/<application>]` of the asset hierarchy.
     Category,
+    /// Func's globs joined by `;`, `@group` for an inventory group.
+    Func,
 }

@@ -78,15 +78,10 @@ fn select(
         TargetType::Nodegroup => TargetKind::Nodegroup,
         TargetType::Compound => TargetKind::Compound,
         TargetType::Category => TargetKind::Category,
+        TargetType::Func => TargetKind::Func,
     };
     let facts = args.fact_cache.as_ref().map(FactCache::new);
-    let nodegroups = match &args.nodegroups {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-            Some(Nodegroups::from_json(&om_template::yaml::load(&text, &path.display().to_string())?.to_json())?)
-        }
-        None => None,
-    };
+    let nodegroups = args.nodegroups.as_deref().map(Nodegroups::load).transpose()?;
     let ctx = TargetContext { data: facts.as_ref().map(|f| f as &dyn om_inventory::TargetData), nodegroups: nodegroups.as_ref() };
     let mut selection = inventory.select_target(&Compound::typed(kind, pattern)?, ctx)?;
     if let Some(limit) = limit {
@@ -97,7 +92,6 @@ fn select(
 }
 
 fn import_omanager(files: &[std::path::PathBuf], args: &InventoryArgs, out: &mut Printer) -> anyhow::Result<ExitStatus> {
-    let read = |p: &std::path::PathBuf| std::fs::read_to_string(p).with_context(|| format!("cannot read `{}`", p.display()));
     let order: Vec<ServerField> = if args.field_order.is_empty() {
         ServerField::DEFAULT_ORDER.to_vec()
     } else {
@@ -106,8 +100,7 @@ fn import_omanager(files: &[std::path::PathBuf], args: &InventoryArgs, out: &mut
             .map(|f| ServerField::from_name(f).with_context(|| format!("unknown field `{f}` in --field-order")))
             .collect::<anyhow::Result<_>>()?
     };
-    let (c, s) = (&files[0], &files[1]);
-    let tree = Hierarchy::from_omanager_xml(&c.display().to_string(), &read(c)?, &s.display().to_string(), &read(s)?, &order)?;
+    let tree = Hierarchy::import_omanager(&files[0], &files[1], &order)?;
     if args.dry_run {
         out.line(format!("server fields by position: {order:?}"))?;
         out.raw(tree.to_tree_text().as_bytes())?;
@@ -117,16 +110,29 @@ fn import_omanager(files: &[std::path::PathBuf], args: &InventoryArgs, out: &mut
     Ok(ExitStatus::Success)
 }
 
-/// `-i` as given, else `ANSIBLE_INVENTORY` (comma-separated), else `/etc/ansible/hosts`.
+/// `-i` as given, else `ANSIBLE_INVENTORY` (comma-separated), else `inventory` in the first
+/// ansible.cfg found, else `/etc/ansible/hosts` if it exists.
 fn sources(given: &[String]) -> Vec<Source> {
     if !given.is_empty() {
         return given.iter().map(|s| Source::parse(s)).collect();
     }
-    match std::env::var(crate::env::ANSIBLE_INVENTORY) {
-        Ok(list) => list.split(',').filter(|s| !s.is_empty()).map(Source::parse).collect(),
-        Err(_) if std::path::Path::new("/etc/ansible/hosts").exists() => vec![Source::parse("/etc/ansible/hosts")],
-        Err(_) => Vec::new(),
+    if let Ok(list) = std::env::var(crate::env::ANSIBLE_INVENTORY) {
+        return list.split(',').filter(|s| !s.is_empty()).map(Source::parse).collect();
     }
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let configs = [
+        std::env::var_os(crate::env::ANSIBLE_CONFIG).map(Into::into),
+        Some("ansible.cfg".into()),
+        home.as_ref().map(|h| h.join(".ansible.cfg")),
+        Some("/etc/ansible/ansible.cfg".into()),
+    ];
+    if let Some(cfg) = configs.into_iter().flatten().find(|c: &std::path::PathBuf| c.is_file())
+        && let Some(paths) = om_inventory::ansible_cfg_inventory(&cfg, home.as_deref())
+    {
+        return paths.into_iter().map(Source::Path).collect();
+    }
+    let default = std::path::Path::new("/etc/ansible/hosts");
+    if default.exists() { vec![Source::Path(default.into())] } else { Vec::new() }
 }
 
 /// The printer as an `io::Write`, for output written piece by piece.
