@@ -22,6 +22,9 @@ _om() {
             om,help)
                 cmd="om__subcmd__help"
                 ;;
+            om,inventory)
+                cmd="om__subcmd__inventory"
+                ;;
             om,lab)
                 cmd="om__subcmd__lab"
                 ;;
@@ -30,6 +33,9 @@ _om() {
                 ;;
             om__subcmd__help,help)
                 cmd="om__subcmd__help__subcmd__help"
+                ;;
+            om__subcmd__help,inventory)
+                cmd="om__subcmd__help__subcmd__inventory"
                 ;;
             om__subcmd__help,lab)
                 cmd="om__subcmd__help__subcmd__lab"
@@ -110,7 +116,7 @@ _om() {
 
     case "${cmd}" in
         om)
-            opts="-v -q -h -V --verbose --quiet --help --version lab completions help"
+            opts="-v -q -h -V --verbose --quiet --help --version inventory lab completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -138,7 +144,7 @@ _om() {
             return 0
             ;;
         om__subcmd__help)
-            opts="lab completions help"
+            opts="inventory lab completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -166,6 +172,20 @@ _om() {
             return 0
             ;;
         om__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__inventory)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -284,6 +304,68 @@ _om() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__inventory)
+            opts="-i -l -v -q -h -V --inventory --list --host --graph --list-hosts --export --import-omanager --field-order --dry-run --yaml --vars --limit --tgt-type --fact-cache --nodegroups --playbook-dir --strict --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --export)
+                    COMPREPLY=($(compgen -W "ini yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --import-omanager)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --field-order)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tgt-type)
+                    COMPREPLY=($(compgen -W "ansible glob pcre list grain grain-pcre ipcidr nodegroup compound category func" -- "${cur}"))
+                    return 0
+                    ;;
+                --fact-cache)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nodegroups)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --playbook-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
