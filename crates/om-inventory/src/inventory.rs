@@ -163,6 +163,18 @@ impl Inventory {
         Some(self.group_host_ids(id).iter().map(|&h| self.built(h)).collect())
     }
 
+    /// The `groups` magic variable: every group (`all` and `ungrouped` included) with the
+    /// names of its hosts, in ansible-core's order.
+    pub fn groups_dict(&self) -> indexmap::IndexMap<String, Vec<String>> {
+        (0..self.model.groups.len())
+            .map(|i| {
+                let g = GroupId(i as u32);
+                let names = self.group_host_ids(g).iter().map(|&h| self.model.host(h).name.clone()).collect();
+                (self.model.group(g).name.clone(), names)
+            })
+            .collect()
+    }
+
     /// The variables a group's own definition and its `group_vars/` give it (not its
     /// parents'), as `ansible-inventory --graph --vars` shows them.
     pub fn group_vars(&self, name: &str) -> Option<Vars> {

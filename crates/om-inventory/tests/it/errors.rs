@@ -120,11 +120,3 @@ fn problems_are_typed_for_callers() {
     assert!(matches!(causes[0].problem(), Some(Problem::GroupCycle { .. })));
     assert_eq!(causes[0].span().unwrap().to_string(), "h:4:1");
 }
-
-#[test]
-fn an_inventory_can_be_shared_between_threads() {
-    fn shareable<T: Send + Sync>() {}
-    shareable::<Inventory>();
-    shareable::<Pattern>();
-    shareable::<om_inventory::Compound>();
-}
