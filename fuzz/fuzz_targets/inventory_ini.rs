@@ -6,6 +6,11 @@ use om_inventory::{Inventory, LoadOptions, Source};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
+    // Two ranges on a line already make up to 100,000 hosts (om's cap), which a sanitized
+    // build takes seconds over; more ranges only make the fuzzer time out.
+    if text.matches('[').count() > 6 {
+        return;
+    }
     let source = Source::Text { name: "hosts.ini".into(), text: text.into() };
     if let Ok(loaded) = Inventory::load(&[source], &LoadOptions::default()) {
         let inv = loaded.inventory;
