@@ -1099,7 +1099,7 @@ _om() {
             return 0
             ;;
         om__subcmd__inventory)
-            opts="-i -l -v -q -h -V --inventory --list --host --graph --list-hosts --export --yaml --vars --limit --tgt-type --fact-cache --nodegroups --playbook-dir --strict --json --verbose --quiet --help --version"
+            opts="-i -l -v -q -h -V --inventory --list --host --graph --list-hosts --export --import-omanager --field-order --dry-run --yaml --vars --limit --tgt-type --fact-cache --nodegroups --playbook-dir --strict --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1121,6 +1121,14 @@ _om() {
                     COMPREPLY=($(compgen -W "ini yaml" -- "${cur}"))
                     return 0
                     ;;
+                --import-omanager)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --field-order)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --limit)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1130,7 +1138,7 @@ _om() {
                     return 0
                     ;;
                 --tgt-type)
-                    COMPREPLY=($(compgen -W "ansible glob pcre list grain grain-pcre ipcidr nodegroup compound category" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "ansible glob pcre list grain grain-pcre ipcidr nodegroup compound category func" -- "${cur}"))
                     return 0
                     ;;
                 --fact-cache)

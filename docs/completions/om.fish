@@ -78,10 +78,12 @@ complete -c om -n "__fish_om_using_subcommand run" -s v -l verbose -d 'More log 
 complete -c om -n "__fish_om_using_subcommand run" -s q -l quiet -d 'Only errors on stderr'
 complete -c om -n "__fish_om_using_subcommand run" -s h -l help -d 'Print help'
 complete -c om -n "__fish_om_using_subcommand run" -s V -l version -d 'Print version'
-complete -c om -n "__fish_om_using_subcommand inventory" -s i -l inventory -d 'An inventory source: a file, a directory, or a comma list `h1,h2,` (repeat to merge sources in order). Default: $ANSIBLE_INVENTORY, else /etc/ansible/hosts' -r
+complete -c om -n "__fish_om_using_subcommand inventory" -s i -l inventory -d 'An inventory source: a file, a directory, or a comma list `h1,h2,` (repeat to merge sources in order). Default: $ANSIBLE_INVENTORY, else `inventory` in ansible.cfg ($ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg), else /etc/ansible/hosts' -r
 complete -c om -n "__fish_om_using_subcommand inventory" -l host -d 'Print one host\'s variables' -r
 complete -c om -n "__fish_om_using_subcommand inventory" -l export -d 'Write the inventory as an INI or YAML inventory file that loads back the same' -r -f -a "ini\t''
 yaml\t''"
+complete -c om -n "__fish_om_using_subcommand inventory" -l import-omanager -d 'Convert OManager\'s ServerOptioninfo.xml (categories) and Serverinfo.xml (servers) into the category → application → server YAML inventory' -r -F
+complete -c om -n "__fish_om_using_subcommand inventory" -l field-order -d 'With --import-omanager: the order of a server\'s unnamed child elements, e.g. `hostname,external_ip,internal_ip,os,application,location,category_id` (the default)' -r
 complete -c om -n "__fish_om_using_subcommand inventory" -s l -l limit -d 'Restrict to the hosts this pattern selects (`@file` reads names from a file)' -r
 complete -c om -n "__fish_om_using_subcommand inventory" -l tgt-type -d 'How PATTERN is read: Ansible patterns (default) or one of Salt\'s target types' -r -f -a "ansible\t'Ansible patterns: `web:&prod:!web3`'
 glob\t'A shell glob over host names'
@@ -92,13 +94,15 @@ grain-pcre\t'`key:regex` over cached grains (-P)'
 ipcidr\t'A CIDR network or an IP address (-S)'
 nodegroup\t'A nodegroup name (-N)'
 compound\t'`and`/`or`/`not` over prefixed targets: `G@os:centos and E@^web` (-C)'
-category\t'`<function category>[/<application>]` of the asset hierarchy'"
+category\t'`<function category>[/<application>]` of the asset hierarchy'
+func\t'Func\'s globs joined by `;`, `@group` for an inventory group'"
 complete -c om -n "__fish_om_using_subcommand inventory" -l fact-cache -d 'The fact cache (Ansible\'s jsonfile layout: one JSON file per host) holding grains' -r -F
 complete -c om -n "__fish_om_using_subcommand inventory" -l nodegroups -d 'A YAML file with `nodegroups: {name: \'compound target\', ...}` for N@ and --tgt-type nodegroup' -r -F
 complete -c om -n "__fish_om_using_subcommand inventory" -l playbook-dir -d 'Also read group_vars/ and host_vars/ beside this playbook directory' -r -F
 complete -c om -n "__fish_om_using_subcommand inventory" -l list -d 'Print every group, host and host variable as ansible-inventory --list does (JSON)'
 complete -c om -n "__fish_om_using_subcommand inventory" -l graph -d 'Draw the group tree from `all` (or from the group given as PATTERN)'
 complete -c om -n "__fish_om_using_subcommand inventory" -l list-hosts -d 'Print the hosts PATTERN selects, one per line, in ansible-core\'s order'
+complete -c om -n "__fish_om_using_subcommand inventory" -l dry-run -d 'With --import-omanager: print the field mapping and the resulting tree instead'
 complete -c om -n "__fish_om_using_subcommand inventory" -l yaml -d 'With --list: YAML instead of JSON'
 complete -c om -n "__fish_om_using_subcommand inventory" -l vars -d 'With --graph: show variables too'
 complete -c om -n "__fish_om_using_subcommand inventory" -l strict -d 'Fail when a source cannot be parsed (ansible-core warns and goes on without it)'

@@ -10,7 +10,7 @@ use crate::error::RangeError;
 
 /// The most hosts one host pattern may expand to; ansible-core has no limit and runs out of
 /// memory instead.
-pub(crate) const MAX_EXPANSION: usize = 1_000_000;
+pub(crate) const MAX_EXPANSION: usize = 100_000;
 
 const NUMERIC_RANGE: &str = r"\[(?:[0-9]+:[0-9]+)(?::[0-9]+)?\]";
 const HEX_RANGE: &str = r"\[(?:[0-9a-f]+:[0-9a-f]+)(?::[0-9]+)?\]";

@@ -29,6 +29,8 @@ pub enum InventoryError {
     Script { path: PathBuf, reason: String },
     #[error("{0}")]
     Pattern(#[from] PatternError),
+    #[error("cannot write the inventory")]
+    Write(#[source] std::io::Error),
 }
 
 fn list_causes(causes: &[InventoryError]) -> String {
@@ -144,6 +146,12 @@ pub enum Problem {
     ScriptNotObject(&'static str),
     #[error("group `{group}` has a bad host list: {found}")]
     ScriptBadHosts { group: String, found: String },
+    #[error("not well-formed XML: {0}")]
+    XmlSyntax(String),
+    #[error("a server without a `{0}`")]
+    XmlMissing(String),
+    #[error("unknown function category id `{0}`")]
+    XmlUnknownCategory(String),
 }
 
 impl Problem {
@@ -171,6 +179,8 @@ impl Problem {
             Problem::PluginConfig => "om reads static INI, YAML and JSON inventories and executable scripts, not inventory plugins".into(),
             Problem::BadSection { .. } => "`hosts`, `vars` and `children` hold mappings (`name:` entries), not lists".into(),
             Problem::VarsNotMapping(_) => "group_vars and host_vars files hold `name: value` mappings".into(),
+            Problem::XmlUnknownCategory(_) => "each server's category id must be an `<AppClass id=\"N\">` of ServerOptioninfo.xml".into(),
+            Problem::XmlMissing(_) => "name the child elements, or give their order with --field-order".into(),
             _ => return None,
         })
     }

@@ -1,5 +1,7 @@
 //! Any inventory written back as an INI or YAML inventory that loads to the same groups,
-//! hosts and variables (group variables stay on their groups, not merged into hosts).
+//! hosts and variables: the definitions of its sources, converted. Variables stay where they
+//! were set (on groups, not merged into hosts), and `group_vars/` and `host_vars/` files
+//! stay files: keep them beside the exported inventory.
 
 use serde_json::{Map, Value};
 
@@ -11,7 +13,7 @@ impl Inventory {
     pub fn to_yaml(&self) -> String {
         let mut root = Map::new();
         root.insert("all".into(), self.export_group(ALL));
-        om_template::yaml::dump(&Value::Object(root))
+        om_template::yaml::dump_ordered(&Value::Object(root))
     }
 
     fn export_group(&self, g: GroupId) -> Value {
@@ -27,7 +29,7 @@ impl Inventory {
             }
             body.insert("hosts".into(), Value::Object(map));
         }
-        let vars = self.group_vars(&group.name).unwrap_or_default();
+        let vars = self.defined_group_vars(g);
         if !vars.is_empty() {
             body.insert("vars".into(), Value::Object(vars));
         }
@@ -47,14 +49,15 @@ impl Inventory {
         if body.is_empty() { Value::Null } else { Value::Object(body) }
     }
 
-    /// The inventory as an INI inventory: ungrouped hosts first, then a section per group.
+    /// The inventory as an INI inventory: ungrouped hosts first, then a section per group in
+    /// the order groups were created, their variables, and `[all:children]` last so that
+    /// `all` keeps its children in order.
     pub fn to_ini(&self) -> String {
         let mut out = String::new();
         for &h in &self.model.group(UNGROUPED).hosts {
             out.push_str(&self.ini_host_line(h));
         }
-        for (i, group) in self.model.groups.iter().enumerate().skip(2) {
-            let _ = i;
+        for group in self.model.groups.iter().skip(2) {
             out.push_str(&format!("\n[{}]\n", group.name));
             for &h in &group.hosts {
                 out.push_str(&self.ini_host_line(h));
@@ -70,7 +73,7 @@ impl Inventory {
             if i == UNGROUPED.0 as usize {
                 continue;
             }
-            let vars = self.group_vars(&group.name).unwrap_or_default();
+            let vars = self.defined_group_vars(GroupId(i as u32));
             if !vars.is_empty() {
                 out.push_str(&format!("\n[{}:vars]\n", group.name));
                 for (k, v) in &vars {
@@ -78,7 +81,26 @@ impl Inventory {
                 }
             }
         }
+        let top: Vec<&str> =
+            self.model.group(ALL).children.iter().filter(|&&c| c != UNGROUPED).map(|&c| self.model.group(c).name.as_str()).collect();
+        if !top.is_empty() {
+            out.push_str("\n[all:children]\n");
+            for name in top {
+                out.push_str(name);
+                out.push('\n');
+            }
+        }
         out
+    }
+
+    /// A group's variables as its sources set them (`ansible_group_priority` included).
+    fn defined_group_vars(&self, g: GroupId) -> Map<String, Value> {
+        let group = self.model.group(g);
+        let mut vars = group.vars.clone();
+        if group.priority != 1 {
+            vars.insert("ansible_group_priority".into(), Value::from(group.priority));
+        }
+        vars
     }
 
     fn ini_host_line(&self, h: crate::model::HostId) -> String {
@@ -102,9 +124,13 @@ fn ini_value(v: &Value) -> String {
     }
 }
 
+/// Quoting for Python's `shlex.split`: bare when safe, else double quotes, else single.
 fn shell_quote(s: &str) -> String {
     if !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || "'\"\\#".contains(c)) {
         return s.to_string();
+    }
+    if !s.contains(['"', '\\']) {
+        return format!("\"{s}\"");
     }
     format!("'{}'", s.replace('\'', "'\"'\"'"))
 }

@@ -28,8 +28,6 @@ pub struct Inventory {
     leaf_files: Vec<Option<PathBuf>>,
     /// The vars directories: one per `-i` source (or `None`), then the playbook's.
     vars_dirs: Vec<Option<VarsDirs>>,
-    /// How many of `vars_dirs` belong to inventory sources.
-    inventory_dirs: usize,
     group_file_vars: Vec<FileVars>,
     host_file_vars: Vec<FileVars>,
     built: Vec<OnceLock<Arc<Host>>>,
@@ -83,7 +81,6 @@ impl Inventory {
                 None => None,
             });
         }
-        let inventory_dirs = vars_dirs.len();
         if let Some(dir) = &options.playbook_dir {
             vars_dirs.push(Some(VarsDirs::open(&std::fs::canonicalize(dir).unwrap_or_else(|_| dir.clone()), &mut model.warnings)?));
         }
@@ -116,7 +113,6 @@ impl Inventory {
             model,
             leaf_files,
             vars_dirs,
-            inventory_dirs,
             group_file_vars,
             host_file_vars,
         };
@@ -165,6 +161,18 @@ impl Inventory {
     pub fn group_hosts(&self, name: &str) -> Option<Vec<Arc<Host>>> {
         let id = self.model.group_id(name)?;
         Some(self.group_host_ids(id).iter().map(|&h| self.built(h)).collect())
+    }
+
+    /// The `groups` magic variable: every group (`all` and `ungrouped` included) with the
+    /// names of its hosts, in ansible-core's order.
+    pub fn groups_dict(&self) -> indexmap::IndexMap<String, Vec<String>> {
+        (0..self.model.groups.len())
+            .map(|i| {
+                let g = GroupId(i as u32);
+                let names = self.group_host_ids(g).iter().map(|&h| self.model.host(h).name.clone()).collect();
+                (self.model.group(g).name.clone(), names)
+            })
+            .collect()
     }
 
     /// The variables a group's own definition and its `group_vars/` give it (not its
@@ -337,52 +345,98 @@ impl Inventory {
     /// groups' `group_vars/` files; then its own inventory variables and `host_vars/`.
     fn build(&self, h: HostId) -> Host {
         let data = self.model.host(h);
-        let mut groups: Vec<GroupId> = data.groups.iter().copied().filter(|&g| g != ALL).collect();
-        groups.sort_by(|&a, &b| {
-            let (ga, gb) = (self.model.group(a), self.model.group(b));
-            (ga.depth, ga.priority, &ga.name).cmp(&(gb.depth, gb.priority, &gb.name))
-        });
-        let mut vars = self.model.group(ALL).vars.clone();
-        for &g in &groups {
-            merge(&mut vars, &self.model.group(g).vars);
+        let groups = self.sorted_groups(h);
+        let mut vars = Vars::new();
+        for layer in self.group_layers(&groups) {
+            merge(&mut vars, layer);
         }
-        self.merge_file_vars(&mut vars, &[ALL], &self.group_file_vars);
-        self.merge_file_vars(&mut vars, &groups, &self.group_file_vars);
-        let file = data.source.and_then(|s| self.leaf_files.get(s as usize).cloned().flatten());
-        let dir = file.as_ref().and_then(|f| f.parent().map(|p| p.display().to_string()));
-        vars.insert("inventory_file".into(), file.map_or(Value::Null, |f| Value::String(f.display().to_string())));
-        vars.insert("inventory_dir".into(), dir.map_or(Value::Null, Value::String));
-        merge(&mut vars, &data.vars);
-        let host_files = &self.host_file_vars[h.0 as usize];
-        for d in 0..self.vars_dirs.len() {
-            for (_, v) in host_files.iter().filter(|(vd, _)| *vd == d) {
-                merge(&mut vars, v);
-            }
+        let (file, dir) = self.inventory_file(h);
+        vars.insert("inventory_file".into(), file);
+        vars.insert("inventory_dir".into(), dir);
+        for layer in self.host_layers(h) {
+            merge(&mut vars, layer);
         }
         let mut names: Vec<String> = groups.iter().map(|&g| self.model.group(g).name.clone()).collect();
         names.sort();
         Host { name: data.name.clone(), vars, groups: names }
     }
 
-    /// Group file variables, directory by directory (inventory sources in order, then the
-    /// playbook's), each directory's groups in `groups` order.
-    fn merge_file_vars(&self, vars: &mut Vars, groups: &[GroupId], table: &[FileVars]) {
-        let mut order: Vec<usize> = (0..self.inventory_dirs).collect();
-        order.extend(self.inventory_dirs..self.vars_dirs.len());
-        for d in order {
-            for &g in groups {
-                for (_, v) in table[g.0 as usize].iter().filter(|(vd, _)| *vd == d) {
-                    merge(vars, v);
+    /// The merged value of one variable, without building the host.
+    pub(crate) fn lookup_var(&self, h: HostId, key: &str) -> Option<Value> {
+        if let Some(v) = self.host_layers(h).iter().rev().find_map(|l| l.get(key)) {
+            return Some(v.clone());
+        }
+        match key {
+            "inventory_file" => return Some(self.inventory_file(h).0),
+            "inventory_dir" => return Some(self.inventory_file(h).1),
+            _ => {}
+        }
+        self.group_layers(&self.sorted_groups(h)).iter().rev().find_map(|l| l.get(key)).cloned()
+    }
+
+    /// The host's groups but `all`, in variable precedence order: (depth, priority, name).
+    fn sorted_groups(&self, h: HostId) -> Vec<GroupId> {
+        let mut groups: Vec<GroupId> = self.model.host(h).groups.iter().copied().filter(|&g| g != ALL).collect();
+        groups.sort_by(|&a, &b| {
+            let (ga, gb) = (self.model.group(a), self.model.group(b));
+            (ga.depth, ga.priority, &ga.name).cmp(&(gb.depth, gb.priority, &gb.name))
+        });
+        groups
+    }
+
+    /// Group variable layers, lowest precedence first: `all`, the groups; then group_vars
+    /// files for `all` and for the groups, directory by directory (inventory sources in
+    /// order, then the playbook's).
+    fn group_layers<'a>(&'a self, groups: &[GroupId]) -> Vec<&'a Vars> {
+        let mut layers = vec![&self.model.group(ALL).vars];
+        layers.extend(groups.iter().map(|&g| &self.model.group(g).vars));
+        for set in [&[ALL][..], groups] {
+            for d in 0..self.vars_dirs.len() {
+                for &g in set {
+                    layers.extend(self.group_file_vars[g.0 as usize].iter().filter(|(vd, _)| *vd == d).map(|(_, v)| &**v));
                 }
             }
+        }
+        layers
+    }
+
+    /// Host variable layers: the inventory's, then host_vars files by directory.
+    fn host_layers(&self, h: HostId) -> Vec<&Vars> {
+        let mut layers = vec![&self.model.host(h).vars];
+        let files = &self.host_file_vars[h.0 as usize];
+        for d in 0..self.vars_dirs.len() {
+            layers.extend(files.iter().filter(|(vd, _)| *vd == d).map(|(_, v)| &**v));
+        }
+        layers
+    }
+
+    /// `inventory_file` and `inventory_dir`: the source that first named the host.
+    fn inventory_file(&self, h: HostId) -> (Value, Value) {
+        let file = self.model.host(h).source.and_then(|s| self.leaf_files.get(s as usize).cloned().flatten());
+        let dir = file.as_ref().and_then(|f| f.parent().map(|p| Value::String(p.display().to_string()))).unwrap_or(Value::Null);
+        (file.map_or(Value::Null, |f| Value::String(f.display().to_string())), dir)
+    }
+
+    /// Every group a host is in, ancestors included, `all` too.
+    pub(crate) fn group_names_of(&self, h: HostId) -> Vec<String> {
+        self.model.host(h).groups.iter().map(|&g| self.model.group(g).name.clone()).collect()
+    }
+
+    /// The host's variables, merged but not kept (for one-pass views of every host).
+    pub(crate) fn merged_vars(&self, h: HostId) -> Vars {
+        match self.built[h.0 as usize].get() {
+            Some(host) => host.vars.clone(),
+            None => self.build(h).vars,
         }
     }
 
     /// The implicit `localhost`: `all`'s variables, `ansible_connection=local`, and any
     /// `host_vars/` of that name. It belongs to no group, not even `all`.
     fn implicit_localhost(&self, name: &str) -> Arc<Host> {
-        let mut vars = self.model.group(ALL).vars.clone();
-        self.merge_file_vars(&mut vars, &[ALL], &self.group_file_vars);
+        let mut vars = Vars::new();
+        for layer in self.group_layers(&[]) {
+            merge(&mut vars, layer);
+        }
         vars.insert("ansible_connection".into(), Value::String("local".into()));
         for dirs in self.vars_dirs.iter().flatten() {
             if let Some(listing) = &dirs.host_vars

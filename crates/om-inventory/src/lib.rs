@@ -24,12 +24,16 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod address;
+mod compound;
 mod error;
 mod export;
+mod facts;
+mod hierarchy;
 mod ini;
 mod inventory;
 mod listing;
 mod model;
+mod order;
 mod pattern;
 mod pyliteral;
 mod script;
@@ -38,7 +42,11 @@ mod source;
 mod vars_files;
 mod yaml_source;
 
+pub use compound::{Compound, Nodegroups, TargetContext, TargetKind};
 pub use error::{CompoundProblem, InventoryError, PatternError, Problem, RangeError, SyntaxError, Warning};
+pub use facts::{FactCache, TargetData, grains_from_facts};
+pub use hierarchy::{Application, Category, Hierarchy, Placement, Server, ServerField};
 pub use inventory::{Inventory, Loaded, Selection};
+pub use order::{HostOrder, ansible_cfg_inventory};
 pub use pattern::Pattern;
 pub use source::{LoadOptions, Source};

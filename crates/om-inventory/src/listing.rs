@@ -58,10 +58,9 @@ impl Inventory {
         self.list_group(ALL, &available, &mut seen, &mut out);
         let mut hostvars = Map::new();
         for h in self.group_host_ids(ALL).iter().filter(|h| available[h.0 as usize]) {
-            let host = self.built(*h);
-            let vars = shown_vars(&host.vars);
+            let vars = shown_vars(&self.merged_vars(*h));
             if !vars.is_empty() {
-                hostvars.insert(host.name.clone(), Value::Object(vars));
+                hostvars.insert(self.model.host(*h).name.clone(), Value::Object(vars));
             }
         }
         let mut meta = Map::new();
@@ -69,6 +68,59 @@ impl Inventory {
         meta.insert("profile".into(), Value::String("inventory_legacy".into()));
         out.insert("_meta".into(), Value::Object(meta));
         Ok(Value::Object(out))
+    }
+
+    /// Writes `ansible-inventory --list` output (the text of [`to_ansible_list_json`] in
+    /// `json.dumps(indent=4, sort_keys=True)` form) host by host, without holding every
+    /// host's variables at once.
+    ///
+    /// [`to_ansible_list_json`]: Inventory::to_ansible_list_json
+    pub fn write_ansible_list_json(&self, limit: Option<&crate::Pattern>, w: &mut dyn std::io::Write) -> Result<(), crate::InventoryError> {
+        use om_template::python::{json_string, write_json};
+        let available = self.available(limit)?;
+        let mut groups = Map::new();
+        let mut seen = vec![false; self.model.groups.len()];
+        self.list_group(ALL, &available, &mut seen, &mut groups);
+        let mut keys: Vec<&str> = groups.keys().map(String::as_str).chain(["_meta"]).collect();
+        keys.sort_unstable();
+        let mut buf = String::from("{");
+        let flush = |buf: &mut String, w: &mut dyn std::io::Write| -> Result<(), crate::InventoryError> {
+            w.write_all(buf.as_bytes()).map_err(crate::InventoryError::Write)?;
+            buf.clear();
+            Ok(())
+        };
+        for (i, key) in keys.iter().enumerate() {
+            buf.push_str(if i == 0 { "\n    " } else { ",\n    " });
+            json_string(&mut buf, key);
+            buf.push_str(": ");
+            if *key != "_meta" {
+                write_json(&mut buf, &groups[*key], 4, 1);
+                continue;
+            }
+            buf.push_str("{\n        \"hostvars\": {");
+            let mut hosts: Vec<crate::model::HostId> =
+                self.group_host_ids(ALL).iter().copied().filter(|h| available[h.0 as usize]).collect();
+            hosts.sort_unstable_by(|a, b| self.model.host(*a).name.cmp(&self.model.host(*b).name));
+            let mut first = true;
+            for h in hosts {
+                let vars = shown_vars(&self.merged_vars(h));
+                if vars.is_empty() {
+                    continue;
+                }
+                buf.push_str(if first { "\n            " } else { ",\n            " });
+                first = false;
+                json_string(&mut buf, &self.model.host(h).name);
+                buf.push_str(": ");
+                write_json(&mut buf, &Value::Object(vars), 4, 3);
+                if buf.len() > 1 << 16 {
+                    flush(&mut buf, w)?;
+                }
+            }
+            buf.push_str(if first { "}" } else { "\n        }" });
+            buf.push_str(",\n        \"profile\": \"inventory_legacy\"\n    }");
+        }
+        buf.push_str("\n}\n");
+        flush(&mut buf, w)
     }
 
     fn available(&self, limit: Option<&crate::Pattern>) -> Result<Vec<bool>, crate::PatternError> {
@@ -155,10 +207,10 @@ impl Inventory {
     }
 
     /// `ansible-inventory --host <name>`: the host's variables, or `None` if no single host
-    /// has that name.
+    /// has that name. Unlike `--list`, it prints `!unsafe` strings as plain strings.
     pub fn to_ansible_host_json(&self, name: &str) -> Option<Value> {
         let host = self.host(name)?;
-        Some(Value::Object(shown_vars(&host.vars)))
+        Some(without_unsafe(Value::Object(shown_vars(&host.vars))))
     }
 
     /// `ansible-inventory --graph [group] [--vars]`, one line per entry; `None` if the group
@@ -195,6 +247,18 @@ impl Inventory {
         for k in keys {
             lines.push(graph_name(&format!("{{{k} = {}}}", om_template::python::str(&vars[k])), depth));
         }
+    }
+}
+
+/// `{"__ansible_unsafe": s}` → `s`, everywhere in the value.
+fn without_unsafe(value: Value) -> Value {
+    match value {
+        Value::Object(map) if map.len() == 1 && map.get("__ansible_unsafe").is_some_and(Value::is_string) => {
+            map.into_iter().next().map(|(_, v)| v).unwrap_or_default()
+        }
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, without_unsafe(v))).collect()),
+        Value::Array(items) => Value::Array(items.into_iter().map(without_unsafe).collect()),
+        other => other,
     }
 }
 

@@ -73,6 +73,14 @@ impl Pattern {
         Self::from_terms(text, split_host_pattern(text))
     }
 
+    /// A pattern given as a list (a play's `hosts: [web, db]`): each item split as
+    /// [`Pattern::parse`] splits, all terms combined.
+    pub fn from_list<S: AsRef<str>>(items: &[S]) -> Result<Pattern, PatternError> {
+        let text = items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(",");
+        let terms = items.iter().flat_map(|i| split_host_pattern(i.as_ref())).collect();
+        Self::from_terms(&text, terms)
+    }
+
     /// A `--limit`: like [`Pattern::parse`], with `@file` terms read as one host name per
     /// line.
     pub fn parse_limit(text: &str) -> Result<Pattern, PatternError> {
@@ -312,6 +320,13 @@ mod tests {
         assert_eq!(split_host_pattern("fe80::1"), ["fe80::1"]);
         assert_eq!(split_host_pattern("web[1:3]"), ["web[1:3]"]);
         assert_eq!(split_host_pattern("g[1:]:h"), ["g[1:]", "h"]);
+    }
+
+    #[test]
+    fn a_list_is_the_union_of_its_items() {
+        let p = Pattern::from_list(&["web:!web3", "db"]).unwrap();
+        let texts: Vec<_> = p.terms.iter().map(|t| t.text.as_str()).collect();
+        assert_eq!(texts, ["web", "db", "!web3"]);
     }
 
     #[test]

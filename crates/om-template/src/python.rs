@@ -44,6 +44,15 @@ pub fn float_repr(f: f64) -> String {
     }
 }
 
+/// `repr()` of a JSON number: integers as they are, floats as [`float_repr`].
+pub fn number_repr(n: &serde_json::Number) -> String {
+    match (n.as_i64(), n.as_u64()) {
+        (Some(i), _) => i.to_string(),
+        (None, Some(u)) => u.to_string(),
+        _ => float_repr(n.as_f64().unwrap_or(f64::NAN)),
+    }
+}
+
 /// The text inside `{{ }}`-less `%s` formatting: a string as it is, anything else as
 /// [`repr`].
 pub fn str(value: &Value) -> String {
@@ -75,15 +84,7 @@ fn write_repr(out: &mut String, value: &Value) {
         Value::Null => out.push_str("None"),
         Value::Bool(true) => out.push_str("True"),
         Value::Bool(false) => out.push_str("False"),
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => {
-                let _ = write!(out, "{i}");
-            }
-            (None, Some(u)) => {
-                let _ = write!(out, "{u}");
-            }
-            _ => out.push_str(&float_repr(n.as_f64().unwrap_or(f64::NAN))),
-        },
+        Value::Number(n) => out.push_str(&number_repr(n)),
         Value::String(s) => string_repr(out, s),
         Value::Array(items) => {
             out.push('[');
@@ -133,27 +134,22 @@ fn string_repr(out: &mut String, s: &str) {
     out.push(quote);
 }
 
-/// `json.dumps(value, sort_keys=True, indent=indent)` with Python's defaults: ASCII only
-/// (`\uXXXX` escapes), `", "`/`": "` separators, floats as `repr`.
+/// `json.dumps(value, sort_keys=True, indent=indent, ensure_ascii=False)`, as
+/// `ansible-inventory` prints: `","`/`": "` separators, floats as `repr`, control
+/// characters as `\uXXXX`, other characters as they are.
 pub fn json_dumps(value: &Value, indent: usize) -> String {
     let mut out = String::new();
     write_json(&mut out, value, indent, 0);
     out
 }
 
-fn write_json(out: &mut String, value: &Value, indent: usize, level: usize) {
+/// [`json_dumps`] into `out`, as if the value were nested `level` deep (for writing a large
+/// document piece by piece).
+pub fn write_json(out: &mut String, value: &Value, indent: usize, level: usize) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => {
-                let _ = write!(out, "{i}");
-            }
-            (None, Some(u)) => {
-                let _ = write!(out, "{u}");
-            }
-            _ => out.push_str(&float_repr(n.as_f64().unwrap_or(f64::NAN))),
-        },
+        Value::Number(n) => out.push_str(&number_repr(n)),
         Value::String(s) => json_string(out, s),
         Value::Array(items) if items.is_empty() => out.push_str("[]"),
         Value::Array(items) => {
@@ -200,7 +196,8 @@ fn newline(out: &mut String, indent: usize, level: usize) {
     }
 }
 
-fn json_string(out: &mut String, s: &str) {
+/// A JSON string literal as `json.dumps(…, ensure_ascii=False)` writes it.
+pub fn json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
@@ -211,13 +208,10 @@ fn json_string(out: &mut String, s: &str) {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            c => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{unit:04x}");
-                }
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
             }
+            c => out.push(c),
         }
     }
     out.push('"');
@@ -258,7 +252,7 @@ mod tests {
         let v = json!({"b": [1, 2.5], "a": {}, "c": "中", "d": []});
         assert_eq!(
             json_dumps(&v, 4),
-            "{\n    \"a\": {},\n    \"b\": [\n        1,\n        2.5\n    ],\n    \"c\": \"\\u4e2d\",\n    \"d\": []\n}"
+            "{\n    \"a\": {},\n    \"b\": [\n        1,\n        2.5\n    ],\n    \"c\": \"中\",\n    \"d\": []\n}"
         );
     }
 }

@@ -8,3 +8,6 @@ pub const OM_LAB_DIR: &str = "OM_LAB_DIR";
 
 /// Ansible's default inventory sources, comma-separated, used when `-i` is not given.
 pub const ANSIBLE_INVENTORY: &str = "ANSIBLE_INVENTORY";
+
+/// The ansible.cfg to read `inventory` from when neither `-i` nor `ANSIBLE_INVENTORY` is given.
+pub const ANSIBLE_CONFIG: &str = "ANSIBLE_CONFIG";

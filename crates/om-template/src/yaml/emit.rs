@@ -7,12 +7,24 @@ use serde_json::Value;
 use super::resolve::{Kind, resolve_plain};
 use crate::python;
 
-/// `value` as a YAML document (no `---`), ending with a newline.
+/// `value` as a YAML document (no `---`), ending with a newline; mapping keys sorted, as
+/// PyYAML's `yaml.dump` sorts them.
 pub fn dump(value: &Value) -> String {
+    dump_with(value, true)
+}
+
+/// `value` as a YAML document with mapping keys in their own order (for files meant to be
+/// read back, where order means something).
+pub fn dump_ordered(value: &Value) -> String {
+    dump_with(value, false)
+}
+
+fn dump_with(value: &Value, sort: bool) -> String {
     let mut out = String::new();
+    let e = Emitter { sort };
     match value {
-        Value::Object(m) if !m.is_empty() => block_map(&mut out, value, 0),
-        Value::Array(a) if !a.is_empty() => block_seq(&mut out, value, 0),
+        Value::Object(m) if !m.is_empty() => e.block_map(&mut out, value, 0),
+        Value::Array(a) if !a.is_empty() => e.block_seq(&mut out, value, 0),
         _ => {
             out.push_str(&scalar(value));
             out.push('\n');
@@ -39,52 +51,60 @@ fn indent(out: &mut String, n: usize) {
     }
 }
 
-fn block_map(out: &mut String, value: &Value, level: usize) {
-    let Value::Object(map) = value else { return };
-    let mut keys: Vec<&String> = map.keys().collect();
-    keys.sort();
-    for key in keys {
-        let v = &map[key];
-        indent(out, level);
-        out.push_str(&string(key));
-        out.push(':');
-        if is_block(v) {
-            out.push('\n');
-            match v {
-                Value::Object(_) => block_map(out, v, level + 2),
-                _ => block_seq(out, v, level),
-            }
-        } else {
-            out.push(' ');
-            out.push_str(&scalar(v));
-            out.push('\n');
-        }
-    }
+struct Emitter {
+    sort: bool,
 }
 
-fn block_seq(out: &mut String, value: &Value, level: usize) {
-    let Value::Array(items) = value else { return };
-    for item in items {
-        indent(out, level);
-        out.push('-');
-        match item {
-            Value::Object(_) if is_block(item) => {
-                // The first key shares the dash's line, as PyYAML writes it.
-                let mut nested = String::new();
-                block_map(&mut nested, item, level + 2);
-                out.push(' ');
-                out.push_str(nested.trim_start());
-            }
-            Value::Array(_) if is_block(item) => {
-                let mut nested = String::new();
-                block_seq(&mut nested, item, level + 2);
-                out.push(' ');
-                out.push_str(nested.trim_start());
-            }
-            _ => {
-                out.push(' ');
-                out.push_str(&scalar(item));
+impl Emitter {
+    fn block_map(&self, out: &mut String, value: &Value, level: usize) {
+        let Value::Object(map) = value else { return };
+        let mut keys: Vec<&String> = map.keys().collect();
+        if self.sort {
+            keys.sort();
+        }
+        for key in keys {
+            let v = &map[key];
+            indent(out, level);
+            out.push_str(&string(key));
+            out.push(':');
+            if is_block(v) {
                 out.push('\n');
+                match v {
+                    Value::Object(_) => self.block_map(out, v, level + 2),
+                    _ => self.block_seq(out, v, level),
+                }
+            } else {
+                out.push(' ');
+                out.push_str(&scalar(v));
+                out.push('\n');
+            }
+        }
+    }
+
+    fn block_seq(&self, out: &mut String, value: &Value, level: usize) {
+        let Value::Array(items) = value else { return };
+        for item in items {
+            indent(out, level);
+            out.push('-');
+            match item {
+                Value::Object(_) if is_block(item) => {
+                    // The first key shares the dash's line, as PyYAML writes it.
+                    let mut nested = String::new();
+                    self.block_map(&mut nested, item, level + 2);
+                    out.push(' ');
+                    out.push_str(nested.trim_start());
+                }
+                Value::Array(_) if is_block(item) => {
+                    let mut nested = String::new();
+                    self.block_seq(&mut nested, item, level + 2);
+                    out.push(' ');
+                    out.push_str(nested.trim_start());
+                }
+                _ => {
+                    out.push(' ');
+                    out.push_str(&scalar(item));
+                    out.push('\n');
+                }
             }
         }
     }
@@ -94,11 +114,8 @@ fn scalar(value: &Value) -> String {
     match value {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => i.to_string(),
-            (None, Some(u)) => u.to_string(),
-            _ => float(n.as_f64().unwrap_or(f64::NAN)),
-        },
+        Value::Number(n) if n.is_f64() => float(n.as_f64().unwrap_or(f64::NAN)),
+        Value::Number(n) => python::number_repr(n),
         Value::String(s) => string(s),
         Value::Array(_) => "[]".into(),
         Value::Object(m) => match m.get("__ansible_unsafe") {

@@ -16,7 +16,7 @@ use std::fmt;
 
 use om_core::Span;
 
-pub use emit::dump;
+pub use emit::{dump, dump_ordered};
 pub use error::{YamlError, YamlWarning};
 
 /// One YAML node and where it was written.

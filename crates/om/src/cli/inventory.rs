@@ -14,11 +14,14 @@ use clap::{ArgGroup, Args, ValueEnum};
 ///   om inventory -i hosts 'webservers:&prod:!web3' --list-hosts
 ///   om inventory -i hosts --tgt-type compound 'E@^web and G@os:centos' --fact-cache /tmp/facts --list-hosts
 ///   om inventory -i hosts --export yaml > hosts.yml
+///   om inventory --import-omanager ServerOptioninfo.xml Serverinfo.xml > hierarchy.yml
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("action").required(true).args(["list", "host", "graph", "list_hosts", "export"])))]
+#[command(group(ArgGroup::new("action").required(true).args(["list", "host", "graph", "list_hosts", "export", "import_omanager"])))]
 pub struct InventoryArgs {
     /// An inventory source: a file, a directory, or a comma list `h1,h2,` (repeat to merge
-    /// sources in order). Default: $ANSIBLE_INVENTORY, else /etc/ansible/hosts.
+    /// sources in order). Default: $ANSIBLE_INVENTORY, else `inventory` in ansible.cfg
+    /// ($ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg), else
+    /// /etc/ansible/hosts.
     #[arg(short = 'i', long = "inventory", value_name = "SOURCE")]
     pub inventory: Vec<String>,
     /// A host pattern (`web:&prod:!web3`, `~db\d+`, `g[0]`), or with --graph the group to start at.
@@ -38,6 +41,17 @@ pub struct InventoryArgs {
     /// Write the inventory as an INI or YAML inventory file that loads back the same.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub export: Option<ExportFormat>,
+    /// Convert OManager's ServerOptioninfo.xml (categories) and Serverinfo.xml (servers) into
+    /// the category → application → server YAML inventory.
+    #[arg(long, num_args = 2, value_names = ["CATEGORIES_XML", "SERVERS_XML"])]
+    pub import_omanager: Option<Vec<PathBuf>>,
+    /// With --import-omanager: the order of a server's unnamed child elements, e.g.
+    /// `hostname,external_ip,internal_ip,os,application,location,category_id` (the default).
+    #[arg(long, value_delimiter = ',', value_name = "FIELDS")]
+    pub field_order: Vec<String>,
+    /// With --import-omanager: print the field mapping and the resulting tree instead.
+    #[arg(long)]
+    pub dry_run: bool,
     /// With --list: YAML instead of JSON.
     #[arg(long)]
     pub yaml: bool,
@@ -96,4 +110,6 @@ pub enum TargetType {
     Compound,
     /// `<function category>[/<application>]` of the asset hierarchy.
     Category,
+    /// Func's globs joined by `;`, `@group` for an inventory group.
+    Func,
 }
