@@ -18,6 +18,7 @@ pub mod auth;
 pub mod catalog;
 pub mod client;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod exec;
 pub mod inventory;

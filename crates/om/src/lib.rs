@@ -10,6 +10,7 @@ pub mod env;
 pub mod exit;
 mod logging;
 mod output;
+mod settings;
 
 use std::process::ExitCode;
 

@@ -1,10 +1,22 @@
 //! Command-line definitions; their doc comments are `om --help`.
 
+mod action;
+mod admin;
+mod jobs;
 mod lab;
+mod remote;
+mod serve;
+mod worker;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use action::{ActionArgs, ActionCommand};
+pub use admin::{AdminArgs, AdminCommand};
+pub use jobs::{JobsArgs, JobsCommand};
 pub use lab::{LabArgs, LabCommand};
+pub use remote::RemoteArgs;
+pub use serve::{PlatformArgs, ServeArgs};
+pub use worker::WorkerArgs;
 
 /// om runs Linux fleets: one fast program for inventories, ad-hoc runs across thousands of
 /// hosts over SSH, and the toolkits operations engineers reach for.
@@ -40,6 +52,16 @@ pub struct GlobalArgs {
 pub enum Command {
     /// A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces.
     Lab(LabArgs),
+    /// Start the web platform: UI, REST API, job runners, SQLite in a data directory.
+    Serve(ServeArgs),
+    /// Administer the platform's database: users, audit-log verification, retention.
+    Admin(AdminArgs),
+    /// The platform's job history: list, show, cancel.
+    Jobs(JobsArgs),
+    /// The platform's actions: list, run on servers and follow the output.
+    Action(ActionArgs),
+    /// Run the platform's jobs on this machine, for one zone.
+    Worker(WorkerArgs),
     /// Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`.
     Completions {
         /// The shell to complete for.

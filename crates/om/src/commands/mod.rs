@@ -1,7 +1,12 @@
 //! One file per subcommand; each turns parsed arguments into library calls and output.
 
+mod action;
+mod admin;
 mod completions;
+mod jobs;
 mod lab;
+mod serve;
+mod worker;
 
 use crate::ExitStatus;
 use crate::cli::{Cli, Command};
@@ -9,6 +14,11 @@ use crate::cli::{Cli, Command};
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Lab(args) => lab::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Admin(args) => admin::run(args),
+        Command::Jobs(args) => jobs::run(args),
+        Command::Action(args) => action::run(args),
+        Command::Worker(args) => worker::run(args),
         Command::Completions { shell } => completions::run(shell),
     }
 }
