@@ -51,12 +51,20 @@ pub fn parse_ini(text: &str, fun_category: &str) -> Result<Vec<ImportEntry>, Api
                         kv.split_once('=').ok_or_else(|| ApiError::invalid("text", format!("line {}: `{kv}` is not key=value", n + 1)))?;
                     vars.insert(k.to_string(), scalar(v));
                 }
-                entries.push(ImportEntry {
-                    hostname: host.clone(),
-                    fun_category: fun_category.to_string(),
-                    app_category: section.0.clone(),
-                    vars,
-                });
+                // A host in several groups is one server: its first group is its category.
+                match entries.iter_mut().find(|e| &e.hostname == host) {
+                    Some(existing) => {
+                        for (k, v) in vars {
+                            existing.vars.entry(k).or_insert(v);
+                        }
+                    }
+                    None => entries.push(ImportEntry {
+                        hostname: host.clone(),
+                        fun_category: fun_category.to_string(),
+                        app_category: section.0.clone(),
+                        vars,
+                    }),
+                }
             }
             "vars" => {
                 let (k, v) =
@@ -179,7 +187,7 @@ mod tests {
 
     #[test]
     fn ini_groups_become_application_categories_with_their_vars() {
-        let text = "[web]\nweb1 ansible_host=127.0.0.2 ansible_port=2222\nweb2\n\n[web:vars]\nansible_user=ops\n\n[all:children]\nweb\n";
+        let text = "[web]\nweb1 ansible_host=127.0.0.2 ansible_port=2222\nweb2\n\n[web:vars]\nansible_user=ops\n\n[all:children]\nweb\n\n[lb]\nweb1\n";
         let entries = parse_ini(text, "Lab").expect("parses");
         assert_eq!(entries.len(), 2);
         assert_eq!((entries[0].app_category.as_str(), entries[0].fun_category.as_str()), ("web", "Lab"));

@@ -194,8 +194,8 @@ async fn get_server(State(state): State<AppState>, who: Principal, Path(id): Pat
 
 /// Checks what the store cannot: lengths, address syntax, statuses.
 pub fn check_server(input: &ServerInput) -> Result<(), ApiError> {
-    if input.hostname.is_empty() || input.hostname.len() > 253 || input.hostname.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(ApiError::invalid("hostname", "must have 1 to 253 characters without spaces"));
+    if input.hostname.trim().is_empty() || input.hostname.len() > 253 || input.hostname.chars().any(|c| c.is_control()) {
+        return Err(ApiError::invalid("hostname", "must have 1 to 253 characters, no control characters"));
     }
     for (field, ip) in [("ip_internal", &input.ip_internal), ("ip_external", &input.ip_external)] {
         if !ip.is_empty() && ip.parse::<std::net::IpAddr>().is_err() {
