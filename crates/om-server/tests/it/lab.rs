@@ -23,10 +23,16 @@ pub fn systemctl_stub(dir: &Path, slow_ip: &str) -> std::path::PathBuf {
 /// Servers for the book's hierarchy on a real SSH lab, with the stub first on PATH.
 pub async fn lab_fixture(p: &TestPlatform, admin: &crate::support::Session, lab: &om_lab::Lab, stub: &Path) -> Vec<String> {
     let inventory = std::fs::read_to_string(lab.inventory()).expect("the lab inventory");
-    let imported = p.post("/api/v1/import/servers", Auth::Session(admin), json!({"format": "ansible", "text": inventory, "fun_category": "lab"})).await;
+    let imported = p
+        .post("/api/v1/import/servers", Auth::Session(admin), json!({"format": "ansible", "text": inventory, "fun_category": "lab"}))
+        .await;
     assert_eq!(imported.status, StatusCode::OK, "{}", imported.text());
     let web = p.post("/api/v1/fun-categories", Auth::Session(admin), json!({"name": "Linux.Web"})).await.json()["id"].clone();
-    let bbs = p.post("/api/v1/app-categories", Auth::Session(admin), json!({"fun_category_id": web, "name": "bbs.domain.com"})).await.json()["id"].clone();
+    let bbs = p
+        .post("/api/v1/app-categories", Auth::Session(admin), json!({"fun_category_id": web, "name": "bbs.domain.com"}))
+        .await
+        .json()["id"]
+        .clone();
     let names = ["sn2013-08-021", "sn2013-08-022", "sn2013-08-023"];
     let servers = p.get("/api/v1/servers", Auth::Session(admin)).await.json();
     let mut ips = Vec::new();
@@ -76,7 +82,10 @@ async fn restart_service_runs_over_ssh_and_each_host_gets_exactly_its_argv() {
     assert_eq!(out, format!("restarted nginx on {slow}\n"));
     let audit = p.get("/api/v1/audit-log?verb=job.launch", Auth::Session(&admin)).await.json();
     let entry: &Value = &audit["items"][0];
-    assert_eq!((entry["object_id"].as_str(), entry["details"]["params"]["service"].as_str()), (Some(job.to_string().as_str()), Some("nginx")));
+    assert_eq!(
+        (entry["object_id"].as_str(), entry["details"]["params"]["service"].as_str()),
+        (Some(job.to_string().as_str()), Some("nginx"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
