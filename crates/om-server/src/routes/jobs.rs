@@ -51,8 +51,8 @@ async fn create(
 /// Query of `GET /api/v1/jobs`.
 #[derive(Debug, Default, Deserialize)]
 pub struct JobQuery {
-    #[serde(flatten)]
-    pub page: PageQuery,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
     pub user: Option<String>,
     pub action: Option<i64>,
     pub status: Option<String>,
@@ -62,6 +62,13 @@ pub struct JobQuery {
     /// Unix milliseconds.
     pub since: Option<i64>,
     pub until: Option<i64>,
+}
+
+impl JobQuery {
+    /// `limit` and `cursor` (not flattened: query strings carry no types).
+    pub fn page(&self) -> PageQuery {
+        PageQuery { limit: self.limit, cursor: self.cursor.clone() }
+    }
 }
 
 /// The filter for `who`: everything with global `job.read`, else their own jobs and jobs
@@ -90,8 +97,9 @@ pub async fn job_filter(state: &AppState, who: &Principal, q: &JobQuery) -> Resu
 
 async fn list(State(state): State<AppState>, who: Principal, Query(q): Query<JobQuery>) -> Result<Json<Page<Job>>, ApiError> {
     let filter = job_filter(&state, &who, &q).await?;
-    let limit = q.page.limit();
-    let jobs = state.store.jobs(&filter, q.page.cursor(), limit).await?;
+    let page = q.page();
+    let limit = page.limit();
+    let jobs = state.store.jobs(&filter, page.cursor(), limit).await?;
     Ok(Json(Page::new(jobs, limit, |j| j.id)))
 }
 

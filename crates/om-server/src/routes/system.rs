@@ -79,8 +79,8 @@ async fn openapi() -> Json<Value> {
 
 #[derive(Debug, Deserialize)]
 struct AuditQuery {
-    #[serde(flatten)]
-    page: PageQuery,
+    limit: Option<i64>,
+    cursor: Option<String>,
     verb: Option<String>,
     actor: Option<String>,
 }
@@ -93,10 +93,11 @@ async fn audit_log(
     if !who.access.allows_global(Perm::AuditRead) {
         return Err(ApiError::forbidden("reading the audit log needs `audit.read`"));
     }
-    let limit = q.page.limit();
+    let page = PageQuery { limit: q.limit, cursor: q.cursor.clone() };
+    let limit = page.limit();
     let entries = state
         .store
-        .audit_entries(q.page.cursor(), limit, q.verb.as_deref().filter(|v| !v.is_empty()), q.actor.as_deref().filter(|v| !v.is_empty()))
+        .audit_entries(page.cursor(), limit, q.verb.as_deref().filter(|v| !v.is_empty()), q.actor.as_deref().filter(|v| !v.is_empty()))
         .await?;
     Ok(Json(Page::new(entries, limit, |e| e.seq)))
 }

@@ -539,8 +539,9 @@ async fn jobs_page(
 ) -> Page {
     let who = user(who, "/jobs")?;
     let filter = crate::routes::job_filter(&state, &who, &q).await?;
-    let limit = q.page.limit();
-    let jobs = state.store.jobs(&filter, q.page.cursor(), limit).await?;
+    let page = q.page();
+    let limit = page.limit();
+    let jobs = state.store.jobs(&filter, page.cursor(), limit).await?;
     let next = (jobs.len() as i64 == limit).then(|| {
         let mut pairs: Vec<(String, String)> = Vec::new();
         for (k, v) in [("status", &q.status), ("user", &q.user), ("server", &q.server)] {

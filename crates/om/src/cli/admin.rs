@@ -38,6 +38,20 @@ pub enum AdminCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Create an API token for a user and print it once (for scripts and CI).
+    ///
+    ///   om admin create-token admin --name ci --scope run
+    CreateToken {
+        /// The user the token acts as; it never has more rights than this user.
+        user: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// read, run or admin.
+        #[arg(long, default_value = "read")]
+        scope: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the audit log's hash chain; names the first broken seq.
     VerifyAuditLog {
         #[arg(long)]

@@ -24,8 +24,9 @@ pub enum JobsCommand {
         status: Option<String>,
         #[arg(long)]
         user: Option<String>,
-        #[arg(long)]
-        server: Option<String>,
+        /// Jobs that touched this server (by name).
+        #[arg(long = "host", value_name = "SERVER")]
+        host: Option<String>,
         #[arg(long, default_value_t = 20)]
         limit: i64,
     },

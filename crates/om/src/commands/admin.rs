@@ -60,6 +60,20 @@ pub(crate) fn run(args: AdminArgs) -> anyhow::Result<ExitStatus> {
                     out.line(format!("password of `{name}` changed"))?;
                 }
             }
+            AdminCommand::CreateToken { user, name, scope, json } => {
+                if !["read", "run", "admin"].contains(&scope.as_str()) {
+                    bail!("unknown scope `{scope}`\n  hint: read, run or admin");
+                }
+                let owner = store.user_by_name(&user).await?.with_context(|| format!("no user `{user}`"))?;
+                let (secret, hash) = om_server::auth::new_token("om_");
+                let token = store.create_token(&hash, &name, owner.id, &scope, "global", 0, None).await?;
+                audit(&store, "token.create", &token.id.to_string(), serde_json::json!({"user": user, "name": name, "scope": scope})).await?;
+                if json {
+                    out.json(&serde_json::json!({"token": secret, "record": token}))?;
+                } else {
+                    out.line(secret)?;
+                }
+            }
             AdminCommand::VerifyAuditLog { from, to, json } => {
                 let v = store.verify_audit_log(from, to).await?;
                 if json {

@@ -13,9 +13,9 @@ pub(crate) fn run(args: JobsArgs) -> anyhow::Result<ExitStatus> {
     runtime()?.block_on(async move {
         let mut out = Printer::new();
         match args.command {
-            JobsCommand::List { status, user, server, limit } => {
+            JobsCommand::List { status, user, host, limit } => {
                 let mut query = vec![("limit".to_string(), limit.to_string())];
-                for (k, v) in [("status", status), ("user", user), ("server", server)] {
+                for (k, v) in [("status", status), ("user", user), ("server", host)] {
                     if let Some(v) = v {
                         query.push((k.into(), v));
                     }
