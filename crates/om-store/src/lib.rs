@@ -27,7 +27,7 @@ mod workers;
 pub use actions::{ActionRow, ActionVersionRow, FIRST_ACTION_ID, canonical_json};
 pub use audit::{AuditEntry, AuditRecord, AuditVerification};
 pub use cmdb::{AppCategory, FunCategory, Server, ServerFilter, ServerInput};
-pub use db::{Backend, Store};
+pub use db::{Backend, Store, redact_url as db_url_redacted};
 pub use error::StoreError;
 pub use events::{EventWriter, JobEventRecord, StoreSink, WriterStats, event_key};
 pub use jobs::{HostUpdate, Job, JobFilter, JobHost, JobOutput, NewJob, NewJobHost, StoredEvent};

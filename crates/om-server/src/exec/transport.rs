@@ -32,19 +32,9 @@ impl Connector for PlatformConnector {
         if host.var_str(&["ansible_connection"]).as_deref() == Some("local") {
             return Ok(Arc::new(LocalConnection { host: host.name.clone() }));
         }
-        let connection = SshConnection::new(host, &self.ssh);
-        // One round trip proves the host is there and the key is accepted, so connection
-        // failures are `unreachable` rather than a failed command.
-        let probe = connection.run(&connection.ssh_args("exit 0"), None, None, &|_| {}).await;
-        match probe {
-            Ok(out) if out.rc == Some(0) => Ok(Arc::new(connection)),
-            Ok(out) => {
-                let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
-                let phase = if stderr.contains("Permission denied") { Phase::Auth } else { Phase::Connect };
-                Err(HostError::new(&host.name, phase, if stderr.is_empty() { format!("ssh exited with {:?}", out.rc) } else { stderr }))
-            }
-            Err(err) => Err(err),
-        }
+        // No round trip here: the first command opens the session, and an ssh exit of 255
+        // (it could not connect or authenticate) makes the host unreachable.
+        Ok(Arc::new(SshConnection::new(host, &self.ssh)))
     }
 }
 
@@ -148,7 +138,8 @@ impl Connection for SshConnection {
         let out = self.run(&self.ssh_args(&request.command), request.stdin, request.timeout, on_output).await?;
         if out.rc == Some(255) {
             let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
-            return Err(HostError::new(&self.host, Phase::Connect, if stderr.is_empty() { "ssh exited with 255".into() } else { stderr }));
+            let phase = if stderr.contains("Permission denied") { Phase::Auth } else { Phase::Connect };
+            return Err(HostError::new(&self.host, phase, if stderr.is_empty() { "ssh exited with 255".into() } else { stderr }));
         }
         Ok(out)
     }
