@@ -50,12 +50,18 @@ async fn main() {
         println!("generated {} events in {:.1} s", events - existing, started.elapsed().as_secs_f64());
     }
     let jobs: i64 = sqlx::query_scalar::<_, i64>("SELECT MAX(id) FROM job").fetch_one(&store.raw_pool()).await.expect("jobs");
-    let total_events: i64 = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM job_event").fetch_one(&store.raw_pool()).await.expect("events");
+    let total_events: i64 =
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM job_event").fetch_one(&store.raw_pool()).await.expect("events");
     println!("store: {} ({}), {jobs} jobs, {total_events} events", store.backend().as_str(), om_store::db_url_redacted(&url));
 
     let mut rows = Vec::new();
     rows.push(measure("GET /api/v1/jobs?limit=50", 20, |_| client.raw(Method::GET, "/api/v1/jobs?limit=50", None::<&()>)).await);
-    rows.push(measure("GET /api/v1/jobs?status=failed&limit=50", 20, |_| client.raw(Method::GET, "/api/v1/jobs?status=failed&limit=50", None::<&()>)).await);
+    rows.push(
+        measure("GET /api/v1/jobs?status=failed&limit=50", 20, |_| {
+            client.raw(Method::GET, "/api/v1/jobs?status=failed&limit=50", None::<&()>)
+        })
+        .await,
+    );
     let cursor = jobs / 2;
     let deep = format!("/api/v1/jobs?limit=50&cursor={cursor}");
     rows.push(measure("GET /api/v1/jobs?cursor=<middle>", 20, |_| client.raw(Method::GET, &deep, None::<&()>)).await);
@@ -118,7 +124,11 @@ async fn generate(store: &om_store::Store, events: i64) {
                 t + 900
             ));
             for h in 0..4 {
-                host_rows.push(format!("({id}, {h}, 'h{h}', '{}', 0, {t}, {}, 1000, 0, '')", if status == "failed" && h == 0 { "failed" } else { "ok" }, t + 900));
+                host_rows.push(format!(
+                    "({id}, {h}, 'h{h}', '{}', 0, {t}, {}, 1000, 0, '')",
+                    if status == "failed" && h == 0 { "failed" } else { "ok" },
+                    t + 900
+                ));
             }
         }
         let mut tx = pool.begin().await.expect("a transaction");
@@ -152,7 +162,10 @@ async fn generate(store: &om_store::Store, events: i64) {
         tx.commit().await.expect("commit");
     }
     if store.backend() == om_store::Backend::Postgres {
-        sqlx::query("SELECT setval(pg_get_serial_sequence('job', 'id'), (SELECT MAX(id) FROM job))").execute(&pool).await.expect("sequence");
+        sqlx::query("SELECT setval(pg_get_serial_sequence('job', 'id'), (SELECT MAX(id) FROM job))")
+            .execute(&pool)
+            .await
+            .expect("sequence");
         sqlx::query("ANALYZE").execute(&pool).await.expect("analyze");
     }
 }

@@ -110,7 +110,7 @@ pub async fn run(options: WorkerOptions, report: impl Fn(WorkerEvent) + Send + S
 async fn run_one(client: &ApiClient, options: &WorkerOptions, claim: ClaimResponse, cancel: watch::Receiver<bool>) -> bool {
     let job_id = claim.spec.job_id;
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let connector = Arc::new(PlatformConnector { ssh: options.ssh.clone() });
+    let connector = Arc::new(PlatformConnector::new(&options.ssh));
     let repo = options.repo.clone();
     let spec = claim.spec;
     let run = tokio::spawn(async move { run_job(&spec, connector, &repo, tx, cancel).await });

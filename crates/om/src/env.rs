@@ -21,3 +21,6 @@ pub const OM_DATA: &str = "OM_DATA";
 
 /// The CA certificate (PEM) that signs the platform's TLS certificate, for API clients.
 pub const OM_CA_FILE: &str = "OM_CA_FILE";
+
+/// Ansible's default inventory sources, comma-separated, used when `-i` is not given.
+pub const ANSIBLE_INVENTORY: &str = "ANSIBLE_INVENTORY";

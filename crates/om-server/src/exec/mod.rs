@@ -8,4 +8,4 @@ mod runner;
 mod transport;
 
 pub use runner::{HostSpec, JobSpec, RunEnd, run_job};
-pub use transport::{LocalConnection, PlatformConnector, SshConnection, SshDefaults, spawn_and_stream};
+pub use transport::{LocalConnection, PlatformConnector, SshDefaults, spawn_and_stream};

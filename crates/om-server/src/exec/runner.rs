@@ -194,7 +194,7 @@ async fn run_host_inner(
         Rendered::Exec { command } => {
             let conn = connector.connect(&target).await?;
             let command = with_environment(&host.vars, &command);
-            let out = conn.exec(ExecRequest { command, stdin: None, pty: false, timeout: Some(timeout) }, &on_output).await;
+            let out = conn.exec(ExecRequest { command, timeout: Some(timeout), ..Default::default() }, &on_output).await;
             conn.close().await;
             let out = out?;
             relay.flush();

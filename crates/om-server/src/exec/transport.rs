@@ -1,6 +1,5 @@
-//! Transports the platform's runner uses until om-exec's are wired in: `local` (`sh -c` on
-//! the runner's machine) and `ssh` through the OpenSSH client, one exec channel per command.
-//! Both implement `om_core::Connection`, so any other transport plugs in unchanged.
+//! Transports of the platform's runner: `local` (`sh -c` on the runner's machine) and `ssh`
+//! through om-ssh. Both are `om_core::Connector`s, so the agent transport plugs in unchanged.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -21,20 +20,34 @@ pub struct SshDefaults {
     pub known_hosts: Option<PathBuf>,
 }
 
-/// Picks `local` for hosts with `ansible_connection: local`, else `ssh`.
+/// Picks `local` for hosts with `ansible_connection: local`, else `ssh` through om-ssh
+/// (russh: one connection per host for the job, host keys checked).
 pub struct PlatformConnector {
-    pub ssh: SshDefaults,
+    ssh: om_ssh::SshConnector,
+}
+
+impl PlatformConnector {
+    pub fn new(defaults: &SshDefaults) -> PlatformConnector {
+        let options = om_ssh::SshOptions {
+            user: defaults.user.clone(),
+            private_keys: defaults.key.iter().cloned().collect(),
+            connect_timeout: Some(Duration::from_secs(10)),
+            common_args: defaults.known_hosts.as_ref().map(|k| format!("-o UserKnownHostsFile={}", k.display())),
+            agent: false,
+            ..Default::default()
+        };
+        let config = om_ssh::SshConfig::load_default().unwrap_or_default();
+        PlatformConnector { ssh: om_ssh::SshConnector::new(options, config, std::iter::empty()) }
+    }
 }
 
 #[async_trait]
 impl Connector for PlatformConnector {
     async fn connect(&self, host: &Host) -> Result<Arc<dyn Connection>, HostError> {
-        if host.var_str(&["ansible_connection"]).as_deref() == Some("local") {
-            return Ok(Arc::new(LocalConnection { host: host.name.clone() }));
+        match host.var_str(&["ansible_connection"]).as_deref() {
+            Some("local") => Ok(Arc::new(LocalConnection { host: host.name.clone() })),
+            _ => self.ssh.connect(host).await,
         }
-        // No round trip here: the first command opens the session, and an ssh exit of 255
-        // (it could not connect or authenticate) makes the host unreachable.
-        Ok(Arc::new(SshConnection::new(host, &self.ssh)))
     }
 }
 
@@ -64,105 +77,6 @@ impl Connection for LocalConnection {
 
     async fn get(&self, src: &str) -> Result<Vec<u8>, HostError> {
         tokio::fs::read(src).await.map_err(|e| HostError::new(&self.host, Phase::Transfer, format!("{src}: {e}")))
-    }
-
-    fn host_name(&self) -> &str {
-        &self.host
-    }
-
-    async fn close(&self) {}
-}
-
-/// Commands over the OpenSSH client.
-pub struct SshConnection {
-    host: String,
-    base: Vec<String>,
-}
-
-impl SshConnection {
-    fn new(host: &Host, defaults: &SshDefaults) -> SshConnection {
-        let mut base = vec![
-            "-o".into(),
-            "BatchMode=yes".into(),
-            "-o".into(),
-            "ConnectTimeout=10".into(),
-            "-o".into(),
-            "ServerAliveInterval=15".into(),
-            "-o".into(),
-            "LogLevel=ERROR".into(),
-        ];
-        if let Some(port) = host.var_str(&["ansible_port", "ansible_ssh_port"]) {
-            base.extend(["-p".into(), port]);
-        }
-        let user = host.var_str(&["ansible_user", "ansible_ssh_user"]).or_else(|| defaults.user.clone());
-        if let Some(user) = user {
-            base.extend(["-l".into(), user]);
-        }
-        let key = host.var_str(&["ansible_ssh_private_key_file"]).or_else(|| defaults.key.as_ref().map(|k| k.display().to_string()));
-        if let Some(key) = key {
-            base.extend(["-i".into(), key, "-o".into(), "IdentitiesOnly=yes".into()]);
-        }
-        if let Some(known) = &defaults.known_hosts {
-            base.extend(["-o".into(), format!("UserKnownHostsFile={}", known.display())]);
-        }
-        if let Some(common) = host.var_str(&["ansible_ssh_common_args"]) {
-            base.extend(shell_words::split(&common).unwrap_or_default());
-        }
-        base.push(host.address());
-        SshConnection { host: host.name.clone(), base }
-    }
-
-    fn ssh_args(&self, command: &str) -> Vec<String> {
-        let mut args = self.base.clone();
-        args.push("--".into());
-        args.push(command.to_string());
-        args
-    }
-
-    async fn run(
-        &self,
-        args: &[String],
-        stdin: Option<Vec<u8>>,
-        timeout: Option<Duration>,
-        on_output: OutputFn<'_>,
-    ) -> Result<ExecOutput, HostError> {
-        let mut cmd = Command::new("ssh");
-        cmd.args(args);
-        spawn_and_stream(&self.host, cmd, stdin, timeout, on_output).await
-    }
-}
-
-#[async_trait]
-impl Connection for SshConnection {
-    async fn exec(&self, request: ExecRequest, on_output: OutputFn<'_>) -> Result<ExecOutput, HostError> {
-        let out = self.run(&self.ssh_args(&request.command), request.stdin, request.timeout, on_output).await?;
-        if out.rc == Some(255) {
-            let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
-            let phase = if stderr.contains("Permission denied") { Phase::Auth } else { Phase::Connect };
-            return Err(HostError::new(&self.host, phase, if stderr.is_empty() { "ssh exited with 255".into() } else { stderr }));
-        }
-        Ok(out)
-    }
-
-    async fn put(&self, data: &[u8], dest: &str, mode: Option<u32>) -> Result<(), HostError> {
-        let q = |s: &str| shell_words::quote(s).into_owned();
-        let tmp = format!("{dest}.om-tmp");
-        let chmod = mode.map(|m| format!(" && chmod {m:o} {}", q(&tmp))).unwrap_or_default();
-        let command = format!("cat > {}{chmod} && mv -f {} {}", q(&tmp), q(&tmp), q(dest));
-        let out = self.run(&self.ssh_args(&command), Some(data.to_vec()), Some(Duration::from_secs(300)), &|_| {}).await?;
-        if out.rc != Some(0) {
-            return Err(HostError::new(&self.host, Phase::Transfer, format!("{dest}: {}", String::from_utf8_lossy(&out.stderr).trim())));
-        }
-        Ok(())
-    }
-
-    async fn get(&self, src: &str) -> Result<Vec<u8>, HostError> {
-        let out =
-            self.run(&self.ssh_args(&format!("cat {}", shell_words::quote(src))), None, Some(Duration::from_secs(300)), &|_| {}).await?;
-        if out.rc != Some(0) {
-            return Err(HostError::new(&self.host, Phase::Transfer, format!("{src}: {}", String::from_utf8_lossy(&out.stderr).trim())));
-        }
-        Ok(out.stdout)
     }
 
     fn host_name(&self) -> &str {

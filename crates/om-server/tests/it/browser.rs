@@ -200,7 +200,7 @@ async fn an_operator_runs_an_action_in_the_browser_and_nothing_injected_runs() {
         .await;
     assert_eq!(xss.status, StatusCode::CREATED, "{}", xss.text());
     let echo = json!({"name": "echo <script>alert(5)</script>", "caption": "<script>alert(6)</script>", "params": [{"name": "msg", "type": "string"}],
-        "run": {"kind": "shell", "script": "printf '\\033[31m<script>alert(2)</script>\\033[0m %s\\n' {{ msg }}"}});
+        "run": {"kind": "shell", "script": "sleep 1; printf '\\033[31m<script>alert(2)</script>\\033[0m %s\\n' {{ msg }}"}});
     let echo_id = p.post("/api/v1/actions", Auth::Session(&admin), echo).await.json()["id"].as_i64().expect("id");
     let viewer_reply = p
         .post(

@@ -17,6 +17,11 @@ pub use lab::{LabArgs, LabCommand};
 pub use remote::RemoteArgs;
 pub use serve::{PlatformArgs, ServeArgs};
 pub use worker::WorkerArgs;
+mod inventory;
+mod run;
+
+pub use inventory::{ExportFormat, InventoryArgs, TargetType};
+pub use run::RunArgs;
 
 /// om runs Linux fleets: one fast program for inventories, ad-hoc runs across thousands of
 /// hosts over SSH, and the toolkits operations engineers reach for.
@@ -50,6 +55,10 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run a command or module across hosts over SSH (ansible PATTERN -m …).
+    Run(Box<RunArgs>),
+    /// Inventories: hosts, groups and variables; which hosts a pattern or target selects.
+    Inventory(InventoryArgs),
     /// A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces.
     Lab(LabArgs),
     /// Start the web platform: UI, REST API, job runners, SQLite in a data directory.

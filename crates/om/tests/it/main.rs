@@ -1,3 +1,12 @@
-//! The `om` binary against itself: `om serve`, `om admin`, `om action`, `om jobs`.
+//! The built `om` binary, as users run it.
 
+#![allow(clippy::print_stderr)]
+
+mod cli;
+mod lab;
+mod run;
 mod serve;
+
+fn om() -> om_test::Om {
+    om_test::Om::new(env!("CARGO_BIN_EXE_om"))
+}
