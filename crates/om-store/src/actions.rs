@@ -151,6 +151,7 @@ impl Store {
     }
 
     /// Replaces an action's definition, adding a version; unchanged definitions add none.
+    #[allow(clippy::too_many_arguments)] // one column each; a struct would only rename them
     pub async fn update_action(
         &self,
         id: i64,

@@ -102,7 +102,7 @@ impl Store {
         };
         let ts = now_ms();
         let hash = entry_hash(seq, ts, &record, &prev_hash);
-        sqlx::query(self.sql(&format!("INSERT INTO audit_log ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
+        sqlx::query(self.sql(format!("INSERT INTO audit_log ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")))
             .bind(seq)
             .bind(ts)
             .bind(record.actor_kind.as_str())
@@ -173,7 +173,7 @@ impl Store {
         };
         loop {
             let rows =
-                sqlx::query(self.sql(&format!("SELECT {COLUMNS} FROM audit_log WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT 1000")))
+                sqlx::query(self.sql(format!("SELECT {COLUMNS} FROM audit_log WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT 1000")))
                     .bind(expected_seq)
                     .bind(to)
                     .fetch_all(&self.read)

@@ -225,7 +225,7 @@ impl Store {
             .await?;
         for chunk in hosts.chunks(500) {
             let values = vec!["(?, ?, ?, 'pending', 0, 0, '')"; chunk.len()].join(", ");
-            let sql = self.sql(&format!(
+            let sql = self.sql(format!(
                 "INSERT INTO job_host (job_id, server_id, hostname, status, output_bytes, truncated, message) VALUES {values}"
             ));
             let mut q = sqlx::query(sql);
@@ -239,7 +239,7 @@ impl Store {
     }
 
     pub async fn job(&self, id: i64) -> Result<Job, StoreError> {
-        let row = sqlx::query(self.sql(&format!("SELECT {JOB_COLUMNS} FROM job WHERE id = ?"))).bind(id).fetch_optional(&self.read).await?;
+        let row = sqlx::query(self.sql(format!("SELECT {JOB_COLUMNS} FROM job WHERE id = ?"))).bind(id).fetch_optional(&self.read).await?;
         row.as_ref().map(job_from_row).transpose()?.ok_or(StoreError::NotFound { what: "job", key: id.to_string() })
     }
 
@@ -330,7 +330,7 @@ impl Store {
             Backend::Sqlite => "",
             Backend::Postgres | Backend::Mysql => " FOR UPDATE SKIP LOCKED",
         };
-        let sql = self.sql(&format!(
+        let sql = self.sql(format!(
             "SELECT id FROM job WHERE status = 'queued' AND zone IN ({}) ORDER BY id LIMIT 1{lock}",
             vec!["?"; zones.len()].join(", ")
         ));
@@ -364,13 +364,13 @@ impl Store {
     /// the ids of those whose cancellation was requested.
     pub async fn renew_leases(&self, worker_id: Option<i64>, lease_until: i64) -> Result<Vec<i64>, StoreError> {
         let owner = if worker_id.is_some() { "worker_id = ?" } else { "worker_id IS NULL" };
-        let sql = self.sql(&format!("UPDATE job SET lease_until = ? WHERE status = 'running' AND {owner}"));
+        let sql = self.sql(format!("UPDATE job SET lease_until = ? WHERE status = 'running' AND {owner}"));
         let mut q = sqlx::query(sql).bind(lease_until);
         if let Some(w) = worker_id {
             q = q.bind(w);
         }
         q.execute(&self.write).await?;
-        let sql = self.sql(&format!("SELECT id FROM job WHERE status = 'running' AND cancel_requested = 1 AND {owner}"));
+        let sql = self.sql(format!("SELECT id FROM job WHERE status = 'running' AND cancel_requested = 1 AND {owner}"));
         let mut q = sqlx::query(sql);
         if let Some(w) = worker_id {
             q = q.bind(w);

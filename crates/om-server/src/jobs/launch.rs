@@ -205,7 +205,7 @@ async fn resolve_targets(state: &AppState, targets: &Targets) -> Result<Vec<Serv
         }
         out.extend(found);
     }
-    out.sort_by(|a, b| a.hostname.to_lowercase().cmp(&b.hostname.to_lowercase()));
+    out.sort_by_key(|s| s.hostname.to_lowercase());
     out.dedup_by_key(|s| s.id);
     Ok(out)
 }

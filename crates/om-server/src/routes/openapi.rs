@@ -4,7 +4,9 @@
 use serde_json::{Value, json};
 
 /// (method, path, tag, summary, request body schema, success status)
-const OPERATIONS: &[(&str, &str, &str, &str, Option<&str>, u16)] = &[
+type Operation = (&'static str, &'static str, &'static str, &'static str, Option<&'static str>, u16);
+
+const OPERATIONS: &[Operation] = &[
     ("post", "/auth/login", "auth", "Sign in with a password; sets the om_session cookie", Some("LoginRequest"), 200),
     ("post", "/auth/logout", "auth", "Sign out; deletes the session", None, 200),
     ("get", "/me", "auth", "The caller, its roles, permissions and CSRF token", None, 200),

@@ -153,12 +153,11 @@ async fn events(
     let w = worker(&state, &headers).await?;
     owned_job(&state, &w, id).await?;
     let mut recorders = state.remote_recorders.lock().await;
-    if !recorders.contains_key(&id) {
+    let recorder = match recorders.entry(id) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
         // The server restarted while the worker ran the job: continue its numbering.
-        let job = state.store.job(id).await?;
-        recorders.insert(id, Recorder::new(&state, &job).await?);
-    }
-    let recorder = recorders.get_mut(&id).expect("inserted above");
+        std::collections::hash_map::Entry::Vacant(e) => e.insert(Recorder::new(&state, &state.store.job(id).await?).await?),
+    };
     for event in &batch.events {
         recorder.event(event).await?;
     }

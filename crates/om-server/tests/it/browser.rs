@@ -222,7 +222,7 @@ async fn an_operator_runs_an_action_in_the_browser_and_nothing_injected_runs() {
         assert_eq!(b.eval("document.querySelector('#login-error').textContent.trim()"), json!("wrong username or password"));
         b.eval(&format!("document.querySelector('#password').value = {}; document.querySelector('form').submit(); true", json!(password)));
         b.wait("the dashboard", "!!document.querySelector('#whoami')");
-        let cookies = b.call("Network.getCookies", json!({"urls": [base.clone()]}));
+        let cookies = b.call("Network.getCookies", json!({"urls": [base]}));
         let session = cookies["cookies"].as_array().expect("cookies").iter().find(|c| c["name"] == "om_session").expect("the session cookie").clone();
         assert_eq!((session["httpOnly"].as_bool(), session["sameSite"].as_str()), (Some(true), Some("Strict")), "{session}");
 
@@ -262,7 +262,7 @@ async fn an_operator_runs_an_action_in_the_browser_and_nothing_injected_runs() {
         b.wait("the output", "[...document.querySelectorAll('#terminal pre')].some(p => p.textContent.includes('<script>alert(2)</script> <script>alert(4)</script>'))");
         assert_eq!(b.eval("document.querySelectorAll('#terminal pre .a-31').length"), json!(1), "ANSI red became a class");
         b.wait("the job to end", "document.querySelector('#job-status').textContent === 'succeeded'");
-        b.goto(&b.eval("location.href").as_str().expect("url").to_string());
+        b.goto(b.eval("location.href").as_str().expect("url"));
         assert_eq!(b.eval("document.querySelector('#terminal pre').textContent.includes('<script>alert(2)</script>')"), json!(true));
         for page in ["/inventory", "/jobs", "/actions", "/audit"] {
             b.goto(&format!("{base}{page}"));

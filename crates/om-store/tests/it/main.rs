@@ -2,6 +2,8 @@
 //! `OM_TEST_POSTGRES_URL` / `OM_TEST_MYSQL_URL` name a server (scripts/deps/platform.sh starts
 //! them). Each test gets a fresh database.
 
+#![allow(clippy::print_stderr)] // skip notes
+
 mod audit;
 mod cmdb;
 mod events;

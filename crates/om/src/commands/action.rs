@@ -38,7 +38,9 @@ pub(crate) fn run(args: ActionArgs) -> anyhow::Result<ExitStatus> {
                 Ok(ExitStatus::Success)
             }
             ActionCommand::Run { action, servers, params, yes, no_follow } => {
-                let found = actions.iter().find(|a| a["id"].to_string() == action || a["name"].as_str() == Some(action.as_str()));
+                let by_id = action.parse::<i64>().ok();
+                let found =
+                    actions.iter().find(|a| (by_id.is_some() && a["id"].as_i64() == by_id) || a["name"].as_str() == Some(action.as_str()));
                 let id = found
                     .and_then(|a| a["id"].as_i64())
                     .with_context(|| format!("no action `{action}`\n  hint: `om action list` shows them"))?;
