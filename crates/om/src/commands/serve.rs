@@ -27,7 +27,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitStatus> {
             out.line(format!("om serve: {} ({} in {})", s.url, s.database, s.data_dir.display()))?;
             if let Some(password) = &s.admin_password {
                 out.line(format!("  first start: user `admin`, one-time password: {password}"))?;
-                out.line("  (shown once; you will be asked to keep it safe — it is not stored in clear)")?;
+                out.line("  (shown once; only its argon2id hash is stored)")?;
             }
             if s.examples_installed > 0 {
                 out.line(format!("  example actions installed: {}", s.examples_installed))?;
