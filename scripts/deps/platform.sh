@@ -2,7 +2,7 @@
 # packages in throwaway data directories on loopback ports when not already running), and
 # Chromium for the browser end-to-end tests. Tests find the databases through
 # OM_TEST_POSTGRES_URL and OM_TEST_MYSQL_URL and skip, saying why, when they are unset.
-need_apt postgresql mariadb-server chromium
+need_apt postgresql mariadb-server chromium curl
 need_start om_start_postgres
 need_start om_start_mariadb
 
