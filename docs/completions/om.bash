@@ -16,6 +16,12 @@ _om() {
             ",$1")
                 cmd="om"
                 ;;
+            om,action)
+                cmd="om__subcmd__action"
+                ;;
+            om,admin)
+                cmd="om__subcmd__admin"
+                ;;
             om,completions)
                 cmd="om__subcmd__completions"
                 ;;
@@ -34,6 +40,9 @@ _om() {
             om,ip)
                 cmd="om__subcmd__ip"
                 ;;
+            om,jobs)
+                cmd="om__subcmd__jobs"
+                ;;
             om,lab)
                 cmd="om__subcmd__lab"
                 ;;
@@ -46,8 +55,74 @@ _om() {
             om,scan)
                 cmd="om__subcmd__scan"
                 ;;
+            om,serve)
+                cmd="om__subcmd__serve"
+                ;;
             om,trace)
                 cmd="om__subcmd__trace"
+                ;;
+            om,worker)
+                cmd="om__subcmd__worker"
+                ;;
+            om__subcmd__action,help)
+                cmd="om__subcmd__action__subcmd__help"
+                ;;
+            om__subcmd__action,list)
+                cmd="om__subcmd__action__subcmd__list"
+                ;;
+            om__subcmd__action,run)
+                cmd="om__subcmd__action__subcmd__run"
+                ;;
+            om__subcmd__action__subcmd__help,help)
+                cmd="om__subcmd__action__subcmd__help__subcmd__help"
+                ;;
+            om__subcmd__action__subcmd__help,list)
+                cmd="om__subcmd__action__subcmd__help__subcmd__list"
+                ;;
+            om__subcmd__action__subcmd__help,run)
+                cmd="om__subcmd__action__subcmd__help__subcmd__run"
+                ;;
+            om__subcmd__admin,create-token)
+                cmd="om__subcmd__admin__subcmd__create__subcmd__token"
+                ;;
+            om__subcmd__admin,create-user)
+                cmd="om__subcmd__admin__subcmd__create__subcmd__user"
+                ;;
+            om__subcmd__admin,help)
+                cmd="om__subcmd__admin__subcmd__help"
+                ;;
+            om__subcmd__admin,migrate)
+                cmd="om__subcmd__admin__subcmd__migrate"
+                ;;
+            om__subcmd__admin,reset-password)
+                cmd="om__subcmd__admin__subcmd__reset__subcmd__password"
+                ;;
+            om__subcmd__admin,retention)
+                cmd="om__subcmd__admin__subcmd__retention"
+                ;;
+            om__subcmd__admin,verify-audit-log)
+                cmd="om__subcmd__admin__subcmd__verify__subcmd__audit__subcmd__log"
+                ;;
+            om__subcmd__admin__subcmd__help,create-token)
+                cmd="om__subcmd__admin__subcmd__help__subcmd__create__subcmd__token"
+                ;;
+            om__subcmd__admin__subcmd__help,create-user)
+                cmd="om__subcmd__admin__subcmd__help__subcmd__create__subcmd__user"
+                ;;
+            om__subcmd__admin__subcmd__help,help)
+                cmd="om__subcmd__admin__subcmd__help__subcmd__help"
+                ;;
+            om__subcmd__admin__subcmd__help,migrate)
+                cmd="om__subcmd__admin__subcmd__help__subcmd__migrate"
+                ;;
+            om__subcmd__admin__subcmd__help,reset-password)
+                cmd="om__subcmd__admin__subcmd__help__subcmd__reset__subcmd__password"
+                ;;
+            om__subcmd__admin__subcmd__help,retention)
+                cmd="om__subcmd__admin__subcmd__help__subcmd__retention"
+                ;;
+            om__subcmd__admin__subcmd__help,verify-audit-log)
+                cmd="om__subcmd__admin__subcmd__help__subcmd__verify__subcmd__audit__subcmd__log"
                 ;;
             om__subcmd__dns,help)
                 cmd="om__subcmd__dns__subcmd__help"
@@ -67,6 +142,12 @@ _om() {
             om__subcmd__dns__subcmd__help,rr-check)
                 cmd="om__subcmd__dns__subcmd__help__subcmd__rr__subcmd__check"
                 ;;
+            om__subcmd__help,action)
+                cmd="om__subcmd__help__subcmd__action"
+                ;;
+            om__subcmd__help,admin)
+                cmd="om__subcmd__help__subcmd__admin"
+                ;;
             om__subcmd__help,completions)
                 cmd="om__subcmd__help__subcmd__completions"
                 ;;
@@ -85,6 +166,9 @@ _om() {
             om__subcmd__help,ip)
                 cmd="om__subcmd__help__subcmd__ip"
                 ;;
+            om__subcmd__help,jobs)
+                cmd="om__subcmd__help__subcmd__jobs"
+                ;;
             om__subcmd__help,lab)
                 cmd="om__subcmd__help__subcmd__lab"
                 ;;
@@ -97,8 +181,38 @@ _om() {
             om__subcmd__help,scan)
                 cmd="om__subcmd__help__subcmd__scan"
                 ;;
+            om__subcmd__help,serve)
+                cmd="om__subcmd__help__subcmd__serve"
+                ;;
             om__subcmd__help,trace)
                 cmd="om__subcmd__help__subcmd__trace"
+                ;;
+            om__subcmd__help,worker)
+                cmd="om__subcmd__help__subcmd__worker"
+                ;;
+            om__subcmd__help__subcmd__action,list)
+                cmd="om__subcmd__help__subcmd__action__subcmd__list"
+                ;;
+            om__subcmd__help__subcmd__action,run)
+                cmd="om__subcmd__help__subcmd__action__subcmd__run"
+                ;;
+            om__subcmd__help__subcmd__admin,create-token)
+                cmd="om__subcmd__help__subcmd__admin__subcmd__create__subcmd__token"
+                ;;
+            om__subcmd__help__subcmd__admin,create-user)
+                cmd="om__subcmd__help__subcmd__admin__subcmd__create__subcmd__user"
+                ;;
+            om__subcmd__help__subcmd__admin,migrate)
+                cmd="om__subcmd__help__subcmd__admin__subcmd__migrate"
+                ;;
+            om__subcmd__help__subcmd__admin,reset-password)
+                cmd="om__subcmd__help__subcmd__admin__subcmd__reset__subcmd__password"
+                ;;
+            om__subcmd__help__subcmd__admin,retention)
+                cmd="om__subcmd__help__subcmd__admin__subcmd__retention"
+                ;;
+            om__subcmd__help__subcmd__admin,verify-audit-log)
+                cmd="om__subcmd__help__subcmd__admin__subcmd__verify__subcmd__audit__subcmd__log"
                 ;;
             om__subcmd__help__subcmd__dns,query)
                 cmd="om__subcmd__help__subcmd__dns__subcmd__query"
@@ -132,6 +246,15 @@ _om() {
                 ;;
             om__subcmd__help__subcmd__ip,summarize)
                 cmd="om__subcmd__help__subcmd__ip__subcmd__summarize"
+                ;;
+            om__subcmd__help__subcmd__jobs,cancel)
+                cmd="om__subcmd__help__subcmd__jobs__subcmd__cancel"
+                ;;
+            om__subcmd__help__subcmd__jobs,list)
+                cmd="om__subcmd__help__subcmd__jobs__subcmd__list"
+                ;;
+            om__subcmd__help__subcmd__jobs,show)
+                cmd="om__subcmd__help__subcmd__jobs__subcmd__show"
                 ;;
             om__subcmd__help__subcmd__lab,down)
                 cmd="om__subcmd__help__subcmd__lab__subcmd__down"
@@ -226,6 +349,30 @@ _om() {
             om__subcmd__ip__subcmd__help,summarize)
                 cmd="om__subcmd__ip__subcmd__help__subcmd__summarize"
                 ;;
+            om__subcmd__jobs,cancel)
+                cmd="om__subcmd__jobs__subcmd__cancel"
+                ;;
+            om__subcmd__jobs,help)
+                cmd="om__subcmd__jobs__subcmd__help"
+                ;;
+            om__subcmd__jobs,list)
+                cmd="om__subcmd__jobs__subcmd__list"
+                ;;
+            om__subcmd__jobs,show)
+                cmd="om__subcmd__jobs__subcmd__show"
+                ;;
+            om__subcmd__jobs__subcmd__help,cancel)
+                cmd="om__subcmd__jobs__subcmd__help__subcmd__cancel"
+                ;;
+            om__subcmd__jobs__subcmd__help,help)
+                cmd="om__subcmd__jobs__subcmd__help__subcmd__help"
+                ;;
+            om__subcmd__jobs__subcmd__help,list)
+                cmd="om__subcmd__jobs__subcmd__help__subcmd__list"
+                ;;
+            om__subcmd__jobs__subcmd__help,show)
+                cmd="om__subcmd__jobs__subcmd__help__subcmd__show"
+                ;;
             om__subcmd__lab,down)
                 cmd="om__subcmd__lab__subcmd__down"
                 ;;
@@ -299,12 +446,384 @@ _om() {
 
     case "${cmd}" in
         om)
-            opts="-v -q -h -V --verbose --quiet --help --version run inventory lab ip dns http probe scan trace completions help"
+            opts="-v -q -h -V --verbose --quiet --help --version run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__action)
+            opts="-v -q -h -V --server --token --json --verbose --quiet --help --version list run help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__action__subcmd__help)
+            opts="list run help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__action__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__action__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__action__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__action__subcmd__list)
+            opts="-v -q -h -V --server --token --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__action__subcmd__run)
+            opts="-v -q -h -V --servers --param --yes --no-follow --server --token --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --servers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --param)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__admin)
+            opts="-v -q -h -V --config --data --verbose --quiet --help --version create-user reset-password create-token verify-audit-log retention migrate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__admin__subcmd__create__subcmd__token)
+            opts="-v -q -h -V --name --scope --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__admin__subcmd__create__subcmd__user)
+            opts="-v -q -h -V --role --scope --password-stdin --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --role)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__admin__subcmd__help)
+            opts="create-user reset-password create-token verify-audit-log retention migrate help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__admin__subcmd__help__subcmd__create__subcmd__token)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__admin__subcmd__help__subcmd__create__subcmd__user)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__admin__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__admin__subcmd__help__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__admin__subcmd__help__subcmd__reset__subcmd__password)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__admin__subcmd__help__subcmd__retention)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__admin__subcmd__help__subcmd__verify__subcmd__audit__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__admin__subcmd__migrate)
+            opts="-v -q -h -V --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__admin__subcmd__reset__subcmd__password)
+            opts="-v -q -h -V --password-stdin --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__admin__subcmd__retention)
+            opts="-v -q -h -V --dry-run --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__admin__subcmd__verify__subcmd__audit__subcmd__log)
+            opts="-v -q -h -V --from --to --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -501,8 +1020,148 @@ _om() {
             return 0
             ;;
         om__subcmd__help)
-            opts="run inventory lab ip dns http probe scan trace completions help"
+            opts="run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__action)
+            opts="list run"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__action__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__action__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__admin)
+            opts="create-user reset-password create-token verify-audit-log retention migrate"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__admin__subcmd__create__subcmd__token)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__admin__subcmd__create__subcmd__user)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__admin__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__admin__subcmd__reset__subcmd__password)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__admin__subcmd__retention)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__admin__subcmd__verify__subcmd__audit__subcmd__log)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -752,6 +1411,62 @@ _om() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        om__subcmd__help__subcmd__jobs)
+            opts="list show cancel"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__jobs__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__jobs__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__jobs__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         om__subcmd__help__subcmd__lab)
             opts="up status down kill revive netem supervise"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -934,7 +1649,35 @@ _om() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        om__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         om__subcmd__help__subcmd__trace)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__worker)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1435,6 +2178,180 @@ _om() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__jobs)
+            opts="-v -q -h -V --server --token --json --verbose --quiet --help --version list show cancel help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__jobs__subcmd__cancel)
+            opts="-v -q -h -V --server --token --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__jobs__subcmd__help)
+            opts="list show cancel help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__jobs__subcmd__help__subcmd__cancel)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__jobs__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__jobs__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__jobs__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__jobs__subcmd__list)
+            opts="-v -q -h -V --status --user --host --limit --server --token --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --status)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__jobs__subcmd__show)
+            opts="-v -q -h -V --server --token --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2098,6 +3015,36 @@ _om() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        om__subcmd__serve)
+            opts="-v -q -h -V --config --data --listen --workers --no-migrate --no-examples --demo --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         om__subcmd__trace)
             opts="-p -v -q -h -V --ports --proto --min-ttl --max-ttl --timeout --retry --sport --rate --graph --asn-db --dns-server --interactive --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -2150,6 +3097,60 @@ _om() {
                     return 0
                     ;;
                 --dns-server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__worker)
+            opts="-v -q -h -V --server --token --zone --name --slots --forks --ssh-key --ssh-user --known-hosts --repo --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --slots)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --forks)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ssh-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --known-hosts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -37,6 +37,11 @@ complete -c om -n "__fish_om_needs_command" -f -a "http" -d 'HTTP probe with lib
 complete -c om -n "__fish_om_needs_command" -f -a "probe" -d 'TCP connect and ICMP echo probes'
 complete -c om -n "__fish_om_needs_command" -f -a "scan" -d 'Port scan with nmap\'s target/port syntax, normal/XML/book output and baselines'
 complete -c om -n "__fish_om_needs_command" -f -a "trace" -d 'TCP SYN / ICMP traceroute with a hop table and DOT/SVG route graphs'
+complete -c om -n "__fish_om_needs_command" -f -a "serve" -d 'Start the web platform: UI, REST API, job runners, SQLite in a data directory'
+complete -c om -n "__fish_om_needs_command" -f -a "admin" -d 'Administer the platform\'s database: users, audit-log verification, retention'
+complete -c om -n "__fish_om_needs_command" -f -a "jobs" -d 'The platform\'s job history: list, show, cancel'
+complete -c om -n "__fish_om_needs_command" -f -a "action" -d 'The platform\'s actions: list, run on servers and follow the output'
+complete -c om -n "__fish_om_needs_command" -f -a "worker" -d 'Run the platform\'s jobs on this machine, for one zone'
 complete -c om -n "__fish_om_needs_command" -f -a "completions" -d 'Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`'
 complete -c om -n "__fish_om_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c om -n "__fish_om_using_subcommand run" -s i -l inventory -d 'Inventory source: a file, a directory, a script, or a comma-separated host list (`h1,h2,`); repeatable. Default: ANSIBLE_INVENTORY, then /etc/ansible/hosts' -r
@@ -418,21 +423,182 @@ complete -c om -n "__fish_om_using_subcommand trace" -s v -l verbose -d 'More lo
 complete -c om -n "__fish_om_using_subcommand trace" -s q -l quiet -d 'Only errors on stderr'
 complete -c om -n "__fish_om_using_subcommand trace" -s h -l help -d 'Print help'
 complete -c om -n "__fish_om_using_subcommand trace" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand serve" -l config -d 'The configuration file (TOML; unknown keys are errors) [default: /etc/om/om.toml when it exists]' -r -F
+complete -c om -n "__fish_om_using_subcommand serve" -l data -d 'The data directory: SQLite database, action files, repository files, keys' -r -F
+complete -c om -n "__fish_om_using_subcommand serve" -l listen -d 'The address to listen on (default 127.0.0.1:8080)' -r
+complete -c om -n "__fish_om_using_subcommand serve" -l workers -d 'In-process job runners; 0 leaves every job to `om worker` processes' -r
+complete -c om -n "__fish_om_using_subcommand serve" -l no-migrate -d 'Do not apply database migrations at start'
+complete -c om -n "__fish_om_using_subcommand serve" -l no-examples -d 'Do not install the example actions on first start'
+complete -c om -n "__fish_om_using_subcommand serve" -l demo -d 'Add a demo inventory on first start: three lab hosts on loopback when sshd is available (the lab lives as long as `om serve`), else this machine'
+complete -c om -n "__fish_om_using_subcommand serve" -l json -d 'Print the start-up report as JSON'
+complete -c om -n "__fish_om_using_subcommand serve" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand serve" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand serve" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand serve" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand admin; and not __fish_seen_subcommand_from create-user reset-password create-token verify-audit-log retention migrate help" -l config -d 'The configuration file (TOML; unknown keys are errors) [default: /etc/om/om.toml when it exists]' -r -F
+complete -c om -n "__fish_om_using_subcommand admin; and not __fish_seen_subcommand_from create-user reset-password create-token verify-audit-log retention migrate help" -l data -d 'The data directory: SQLite database, action files, repository files, keys' -r -F
+complete -c om -n "__fish_om_using_subcommand admin; and not __fish_seen_subcommand_from create-user reset-password create-token verify-audit-log retention migrate help" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand admin; and not __fish_seen_subcommand_from create-user reset-password create-token verify-audit-log retention migrate help" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand admin; and not __fish_seen_subcommand_from create-user reset-password create-token verify-audit-log retention migrate help" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand admin; and not __fish_seen_subcommand_from create-user reset-password create-token verify-audit-log retention migrate help" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand admin; and not __fish_seen_subcommand_from create-user reset-password create-token verify-audit-log retention migrate help" -f -a "create-user" -d 'Create a user with a role; the password is read from stdin or generated and printed'
+complete -c om -n "__fish_om_using_subcommand admin; and not __fish_seen_subcommand_from create-user reset-password create-token verify-audit-log retention migrate help" -f -a "reset-password" -d 'Set a new password for a user (generated and printed unless --password-stdin)'
+complete -c om -n "__fish_om_using_subcommand admin; and not __fish_seen_subcommand_from create-user reset-password create-token verify-audit-log retention migrate help" -f -a "create-token" -d 'Create an API token for a user and print it once (for scripts and CI)'
+complete -c om -n "__fish_om_using_subcommand admin; and not __fish_seen_subcommand_from create-user reset-password create-token verify-audit-log retention migrate help" -f -a "verify-audit-log" -d 'Check the audit log\'s hash chain; names the first broken seq'
+complete -c om -n "__fish_om_using_subcommand admin; and not __fish_seen_subcommand_from create-user reset-password create-token verify-audit-log retention migrate help" -f -a "retention" -d 'Prune old job events, outputs and jobs by the [retention] policy'
+complete -c om -n "__fish_om_using_subcommand admin; and not __fish_seen_subcommand_from create-user reset-password create-token verify-audit-log retention migrate help" -f -a "migrate" -d 'Apply pending database migrations and print the schema version'
+complete -c om -n "__fish_om_using_subcommand admin; and not __fish_seen_subcommand_from create-user reset-password create-token verify-audit-log retention migrate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from create-user" -l role -d 'admin, operator, viewer or auditor' -r
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from create-user" -l scope -d 'Where the role holds: global, fun:<id> or app:<id>' -r
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from create-user" -l password-stdin -d 'Read the password from standard input instead of generating one'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from create-user" -l json
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from create-user" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from create-user" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from create-user" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from create-user" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from reset-password" -l password-stdin
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from reset-password" -l json
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from reset-password" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from reset-password" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from reset-password" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from reset-password" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from create-token" -l name -r
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from create-token" -l scope -d 'read, run or admin' -r
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from create-token" -l json
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from create-token" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from create-token" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from create-token" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from create-token" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from verify-audit-log" -l from -r
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from verify-audit-log" -l to -r
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from verify-audit-log" -l json
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from verify-audit-log" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from verify-audit-log" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from verify-audit-log" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from verify-audit-log" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from retention" -l dry-run -d 'Only count what would go'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from retention" -l json
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from retention" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from retention" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from retention" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from retention" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from migrate" -l json
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from migrate" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from migrate" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from migrate" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from migrate" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "create-user" -d 'Create a user with a role; the password is read from stdin or generated and printed'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "reset-password" -d 'Set a new password for a user (generated and printed unless --password-stdin)'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "create-token" -d 'Create an API token for a user and print it once (for scripts and CI)'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "verify-audit-log" -d 'Check the audit log\'s hash chain; names the first broken seq'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "retention" -d 'Prune old job events, outputs and jobs by the [retention] policy'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "migrate" -d 'Apply pending database migrations and print the schema version'
+complete -c om -n "__fish_om_using_subcommand admin; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand jobs; and not __fish_seen_subcommand_from list show cancel help" -l server -d 'The platform\'s URL' -r
+complete -c om -n "__fish_om_using_subcommand jobs; and not __fish_seen_subcommand_from list show cancel help" -l token -d 'An API token (`om_…`), created under Users in the UI or with POST /api/v1/tokens' -r
+complete -c om -n "__fish_om_using_subcommand jobs; and not __fish_seen_subcommand_from list show cancel help" -l json -d 'Print JSON'
+complete -c om -n "__fish_om_using_subcommand jobs; and not __fish_seen_subcommand_from list show cancel help" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand jobs; and not __fish_seen_subcommand_from list show cancel help" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand jobs; and not __fish_seen_subcommand_from list show cancel help" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand jobs; and not __fish_seen_subcommand_from list show cancel help" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand jobs; and not __fish_seen_subcommand_from list show cancel help" -f -a "list" -d 'Recent jobs, newest first'
+complete -c om -n "__fish_om_using_subcommand jobs; and not __fish_seen_subcommand_from list show cancel help" -f -a "show" -d 'One job with its hosts'
+complete -c om -n "__fish_om_using_subcommand jobs; and not __fish_seen_subcommand_from list show cancel help" -f -a "cancel" -d 'Cancel a queued or running job'
+complete -c om -n "__fish_om_using_subcommand jobs; and not __fish_seen_subcommand_from list show cancel help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from list" -l status -r
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from list" -l user -r
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from list" -l host -d 'Jobs that touched this server (by name)' -r
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from list" -l limit -r
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from list" -l server -d 'The platform\'s URL' -r
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from list" -l token -d 'An API token (`om_…`), created under Users in the UI or with POST /api/v1/tokens' -r
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from show" -l server -d 'The platform\'s URL' -r
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from show" -l token -d 'An API token (`om_…`), created under Users in the UI or with POST /api/v1/tokens' -r
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from cancel" -l server -d 'The platform\'s URL' -r
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from cancel" -l token -d 'An API token (`om_…`), created under Users in the UI or with POST /api/v1/tokens' -r
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from cancel" -l json -d 'Print JSON'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from cancel" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from cancel" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from cancel" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from cancel" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "list" -d 'Recent jobs, newest first'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "show" -d 'One job with its hosts'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "cancel" -d 'Cancel a queued or running job'
+complete -c om -n "__fish_om_using_subcommand jobs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand action; and not __fish_seen_subcommand_from list run help" -l server -d 'The platform\'s URL' -r
+complete -c om -n "__fish_om_using_subcommand action; and not __fish_seen_subcommand_from list run help" -l token -d 'An API token (`om_…`), created under Users in the UI or with POST /api/v1/tokens' -r
+complete -c om -n "__fish_om_using_subcommand action; and not __fish_seen_subcommand_from list run help" -l json -d 'Print JSON'
+complete -c om -n "__fish_om_using_subcommand action; and not __fish_seen_subcommand_from list run help" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand action; and not __fish_seen_subcommand_from list run help" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand action; and not __fish_seen_subcommand_from list run help" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand action; and not __fish_seen_subcommand_from list run help" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand action; and not __fish_seen_subcommand_from list run help" -f -a "list" -d 'Every action with its id, group and parameters'
+complete -c om -n "__fish_om_using_subcommand action; and not __fish_seen_subcommand_from list run help" -f -a "run" -d 'Run an action (by id or name) and stream each host\'s output until the job ends'
+complete -c om -n "__fish_om_using_subcommand action; and not __fish_seen_subcommand_from list run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from list" -l server -d 'The platform\'s URL' -r
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from list" -l token -d 'An API token (`om_…`), created under Users in the UI or with POST /api/v1/tokens' -r
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from run" -l servers -d 'Server names or ids, comma-separated' -r
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from run" -l param -d 'A parameter, `name=value`; repeat for more' -r
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from run" -l server -d 'The platform\'s URL' -r
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from run" -l token -d 'An API token (`om_…`), created under Users in the UI or with POST /api/v1/tokens' -r
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from run" -l yes -d 'Confirm actions marked dangerous'
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from run" -l no-follow -d 'Return once the job is queued instead of following it'
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from run" -l json -d 'Print JSON'
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from run" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every action with its id, group and parameters'
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from help" -f -a "run" -d 'Run an action (by id or name) and stream each host\'s output until the job ends'
+complete -c om -n "__fish_om_using_subcommand action; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand worker" -l server -r
+complete -c om -n "__fish_om_using_subcommand worker" -l token -d 'The one-time enrolment token (`omw_…`) or an earlier credential (`omc_…`)' -r
+complete -c om -n "__fish_om_using_subcommand worker" -l zone -d 'The zone whose jobs this worker runs' -r
+complete -c om -n "__fish_om_using_subcommand worker" -l name -d 'The worker\'s name on the Workers page (default: the host name)' -r
+complete -c om -n "__fish_om_using_subcommand worker" -l slots -d 'Jobs run at once' -r
+complete -c om -n "__fish_om_using_subcommand worker" -l forks -d 'Hosts per job at once, advertised to the platform' -r
+complete -c om -n "__fish_om_using_subcommand worker" -l ssh-key -d 'The SSH key and user for servers whose variables name none' -r -F
+complete -c om -n "__fish_om_using_subcommand worker" -l ssh-user -r
+complete -c om -n "__fish_om_using_subcommand worker" -l known-hosts -d 'A known_hosts file for SSH' -r -F
+complete -c om -n "__fish_om_using_subcommand worker" -l repo -d 'The repository with files/ and playbooks/ for copy and playbook actions' -r -F
+complete -c om -n "__fish_om_using_subcommand worker" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand worker" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand worker" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand worker" -s V -l version -d 'Print version'
 complete -c om -n "__fish_om_using_subcommand completions" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
 complete -c om -n "__fish_om_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c om -n "__fish_om_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c om -n "__fish_om_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "run" -d 'Run a command or module across hosts over SSH (ansible PATTERN -m …)'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "inventory" -d 'Inventories: hosts, groups and variables; which hosts a pattern or target selects'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "lab" -d 'A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "ip" -d 'IPv4/IPv6 calculator with IPy\'s behaviour (info, contains, overlaps, list, convert, show)'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "dns" -d 'DNS queries (dig/nslookup for scripts) and the round-robin health check'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "http" -d 'HTTP probe with libcurl\'s phase timings'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "probe" -d 'TCP connect and ICMP echo probes'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "scan" -d 'Port scan with nmap\'s target/port syntax, normal/XML/book output and baselines'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "trace" -d 'TCP SYN / ICMP traceroute with a hop table and DOT/SVG route graphs'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "completions" -d 'Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help" -f -a "run" -d 'Run a command or module across hosts over SSH (ansible PATTERN -m …)'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help" -f -a "inventory" -d 'Inventories: hosts, groups and variables; which hosts a pattern or target selects'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help" -f -a "lab" -d 'A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help" -f -a "ip" -d 'IPv4/IPv6 calculator with IPy\'s behaviour (info, contains, overlaps, list, convert, show)'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help" -f -a "dns" -d 'DNS queries (dig/nslookup for scripts) and the round-robin health check'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help" -f -a "http" -d 'HTTP probe with libcurl\'s phase timings'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help" -f -a "probe" -d 'TCP connect and ICMP echo probes'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help" -f -a "scan" -d 'Port scan with nmap\'s target/port syntax, normal/XML/book output and baselines'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help" -f -a "trace" -d 'TCP SYN / ICMP traceroute with a hop table and DOT/SVG route graphs'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help" -f -a "serve" -d 'Start the web platform: UI, REST API, job runners, SQLite in a data directory'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help" -f -a "admin" -d 'Administer the platform\'s database: users, audit-log verification, retention'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help" -f -a "jobs" -d 'The platform\'s job history: list, show, cancel'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help" -f -a "action" -d 'The platform\'s actions: list, run on servers and follow the output'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help" -f -a "worker" -d 'Run the platform\'s jobs on this machine, for one zone'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help" -f -a "completions" -d 'Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "up" -d 'Start N SSH hosts h1…hN served by the real sshd, one loopback address each'
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "status" -d 'Show whether the lab runs, its hosts, and connections served per host'
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "down" -d 'Stop the lab: every sshd it started, its namespaces and veth pairs'
@@ -453,3 +619,14 @@ complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_f
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from http" -f -a "probe" -d 'Probe URLs like the book\'s pycurl script: status, DNS/connect/TLS/first-byte/total times, sizes and speed. Exit 0 all fine, 1 a failure or failed check, 2 usage'
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from probe" -f -a "tcp" -d 'Connect to HOST:PORT and time lookup and connect. Exit 0 connected, 1 not'
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from probe" -f -a "icmp" -d 'ICMP echo (needs CAP_NET_RAW or ping_group_range). Exit 0 answered, 1 not'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "create-user" -d 'Create a user with a role; the password is read from stdin or generated and printed'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "reset-password" -d 'Set a new password for a user (generated and printed unless --password-stdin)'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "create-token" -d 'Create an API token for a user and print it once (for scripts and CI)'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "verify-audit-log" -d 'Check the audit log\'s hash chain; names the first broken seq'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "retention" -d 'Prune old job events, outputs and jobs by the [retention] policy'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from admin" -f -a "migrate" -d 'Apply pending database migrations and print the schema version'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "list" -d 'Recent jobs, newest first'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "show" -d 'One job with its hosts'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from jobs" -f -a "cancel" -d 'Cancel a queued or running job'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from action" -f -a "list" -d 'Every action with its id, group and parameters'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from action" -f -a "run" -d 'Run an action (by id or name) and stream each host\'s output until the job ends'

@@ -6,6 +6,22 @@ pub const OM_LOG: &str = "OM_LOG";
 /// The directory `om lab` uses when `--dir` is not given.
 pub const OM_LAB_DIR: &str = "OM_LAB_DIR";
 
+/// The platform's URL for `om jobs`, `om action` and `om worker` (`--server`).
+pub const OM_SERVER: &str = "OM_SERVER";
+
+/// An API token for `om jobs` and `om action` (`--token`); for `om worker`, its enrolment
+/// token or credential.
+pub const OM_TOKEN: &str = "OM_TOKEN";
+
+/// The platform's configuration file (`om serve --config`).
+pub const OM_CONFIG: &str = "OM_CONFIG";
+
+/// The platform's data directory (`om serve --data`).
+pub const OM_DATA: &str = "OM_DATA";
+
+/// The CA certificate (PEM) that signs the platform's TLS certificate, for API clients.
+pub const OM_CA_FILE: &str = "OM_CA_FILE";
+
 /// Ansible's default inventory sources, comma-separated, used when `-i` is not given.
 pub const ANSIBLE_INVENTORY: &str = "ANSIBLE_INVENTORY";
 

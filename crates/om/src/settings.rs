@@ -1,5 +1,6 @@
-//! Turns `om run` arguments into validated settings: the plan, the executor's and the SSH
-//! transport's options, secrets asked for on the terminal.
+//! Turns arguments into validated settings: for `om run` the plan, the executor's and the SSH
+//! transport's options, secrets asked for on the terminal; for `om serve` and `om admin` the
+//! platform's configuration (flags win over the file).
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -10,7 +11,7 @@ use om_core::{EscalationMethod, Secret, Task, Vars};
 use om_exec::{Background, BecomeOptions, Plan, RunOptions};
 use om_ssh::{HostKeyPolicy, Prompter, SshOptions};
 
-use crate::cli::RunArgs;
+use crate::cli::{PlatformArgs, RunArgs};
 
 /// A usage error: exit 5, as ansible-core does for bad options.
 #[derive(Debug, thiserror::Error)]
@@ -155,4 +156,22 @@ impl Prompter for TerminalPrompter {
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer).is_ok() && answer.trim().eq_ignore_ascii_case("yes")
     }
+}
+
+/// The configuration file named by `--config` (which must exist), else `/etc/om/om.toml` if
+/// present, with `--data` applied.
+pub(crate) fn platform_config(args: &PlatformArgs) -> anyhow::Result<om_server::Config> {
+    let mut config = match &args.config {
+        Some(path) => om_server::Config::load(path, true)?,
+        None => om_server::Config::load(std::path::Path::new("/etc/om/om.toml"), false)?,
+    };
+    if let Some(data) = &args.data {
+        config.server.data_dir = std::path::absolute(data).with_context(|| format!("cannot resolve `{}`", data.display()))?;
+    }
+    Ok(config)
+}
+
+/// A runtime for commands that talk to the platform or serve it.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
 }

@@ -1,24 +1,36 @@
 //! Command-line definitions; their doc comments are `om --help`.
 
+mod action;
+mod admin;
 mod dns;
 mod http;
 mod inventory;
 mod ip;
+mod jobs;
 mod lab;
+mod remote;
 mod run;
 pub mod scan;
+mod serve;
 mod trace;
+mod worker;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use action::{ActionArgs, ActionCommand};
+pub use admin::{AdminArgs, AdminCommand};
 pub use dns::{DnsArgs, DnsCommand, QueryArgs, RrCheckArgs};
 pub use http::{HttpArgs, HttpCommand, ProbeArgs, ProbeCmdArgs, ProbeCommand};
 pub use inventory::{ExportFormat, InventoryArgs, TargetType};
 pub use ip::{ConvertTo, IpArgs, IpCommand, IpParseArgs};
+pub use jobs::{JobsArgs, JobsCommand};
 pub use lab::{LabArgs, LabCommand};
+pub use remote::RemoteArgs;
 pub use run::RunArgs;
 pub use scan::{ScanArgs, ScanFormat};
+pub use serve::{PlatformArgs, ServeArgs};
 pub use trace::TraceArgs;
+pub use worker::WorkerArgs;
 
 /// om runs Linux fleets: one fast program for inventories, ad-hoc runs across thousands of
 /// hosts over SSH, and the toolkits operations engineers reach for.
@@ -70,6 +82,16 @@ pub enum Command {
     Scan(ScanArgs),
     /// TCP SYN / ICMP traceroute with a hop table and DOT/SVG route graphs.
     Trace(TraceArgs),
+    /// Start the web platform: UI, REST API, job runners, SQLite in a data directory.
+    Serve(ServeArgs),
+    /// Administer the platform's database: users, audit-log verification, retention.
+    Admin(AdminArgs),
+    /// The platform's job history: list, show, cancel.
+    Jobs(JobsArgs),
+    /// The platform's actions: list, run on servers and follow the output.
+    Action(ActionArgs),
+    /// Run the platform's jobs on this machine, for one zone.
+    Worker(WorkerArgs),
     /// Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`.
     Completions {
         /// The shell to complete for.

@@ -7,6 +7,7 @@ mod inventory;
 mod lab;
 mod net;
 mod run;
+mod serve;
 
 fn om() -> om_test::Om {
     om_test::Om::new(env!("CARGO_BIN_EXE_om"))

@@ -1,0 +1,281 @@
+//! The platform benchmark (bench/platform): fills a store with past jobs and events, then
+//! measures the job list and job page over HTTP (p50/p95 of 20 requests each), 500
+//! concurrent SSE viewers of one job, and the time from launching an action on a lab of N
+//! hosts to the first output event.
+//!
+//!   cargo run --release -p om-server --example platform_bench -- sqlite:///tmp/b.db 10000000 200
+//!
+//! Arguments: database URL, events to generate (100 per job), lab hosts (0: skip).
+
+#![allow(clippy::print_stdout)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use hyper::Method;
+use om_server::{ApiClient, Config, Platform, StartOptions};
+use serde_json::{Value, json};
+use sqlx::AssertSqlSafe;
+
+const EVENTS_PER_JOB: i64 = 100;
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let url = args.get(1).cloned().unwrap_or_else(|| "sqlite:///tmp/om-bench.db".into());
+    let events: i64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let lab_hosts: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(0);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut config = Config::default();
+    config.server.data_dir = dir.path().join("data");
+    config.database.url = Some(url.clone());
+    let port = om_test::free_port();
+    config.server.listen = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    config.workers.local = 4;
+    let platform = Platform::start(config, StartOptions::default()).await.expect("the platform starts");
+    let state = platform.state.clone();
+    let store = state.store.clone();
+    let (secret, hash) = om_server::auth::new_token("om_");
+    store.create_token(&hash, "bench", 1, "admin", "global", 0, None).await.expect("a token");
+    tokio::spawn(platform.serve());
+    let base = format!("http://127.0.0.1:{port}");
+    let client = ApiClient::new(&base, Some(secret.clone())).expect("a client");
+    wait_listening(port).await;
+
+    let existing: i64 = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM job_event").fetch_one(&store.raw_pool()).await.unwrap_or(0);
+    if existing < events {
+        let started = Instant::now();
+        generate(&store, events - existing).await;
+        println!("generated {} events in {:.1} s", events - existing, started.elapsed().as_secs_f64());
+    }
+    let jobs: i64 = sqlx::query_scalar::<_, i64>("SELECT MAX(id) FROM job").fetch_one(&store.raw_pool()).await.expect("jobs");
+    let total_events: i64 =
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM job_event").fetch_one(&store.raw_pool()).await.expect("events");
+    println!("store: {} ({}), {jobs} jobs, {total_events} events", store.backend().as_str(), om_store::db_url_redacted(&url));
+
+    let mut rows = Vec::new();
+    rows.push(measure("GET /api/v1/jobs?limit=50", 20, |_| client.raw(Method::GET, "/api/v1/jobs?limit=50", None::<&()>)).await);
+    rows.push(
+        measure("GET /api/v1/jobs?status=failed&limit=50", 20, |_| {
+            client.raw(Method::GET, "/api/v1/jobs?status=failed&limit=50", None::<&()>)
+        })
+        .await,
+    );
+    let cursor = jobs / 2;
+    let deep = format!("/api/v1/jobs?limit=50&cursor={cursor}");
+    rows.push(measure("GET /api/v1/jobs?cursor=<middle>", 20, |_| client.raw(Method::GET, &deep, None::<&()>)).await);
+    let ids: Vec<String> = (0..20).map(|i| format!("/api/v1/jobs/{}", 1 + (i * 7919) % jobs)).collect();
+    rows.push(measure("GET /api/v1/jobs/{id}", 20, |i| client.raw(Method::GET, &ids[i], None::<&()>)).await);
+    let pages: Vec<String> = (0..20).map(|i| format!("/api/v1/jobs/{}/events?limit=500", 1 + (i * 7919) % jobs)).collect();
+    rows.push(measure("GET /api/v1/jobs/{id}/events (JSON page)", 20, |i| client.raw(Method::GET, &pages[i], None::<&()>)).await);
+    println!("\n| request ({jobs} jobs, {total_events} events, {}) | p50 ms | p95 ms | max ms |", store.backend().as_str());
+    println!("|---|---:|---:|---:|");
+    for (name, p50, p95, max) in &rows {
+        println!("| {name} | {p50:.1} | {p95:.1} | {max:.1} |");
+    }
+    // The UI pages need a session; the API above serves the same queries.
+
+    sse_viewers(&state, &client, &base, &secret).await;
+    if lab_hosts > 0 {
+        first_output(&state, &client, lab_hosts).await;
+    }
+}
+
+async fn wait_listening(port: u16) {
+    while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn measure<F, Fut>(name: &str, n: usize, f: F) -> (String, f64, f64, f64)
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = Result<(u16, Vec<u8>), om_server::ClientError>>,
+{
+    let mut times = Vec::new();
+    for i in 0..n {
+        let t = Instant::now();
+        let (status, _) = f(i).await.expect("the request completes");
+        assert_eq!(status, 200, "{name}");
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    let pick = |q: f64| times[((times.len() as f64 * q).ceil() as usize).saturating_sub(1).min(times.len() - 1)];
+    (name.to_string(), pick(0.5), pick(0.95), times[times.len() - 1])
+}
+
+/// Past jobs of 4 hosts with EVENTS_PER_JOB events each, in multi-row inserts.
+async fn generate(store: &om_store::Store, events: i64) {
+    let pool = store.raw_pool();
+    let jobs = events / EVENTS_PER_JOB;
+    let start: i64 = sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(id), 0) FROM job").fetch_one(&pool).await.expect("max") + 1;
+    let now = om_store::now_ms();
+    let statuses = ["succeeded", "succeeded", "succeeded", "failed"];
+    for chunk in (start..start + jobs).collect::<Vec<_>>().chunks(500) {
+        let mut job_rows = Vec::new();
+        let mut host_rows = Vec::new();
+        for id in chunk {
+            let status = statuses[(*id % 4) as usize];
+            let t = now - (start + jobs - id) * 1000;
+            job_rows.push(format!(
+                "({id}, 1003, 3, 'View OS version', '{status}', 1, 'admin', '{{}}', '{{\"servers\":[]}}', 'default', 0, '', 4, 4, 0, {}, 0, 0, 0, {t}, {t}, {})",
+                i64::from(status == "failed"),
+                t + 900
+            ));
+            for h in 0..4 {
+                host_rows.push(format!(
+                    "({id}, {h}, 'h{h}', '{}', 0, {t}, {}, 1000, 0, '')",
+                    if status == "failed" && h == 0 { "failed" } else { "ok" },
+                    t + 900
+                ));
+            }
+        }
+        let mut tx = pool.begin().await.expect("a transaction");
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO job (id, action_id, action_version_id, action_name, status, user_id, username, params, target_spec, zone, cancel_requested, reason, hosts_total, n_ok, n_changed, n_failed, n_unreachable, n_skipped, n_lost, created_at, started_at, finished_at) VALUES {}",
+            job_rows.join(", ")
+        )))
+        .execute(&mut *tx)
+        .await
+        .expect("insert jobs");
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO job_host (job_id, server_id, hostname, status, rc, started_at, finished_at, output_bytes, truncated, message) VALUES {}",
+            host_rows.join(", ")
+        )))
+        .execute(&mut *tx)
+        .await
+        .expect("insert hosts");
+        for id in chunk {
+            let t = now - (start + jobs - id) * 1000;
+            let rows: Vec<String> = (1..=EVENTS_PER_JOB)
+                .map(|seq| {
+                    let host = format!("h{}", seq % 4);
+                    format!("({id}, {seq}, {}, '{host}', 'output', '{{\"event\":\"output\",\"host\":\"{host}\",\"task\":0,\"stream\":\"stdout\",\"data\":\"line {seq} of some output\\n\"}}')", t + seq)
+                })
+                .collect();
+            sqlx::query(AssertSqlSafe(format!("INSERT INTO job_event (job_id, seq, ts, host, kind, data) VALUES {}", rows.join(", "))))
+                .execute(&mut *tx)
+                .await
+                .expect("insert events");
+        }
+        tx.commit().await.expect("commit");
+    }
+    if store.backend() == om_store::Backend::Postgres {
+        sqlx::query("SELECT setval(pg_get_serial_sequence('job', 'id'), (SELECT MAX(id) FROM job))")
+            .execute(&pool)
+            .await
+            .expect("sequence");
+        sqlx::query("ANALYZE").execute(&pool).await.expect("analyze");
+    }
+}
+
+/// 500 viewers follow one job that prints 2,000 lines; each must see every event once.
+async fn sse_viewers(state: &om_server::AppState, client: &ApiClient, base: &str, token: &str) {
+    let server = ensure_local_server(state).await;
+    let action = json!({"name": format!("bench lines {}", om_store::now_ms()), "params": [], "run": {"kind": "shell", "script": "sleep 2; for i in $(seq 1 200); do for j in 1 2 3 4 5 6 7 8 9 10; do echo line $i.$j; done; sleep 0.01; done"}});
+    let created: Value = client.json(Method::POST, "/api/v1/actions", Some(&action)).await.expect("an action");
+    let launched: Value = client
+        .json(Method::POST, "/api/v1/jobs", Some(&json!({"action_id": created["id"], "targets": {"servers": [server]}})))
+        .await
+        .expect("a job");
+    let job = launched["id"].as_i64().expect("id");
+    let complete = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut viewers = tokio::task::JoinSet::new();
+    for _ in 0..500 {
+        let viewer = ApiClient::new(base, Some(token.to_string())).expect("a client");
+        let complete = Arc::clone(&complete);
+        viewers.spawn(async move {
+            let mut seqs = Vec::new();
+            let mut lines = 0;
+            viewer
+                .sse(&format!("/api/v1/jobs/{job}/events"), None, |id, kind, data| {
+                    seqs.push(id);
+                    if kind == "output" {
+                        lines += data.matches("line ").count();
+                    }
+                    kind != "job_finished"
+                })
+                .await
+                .expect("the stream");
+            let contiguous = seqs.iter().enumerate().all(|(i, s)| *s == i as i64 + 1);
+            if contiguous && lines == 2000 {
+                complete.fetch_add(1, Ordering::Relaxed);
+            }
+            (seqs.len(), lines)
+        });
+    }
+    let mut counts = Vec::new();
+    while let Some(r) = viewers.join_next().await {
+        counts.push(r.expect("a viewer"));
+    }
+    println!(
+        "\nSSE: 500 viewers of job {job} (2,000 output lines): {} saw every event once and in order; events per viewer {:?}..{:?}; {:.1} s",
+        complete.load(Ordering::Relaxed),
+        counts.iter().map(|c| c.0).min(),
+        counts.iter().map(|c| c.0).max(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+async fn ensure_local_server(state: &om_server::AppState) -> String {
+    if state.store.server_by_name("bench-local").await.expect("lookup").is_none() {
+        let fun = state.store.create_fun_category(&format!("bench-{}", om_store::now_ms()), "", 0).await.expect("fun");
+        let app = state.store.create_app_category(fun.id, "local", "").await.expect("app");
+        let input: om_store::ServerInput =
+            serde_json::from_value(json!({"hostname": "bench-local", "app_category_id": app.id, "ip_internal": "127.0.0.1", "vars": {"ansible_connection": "local"}})).expect("input");
+        state.store.create_server(&input).await.expect("server");
+    }
+    "bench-local".into()
+}
+
+/// Launch `echo` on `hosts` lab hosts and time the first `output` event over SSE.
+async fn first_output(state: &om_server::AppState, client: &ApiClient, hosts: usize) {
+    let dir = tempfile::tempdir().expect("a lab directory");
+    let path = dir.path().to_path_buf();
+    let lab = tokio::task::spawn_blocking(move || {
+        let mut config = om_lab::LabConfig::new(&path, hosts);
+        config.base = std::net::Ipv4Addr::new(127, 0, 60, 1);
+        config.port = om_test::free_port();
+        om_lab::Lab::start(config)
+    })
+    .await
+    .expect("join")
+    .expect("the lab starts");
+    let text = std::fs::read_to_string(lab.inventory()).expect("inventory");
+    let entries = om_server::inventory::parse_ini(&text, &format!("benchlab-{}", om_store::now_ms())).expect("parse");
+    om_server::inventory::import(state, &entries, "default").await.expect("import");
+    let names: Vec<String> = entries.iter().map(|e| e.hostname.clone()).collect();
+    let action = json!({"name": format!("bench echo {}", om_store::now_ms()), "params": [], "max_targets": 10000, "forks": 200, "run": {"kind": "command", "argv": ["echo", "hello"]}});
+    let created: Value = client.json(Method::POST, "/api/v1/actions", Some(&action)).await.expect("an action");
+    for round in 0..5 {
+        let t = Instant::now();
+        let launched: Value = client
+            .json(Method::POST, "/api/v1/jobs", Some(&json!({"action_id": created["id"], "targets": {"servers": names}})))
+            .await
+            .expect("a job");
+        let accepted = t.elapsed();
+        let job = launched["id"].as_i64().expect("id");
+        let mut first: Option<Duration> = None;
+        let mut results = 0;
+        client
+            .sse(&format!("/api/v1/jobs/{job}/events"), None, |_, kind, _| {
+                if kind == "output" && first.is_none() {
+                    first = Some(t.elapsed());
+                }
+                if kind == "host_result" {
+                    results += 1;
+                }
+                kind != "job_finished"
+            })
+            .await
+            .expect("the stream");
+        println!(
+            "lab {hosts} hosts, round {round}: 202 after {:.0} ms, first output after {:.0} ms, all {results} results after {:.0} ms",
+            accepted.as_secs_f64() * 1000.0,
+            first.map(|d| d.as_secs_f64() * 1000.0).unwrap_or(f64::NAN),
+            t.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}

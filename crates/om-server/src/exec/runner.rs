@@ -1,0 +1,337 @@
+//! The job runner: renders the action for each host, runs it with at most `forks` hosts at
+//! once, and reports everything as `om_core::Event`s. Cancelling stops new hosts and kills
+//! running commands; hosts without a result are closed by the recorder.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use om_core::{Connection, Connector, Event, ExecRequest, Host, HostError, Outcome, Phase, Recap, Status, Stream, Vars};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::sync::{Semaphore, mpsc, watch};
+
+use crate::catalog::{ActionDef, Values, render::Rendered};
+
+/// Everything a runner needs for one job; what a worker receives when it claims one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobSpec {
+    pub job_id: i64,
+    pub action: ActionDef,
+    /// Validated values, secrets included (they live only in memory and on the wire to the
+    /// worker).
+    pub values: Values,
+    pub hosts: Vec<HostSpec>,
+    pub forks: usize,
+    /// Seconds per host.
+    pub timeout: u64,
+}
+
+/// One target: its inventory name and variables (`ansible_host`, `ansible_port`, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostSpec {
+    pub name: String,
+    pub vars: Vars,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnd {
+    Completed,
+    Cancelled,
+}
+
+/// Runs `spec`, sending its events to `events`. `repo` is the platform's repository
+/// (`<data>`), holding `files/` and `playbooks/`.
+pub async fn run_job(
+    spec: &JobSpec,
+    connector: Arc<dyn Connector>,
+    repo: &Path,
+    events: mpsc::UnboundedSender<Event>,
+    mut cancel: watch::Receiver<bool>,
+) -> RunEnd {
+    let started = Instant::now();
+    let send = |e: Event| {
+        let _ = events.send(e);
+    };
+    send(Event::RunStarted {
+        version: om_core::EVENT_FORMAT_VERSION,
+        run_id: spec.job_id.to_string(),
+        kind: "action".into(),
+        hosts: spec.hosts.len(),
+        at: chrono::Utc::now(),
+    });
+    send(Event::TaskStarted {
+        task: 0,
+        name: spec.action.name.clone(),
+        module: run_kind(&spec.action).into(),
+        hosts: spec.hosts.len(),
+        span: None,
+    });
+    let forks = Arc::new(Semaphore::new(spec.forks.max(1)));
+    let recap = Arc::new(Mutex::new(Recap::default()));
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut cancelled = false;
+    for host in &spec.hosts {
+        let permit = tokio::select! {
+            permit = Arc::clone(&forks).acquire_owned() => permit.expect("the semaphore is never closed"),
+            _ = wait_cancel(&mut cancel) => { cancelled = true; break; }
+        };
+        let (spec, host, connector, events, recap, repo) =
+            (spec.clone(), host.clone(), Arc::clone(&connector), events.clone(), Arc::clone(&recap), repo.to_path_buf());
+        let mut cancel = cancel.clone();
+        tasks.spawn(async move {
+            let _permit = permit;
+            let outcome = tokio::select! {
+                outcome = run_host(&spec, &host, connector.as_ref(), &repo, &events) => outcome,
+                _ = wait_cancel(&mut cancel) => return,
+            };
+            recap.lock().expect("the recap lock is never poisoned").record(&host.name, outcome.status);
+            let _ = events.send(Event::HostResult { host: host.name.clone(), task: 0, outcome });
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    cancelled |= *cancel.borrow();
+    send(Event::TaskFinished { task: 0 });
+    let recap = recap.lock().expect("the recap lock is never poisoned").clone();
+    send(Event::RunFinished { recap, elapsed_us: started.elapsed().as_micros() as u64 });
+    if cancelled { RunEnd::Cancelled } else { RunEnd::Completed }
+}
+
+async fn wait_cancel(cancel: &mut watch::Receiver<bool>) {
+    if cancel.wait_for(|c| *c).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+fn run_kind(action: &ActionDef) -> &'static str {
+    match action.run {
+        crate::catalog::RunDef::Command { .. } => "command",
+        crate::catalog::RunDef::Shell { .. } => "shell",
+        crate::catalog::RunDef::Module { .. } => "module",
+        crate::catalog::RunDef::Copy { .. } => "copy",
+        crate::catalog::RunDef::Playbook { .. } => "playbook",
+    }
+}
+
+/// Turns output chunks into `Output` events, keeping split UTF-8 sequences whole.
+struct OutputRelay<'a> {
+    host: &'a str,
+    events: &'a mpsc::UnboundedSender<Event>,
+    carry: Mutex<[Vec<u8>; 2]>,
+}
+
+impl OutputRelay<'_> {
+    fn chunk(&self, stream: Stream, data: &[u8]) {
+        let index = usize::from(stream == Stream::Stderr);
+        let mut carry = self.carry.lock().expect("the relay lock is never poisoned");
+        let buf = &mut carry[index];
+        buf.extend_from_slice(data);
+        let keep = match std::str::from_utf8(buf) {
+            Ok(_) => 0,
+            // An incomplete sequence at the very end waits for the next chunk.
+            Err(e) if e.error_len().is_none() => buf.len() - e.valid_up_to(),
+            Err(_) => 0,
+        };
+        let rest = buf.split_off(buf.len() - keep);
+        let text = String::from_utf8_lossy(buf).into_owned();
+        *buf = rest;
+        if !text.is_empty() {
+            let _ = self.events.send(Event::Output { host: self.host.to_string(), task: 0, stream, data: text });
+        }
+    }
+
+    fn flush(&self) {
+        let mut carry = self.carry.lock().expect("the relay lock is never poisoned");
+        for (i, buf) in carry.iter_mut().enumerate() {
+            if !buf.is_empty() {
+                let stream = if i == 0 { Stream::Stdout } else { Stream::Stderr };
+                let _ = self.events.send(Event::Output {
+                    host: self.host.to_string(),
+                    task: 0,
+                    stream,
+                    data: String::from_utf8_lossy(buf).into_owned(),
+                });
+                buf.clear();
+            }
+        }
+    }
+}
+
+async fn run_host(
+    spec: &JobSpec,
+    host: &HostSpec,
+    connector: &dyn Connector,
+    repo: &Path,
+    events: &mpsc::UnboundedSender<Event>,
+) -> Outcome {
+    let started = Instant::now();
+    let mut outcome = match run_host_inner(spec, host, connector, repo, events).await {
+        Ok(outcome) => outcome,
+        Err(err) => Outcome::from_error(err),
+    };
+    outcome.elapsed_us = started.elapsed().as_micros() as u64;
+    outcome
+}
+
+async fn run_host_inner(
+    spec: &JobSpec,
+    host: &HostSpec,
+    connector: &dyn Connector,
+    repo: &Path,
+    events: &mpsc::UnboundedSender<Event>,
+) -> Result<Outcome, HostError> {
+    let target = Host { name: host.name.clone(), vars: host.vars.clone(), groups: Vec::new() };
+    let host_ctx = json!({"name": host.name, "ip": target.address()});
+    let rendered = spec
+        .action
+        .render(&spec.values, &host_ctx, &Value::Object(host.vars.clone()))
+        .map_err(|e| HostError::new(&host.name, Phase::Module, e.detail()))?;
+    let timeout = Duration::from_secs(spec.timeout);
+    let relay = OutputRelay { host: &host.name, events, carry: Mutex::default() };
+    let on_output = |chunk: om_core::OutputChunk<'_>| relay.chunk(chunk.stream, chunk.data);
+    let outcome = match rendered {
+        Rendered::Exec { command } => {
+            let conn = connector.connect(&target).await?;
+            let command = with_environment(&host.vars, &command);
+            let out = conn.exec(ExecRequest { command, timeout: Some(timeout), ..Default::default() }, &on_output).await;
+            conn.close().await;
+            let out = out?;
+            relay.flush();
+            exec_outcome(out.rc)
+        }
+        Rendered::Copy { src, dest, mode, backup } => {
+            let conn = connector.connect(&target).await?;
+            let result = copy(conn.as_ref(), &repo.join("files").join(&src), &dest, mode, backup, &on_output).await;
+            conn.close().await;
+            result?
+        }
+        Rendered::Module { module, args } => {
+            let conn = connector.connect(&target).await?;
+            let result = conn.call(&module, &args, false, false).await;
+            conn.close().await;
+            let result = result?;
+            let status = if result.get("failed").and_then(Value::as_bool) == Some(true) {
+                Status::Failed
+            } else if result.get("changed").and_then(Value::as_bool) == Some(true) {
+                Status::Changed
+            } else {
+                Status::Ok
+            };
+            Outcome::new(status, result)
+        }
+        Rendered::Playbook { playbook, extra_vars } => {
+            let out =
+                playbook_run(&host.name, &host.vars, &repo.join("playbooks").join(&playbook), &extra_vars, timeout, &on_output).await?;
+            relay.flush();
+            exec_outcome(out.rc)
+        }
+    };
+    Ok(outcome)
+}
+
+fn exec_outcome(rc: Option<i32>) -> Outcome {
+    let mut result = Vars::new();
+    result.insert("rc".into(), rc.map(Value::from).unwrap_or(Value::Null));
+    result.insert("changed".into(), false.into());
+    match rc {
+        Some(0) => Outcome::new(Status::Ok, result),
+        Some(code) => {
+            result.insert("msg".into(), format!("non-zero return code {code}").into());
+            result.insert("failed".into(), true.into());
+            Outcome::new(Status::Failed, result)
+        }
+        None => {
+            result.insert("msg".into(), "killed by a signal".into());
+            result.insert("failed".into(), true.into());
+            Outcome::new(Status::Failed, result)
+        }
+    }
+}
+
+/// `export K=V; command` for a server's `environment` variable (a map), as Ansible's
+/// `environment:` keyword does.
+fn with_environment(vars: &Vars, command: &str) -> String {
+    let Some(Value::Object(env)) = vars.get("environment") else { return command.to_string() };
+    let mut prefix = String::new();
+    for (k, v) in env {
+        let valid =
+            !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && !k.starts_with(|c: char| c.is_ascii_digit());
+        let value = match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if valid {
+            prefix.push_str(&format!("export {k}={}; ", shell_words::quote(&value)));
+        }
+    }
+    format!("{prefix}{command}")
+}
+
+async fn copy(
+    conn: &dyn Connection,
+    src: &Path,
+    dest: &str,
+    mode: Option<u32>,
+    backup: bool,
+    on_output: om_core::transport::OutputFn<'_>,
+) -> Result<Outcome, HostError> {
+    let host = conn.host_name().to_string();
+    let data = tokio::fs::read(src)
+        .await
+        .map_err(|e| HostError::new(&host, Phase::Transfer, format!("cannot read the repository file {}: {e}", src.display())))?;
+    let current = conn.get(dest).await.ok();
+    let mut result = Vars::new();
+    result.insert("dest".into(), dest.into());
+    if current.as_deref() == Some(data.as_slice()) {
+        on_output(om_core::OutputChunk { stream: Stream::Stdout, data: format!("{dest} is up to date\n").as_bytes() });
+        result.insert("changed".into(), false.into());
+        return Ok(Outcome::new(Status::Ok, result));
+    }
+    if backup && current.is_some() {
+        let q = |s: &str| shell_words::quote(s).into_owned();
+        let command = format!("cp -p {} {}", q(dest), q(&format!("{dest}.om-backup")));
+        let out = conn.exec(ExecRequest { command, ..Default::default() }, &|_| {}).await?;
+        if out.rc != Some(0) {
+            return Err(HostError::new(
+                &host,
+                Phase::Transfer,
+                format!("cannot back up {dest}: {}", String::from_utf8_lossy(&out.stderr).trim()),
+            ));
+        }
+    }
+    conn.put(&data, dest, mode).await?;
+    on_output(om_core::OutputChunk { stream: Stream::Stdout, data: format!("copied {} bytes to {dest}\n", data.len()).as_bytes() });
+    result.insert("changed".into(), true.into());
+    Ok(Outcome::new(Status::Changed, result))
+}
+
+/// A playbook through `ansible-playbook` on the runner, until om-play is wired in.
+async fn playbook_run(
+    name: &str,
+    vars: &Vars,
+    playbook: &Path,
+    extra: &Value,
+    timeout: Duration,
+    on_output: om_core::transport::OutputFn<'_>,
+) -> Result<om_core::ExecOutput, HostError> {
+    let program = find_program("ansible-playbook").ok_or_else(|| {
+        HostError::new(name, Phase::Module, "playbook actions need `ansible-playbook` on the runner")
+            .with_hint("install ansible-core in $OM_VENV or on PATH")
+    })?;
+    let mut all = vars.clone();
+    if let Value::Object(extra) = extra {
+        all.extend(extra.clone());
+    }
+    let mut cmd = tokio::process::Command::new(program);
+    cmd.arg("-i").arg(format!("{name},")).arg("-e").arg(Value::Object(all).to_string()).arg(playbook);
+    cmd.env("ANSIBLE_HOST_KEY_CHECKING", "False").env("ANSIBLE_NOCOLOR", "1");
+    super::spawn_and_stream(name, cmd, None, Some(timeout), on_output).await
+}
+
+fn find_program(name: &str) -> Option<PathBuf> {
+    let venv = std::env::var_os("OM_VENV").map(|v| PathBuf::from(v).join("bin"));
+    let home = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/om/venv/bin"));
+    let path = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect::<Vec<_>>()).unwrap_or_default();
+    venv.into_iter().chain(home).chain(path).map(|d| d.join(name)).find(|p| p.is_file())
+}

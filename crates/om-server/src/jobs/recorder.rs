@@ -1,0 +1,169 @@
+//! The recorder of one job: takes the run's `om_core::Event`s (from the in-process runner or
+//! a remote worker), numbers them, hands them to live viewers and the batched store writer,
+//! keeps each host's output (first and last 512 KiB per stream) and ends hosts and the job.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use om_core::{Event, Stream};
+use om_store::{HostUpdate, Job, JobEventRecord, now_ms};
+
+use crate::error::ApiError;
+use crate::live::JobLive;
+use crate::state::AppState;
+
+/// Bytes kept from the start and from the end of each stream.
+const HALF_CAP: usize = 512 << 10;
+
+#[derive(Default)]
+struct Capture {
+    head: Vec<u8>,
+    tail: std::collections::VecDeque<u8>,
+    total: usize,
+}
+
+impl Capture {
+    fn push(&mut self, data: &[u8]) {
+        self.total += data.len();
+        let room = HALF_CAP.saturating_sub(self.head.len());
+        let (head, rest) = data.split_at(room.min(data.len()));
+        self.head.extend_from_slice(head);
+        self.tail.extend(rest);
+        while self.tail.len() > HALF_CAP {
+            self.tail.pop_front();
+        }
+    }
+
+    fn truncated(&self) -> bool {
+        self.total > self.head.len() + self.tail.len()
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        let mut out = self.head.clone();
+        if self.truncated() {
+            out.extend_from_slice(format!("\n[… {} bytes omitted by om …]\n", self.total - self.head.len() - self.tail.len()).as_bytes());
+        }
+        out.extend(self.tail.iter());
+        out
+    }
+}
+
+pub struct Recorder {
+    state: AppState,
+    job_id: i64,
+    live: Arc<JobLive>,
+    output: HashMap<(String, bool), Capture>,
+    started: HashSet<String>,
+    start_times: HashMap<String, i64>,
+}
+
+impl Recorder {
+    /// A recorder for `job`, continuing its numbering if events were already stored.
+    pub async fn new(state: &AppState, job: &Job) -> Result<Recorder, ApiError> {
+        let live = match state.live.get(job.id) {
+            Some(live) => live,
+            None => {
+                let stored = state.store.job_events(job.id, 0, i64::MAX).await?;
+                state.live.open(job.id, stored.last().map(|e| e.seq).unwrap_or(0))
+            }
+        };
+        Ok(Recorder {
+            state: state.clone(),
+            job_id: job.id,
+            live,
+            output: HashMap::new(),
+            started: HashSet::new(),
+            start_times: HashMap::new(),
+        })
+    }
+
+    async fn publish(&self, kind: &str, host: &str, json: String) -> Result<(), ApiError> {
+        let seq = self.live.push(kind, json.clone());
+        let record = JobEventRecord { job_id: self.job_id, seq, ts: now_ms(), host: host.to_string(), kind: kind.to_string(), data: json };
+        self.state.writer.send(record).await?;
+        self.state.metrics.events.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Takes one event of the run.
+    pub async fn event(&mut self, event: &Event) -> Result<(), ApiError> {
+        let (host, kind) = om_store::event_key(event);
+        let json = serde_json::to_string(event).map_err(|e| ApiError::Internal(e.to_string()))?;
+        match event {
+            Event::Output { host, stream, data, .. } => {
+                self.host_started(host).await?;
+                self.output.entry((host.clone(), *stream == Stream::Stderr)).or_default().push(data.as_bytes());
+            }
+            Event::HostResult { host, outcome, .. } => self.host_finished(host, outcome).await?,
+            _ => {}
+        }
+        self.publish(&kind, &host, json).await
+    }
+
+    /// Marks a host as running (its first sign of life).
+    pub async fn host_started(&mut self, host: &str) -> Result<(), ApiError> {
+        if self.started.insert(host.to_string()) {
+            let now = now_ms();
+            self.start_times.insert(host.to_string(), now);
+            self.state.store.host_started(self.job_id, host, now).await?;
+        }
+        Ok(())
+    }
+
+    async fn host_finished(&mut self, host: &str, outcome: &om_core::Outcome) -> Result<(), ApiError> {
+        // Results that carry their output (native modules) but streamed none.
+        for (key, stream) in [("stdout", Stream::Stdout), ("stderr", Stream::Stderr)] {
+            if let Some(text) = outcome.result.get(key).and_then(|v| v.as_str())
+                && !text.is_empty()
+                && !self.output.contains_key(&(host.to_string(), stream == Stream::Stderr))
+            {
+                self.output.entry((host.to_string(), stream == Stream::Stderr)).or_default().push(text.as_bytes());
+            }
+        }
+        let mut bytes = 0;
+        let mut truncated = false;
+        for stream in [Stream::Stdout, Stream::Stderr] {
+            if let Some(capture) = self.output.remove(&(host.to_string(), stream == Stream::Stderr)) {
+                bytes += capture.total as i64;
+                truncated |= capture.truncated();
+                let name = if stream == Stream::Stdout { "stdout" } else { "stderr" };
+                self.state.store.save_output(self.job_id, host, name, &capture.bytes(), capture.truncated()).await?;
+            }
+        }
+        let message = outcome
+            .error
+            .as_ref()
+            .map(|e| e.to_string())
+            .or_else(|| outcome.result.get("msg").and_then(|m| m.as_str()).map(str::to_string))
+            .unwrap_or_default();
+        let now = now_ms();
+        let update = HostUpdate {
+            status: outcome.status.as_str().to_string(),
+            rc: outcome.result.get("rc").and_then(|v| v.as_i64()),
+            started_at: Some(self.start_times.get(host).copied().unwrap_or(now - (outcome.elapsed_us / 1000) as i64)),
+            finished_at: Some(now),
+            output_bytes: bytes,
+            truncated,
+            message,
+        };
+        self.state.store.host_finished(self.job_id, host, &update).await?;
+        Ok(())
+    }
+
+    /// Ends the job. `status` empty means "from the hosts' results"; hosts without an end
+    /// become `open_hosts`.
+    pub async fn finish(self, status: &str, open_hosts: &str, reason: &str) -> Result<Job, ApiError> {
+        self.state.writer.flush().await?;
+        let job = self.state.store.finish_job(self.job_id, status, open_hosts, reason).await?;
+        let summary = serde_json::json!({
+            "event": "job_finished", "status": job.status, "reason": job.reason, "counts": job.counts, "hosts_total": job.hosts_total,
+        });
+        self.publish("job_finished", "", summary.to_string()).await?;
+        self.state.writer.flush().await?;
+        self.live.finish();
+        self.state.live.forget_later(self.job_id, Duration::from_secs(120));
+        tracing::info!(job = job.id, status = %job.status, "job finished");
+        Ok(job)
+    }
+}

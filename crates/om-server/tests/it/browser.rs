@@ -1,0 +1,293 @@
+//! The UI in headless Chromium, driven over the DevTools protocol through
+//! `--remote-debugging-pipe` (commands on fd 3, answers on fd 4, NUL-separated JSON), so no
+//! WebSocket or browser-automation crate is needed. The scenario fails if any JavaScript
+//! dialog opens.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::lab::{lab_fixture, systemctl_stub};
+use crate::support::{Auth, TestPlatform};
+
+struct Chromium {
+    child: Child,
+    input: Mutex<ChildStdin>,
+    next_id: Mutex<u64>,
+    pending: Arc<Mutex<HashMap<u64, mpsc::Sender<Value>>>>,
+    events: Arc<Mutex<Vec<Value>>>,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Chromium {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn chromium_path() -> Option<&'static str> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| std::path::Path::new(p).exists())
+}
+
+impl Chromium {
+    fn start() -> Option<Chromium> {
+        let program = chromium_path()?;
+        let profile = tempfile::tempdir().expect("a profile directory");
+        let flags = "--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run --disable-dev-shm-usage --remote-debugging-pipe";
+        // fd 3 reads our commands from stdin's pipe, fd 4 writes answers to stdout's pipe.
+        let script = format!(
+            "exec 3<&0 4>&1 0</dev/null 1>/dev/null; exec {program} {flags} --user-data-dir={} about:blank",
+            profile.path().display()
+        );
+        let mut child = Command::new("bash")
+            .arg("-c")
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromium starts");
+        let input = child.stdin.take().expect("piped");
+        let output = child.stdout.take().expect("piped");
+        let pending: Arc<Mutex<HashMap<u64, mpsc::Sender<Value>>>> = Arc::default();
+        let events: Arc<Mutex<Vec<Value>>> = Arc::default();
+        let (p, e) = (Arc::clone(&pending), Arc::clone(&events));
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(output);
+            let mut buf = Vec::new();
+            while reader.read_until(0, &mut buf).map(|n| n > 0).unwrap_or(false) {
+                buf.pop_if(|b| *b == 0);
+                if let Ok(msg) = serde_json::from_slice::<Value>(&buf) {
+                    match msg.get("id").and_then(Value::as_u64) {
+                        Some(id) => {
+                            if let Some(tx) = p.lock().expect("lock").remove(&id) {
+                                let _ = tx.send(msg);
+                            }
+                        }
+                        None => e.lock().expect("lock").push(msg),
+                    }
+                }
+                buf.clear();
+            }
+        });
+        let mut browser = Chromium {
+            child,
+            input: Mutex::new(input),
+            next_id: Mutex::new(0),
+            pending,
+            events,
+            session: String::new(),
+            _profile: profile,
+        };
+        let target = browser.call_on(None, "Target.createTarget", json!({"url": "about:blank"}));
+        let attached = browser.call_on(None, "Target.attachToTarget", json!({"targetId": target["targetId"], "flatten": true}));
+        browser.session = attached["sessionId"].as_str().expect("a session").to_string();
+        for domain in ["Page.enable", "Runtime.enable", "Network.enable"] {
+            browser.call(domain, json!({}));
+        }
+        Some(browser)
+    }
+
+    fn call_on(&self, session: Option<&str>, method: &str, params: Value) -> Value {
+        let id = {
+            let mut n = self.next_id.lock().expect("lock");
+            *n += 1;
+            *n
+        };
+        let (tx, rx) = mpsc::channel();
+        self.pending.lock().expect("lock").insert(id, tx);
+        let mut msg = json!({"id": id, "method": method, "params": params});
+        if let Some(s) = session {
+            msg["sessionId"] = json!(s);
+        }
+        let mut bytes = msg.to_string().into_bytes();
+        bytes.push(0);
+        self.input.lock().expect("lock").write_all(&bytes).expect("chromium reads commands");
+        let answer = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| panic!("no answer to {method}"));
+        assert!(answer.get("error").is_none(), "{method}: {answer}");
+        answer["result"].clone()
+    }
+
+    fn try_call(&self, method: &str, params: Value) -> Option<Value> {
+        let id = {
+            let mut n = self.next_id.lock().expect("lock");
+            *n += 1;
+            *n
+        };
+        let (tx, rx) = mpsc::channel();
+        self.pending.lock().expect("lock").insert(id, tx);
+        let msg = json!({"id": id, "method": method, "params": params, "sessionId": self.session});
+        let mut bytes = msg.to_string().into_bytes();
+        bytes.push(0);
+        self.input.lock().expect("lock").write_all(&bytes).ok()?;
+        let answer = rx.recv_timeout(Duration::from_secs(10)).ok()?;
+        answer.get("result").cloned()
+    }
+
+    fn call(&self, method: &str, params: Value) -> Value {
+        self.call_on(Some(&self.session.clone()), method, params)
+    }
+
+    fn eval(&self, expression: &str) -> Value {
+        let r = self.call("Runtime.evaluate", json!({"expression": expression, "returnByValue": true, "awaitPromise": true}));
+        assert!(r.get("exceptionDetails").is_none(), "{expression}: {r}");
+        r["result"]["value"].clone()
+    }
+
+    fn wait(&self, what: &str, expression: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            // A page being replaced may not answer; that is "not yet".
+            let ok = self
+                .try_call("Runtime.evaluate", json!({"expression": expression, "returnByValue": true}))
+                .is_some_and(|r| r["result"]["value"] == json!(true));
+            if ok {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; page: {}",
+                self.eval("document.body ? document.body.innerText.slice(0, 2000) : ''")
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn goto(&self, url: &str) {
+        self.call("Page.navigate", json!({"url": url}));
+        self.wait(url, &format!("document.readyState === 'complete' && location.href.startsWith({})", json!(url)));
+    }
+
+    /// Sets a form control and fires `change`, as a user picking a value would.
+    fn pick(&self, selector: &str, value: &str) {
+        self.eval(&format!("(() => {{ const e = document.querySelector({}); e.value = {}; e.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})()", json!(selector), json!(value)));
+    }
+
+    fn dialogs(&self) -> Vec<Value> {
+        self.events.lock().expect("lock").iter().filter(|e| e["method"] == "Page.javascriptDialogOpening").cloned().collect()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_runs_an_action_in_the_browser_and_nothing_injected_runs() {
+    if chromium_path().is_none() {
+        eprintln!("skipping: chromium not found (scripts/deps/platform.sh installs Debian's chromium)");
+        return;
+    }
+    let lab = om_test::lab(2);
+    let p = TestPlatform::start().await;
+    let admin = p.admin().await;
+    let stub = systemctl_stub(p.dir.path(), "none");
+    lab_fixture(&p, &admin, &lab, &stub).await;
+    let apps = p.get("/api/v1/app-categories", Auth::Session(&admin)).await.json();
+    let bbs = apps.as_array().expect("apps").iter().find(|a| a["name"] == "bbs.domain.com").expect("bbs").clone();
+    let web = bbs["fun_category_id"].as_i64().expect("id");
+    let xss_name = "<img src=x onerror=alert(1)>";
+    let xss = p
+        .post(
+            "/api/v1/servers",
+            Auth::Session(&admin),
+            json!({"hostname": xss_name, "app_category_id": bbs["id"], "vars": {"ansible_connection": "local"}}),
+        )
+        .await;
+    assert_eq!(xss.status, StatusCode::CREATED, "{}", xss.text());
+    let echo = json!({"name": "echo <script>alert(5)</script>", "caption": "<script>alert(6)</script>", "params": [{"name": "msg", "type": "string"}],
+        "run": {"kind": "shell", "script": "sleep 1; printf '\\033[31m<script>alert(2)</script>\\033[0m %s\\n' {{ msg }}"}});
+    let echo_id = p.post("/api/v1/actions", Auth::Session(&admin), echo).await.json()["id"].as_i64().expect("id");
+    let viewer_reply = p
+        .post(
+            "/api/v1/users",
+            Auth::Session(&admin),
+            json!({"username": "duty", "password": "viewer password", "roles": [{"role": "viewer"}]}),
+        )
+        .await;
+    assert_eq!(viewer_reply.status, StatusCode::CREATED);
+    let base = p.url();
+    let password = p.admin_password.clone();
+
+    tokio::task::spawn_blocking(move || {
+        let b = Chromium::start().expect("chromium starts");
+        // Log in: a wrong password gets the generic message, the right one the dashboard.
+        b.goto(&format!("{base}/login"));
+        b.eval("document.querySelector('#username').value = 'admin'; document.querySelector('#password').value = 'wrong'; document.querySelector('form').submit(); true");
+        b.wait("the login error", "!!document.querySelector('#login-error')");
+        assert_eq!(b.eval("document.querySelector('#login-error').textContent.trim()"), json!("wrong username or password"));
+        b.eval(&format!("document.querySelector('#password').value = {}; document.querySelector('form').submit(); true", json!(password)));
+        b.wait("the dashboard", "!!document.querySelector('#whoami')");
+        let cookies = b.call("Network.getCookies", json!({"urls": [base]}));
+        let session = cookies["cookies"].as_array().expect("cookies").iter().find(|c| c["name"] == "om_session").expect("the session cookie").clone();
+        assert_eq!((session["httpOnly"].as_bool(), session["sameSite"].as_str()), (Some(true), Some("Strict")), "{session}");
+
+        // Cascade: function category → application category → servers, then the action form.
+        b.goto(&format!("{base}/run"));
+        let loaded = |param: &str| format!("location.search.includes({}) && document.readyState === 'complete' && !!document.querySelector('#action')", json!(param));
+        b.pick("#fun", &web.to_string());
+        b.wait("the application categories", &loaded(&format!("fun={web}")));
+        b.pick("#app", &bbs["id"].to_string());
+        b.wait("the servers", &loaded(&format!("app={}", bbs["id"])));
+        assert_eq!(b.eval("document.querySelectorAll('#server-list input[type=checkbox]').length"), json!(3));
+        b.pick("#action", "1007");
+        b.wait("the form", &format!("{} && !!document.querySelector('#p-service')", loaded("action=1007")));
+        assert_eq!(b.eval("document.querySelectorAll('#server-list .host')[0].textContent"), json!(xss_name), "the server name shows literally");
+        b.eval("document.querySelector('#server-filter').value = 'sn2013'; document.querySelector('#server-filter').dispatchEvent(new Event('input')); true");
+        b.eval("document.querySelector('#select-all').click(); true");
+        assert_eq!(b.eval("document.querySelectorAll('#server-list input:checked').length"), json!(2), "select-all takes the filtered servers");
+        b.eval("document.querySelector('#p-service').value = 'nginx'; document.querySelector('#confirm').checked = true; document.querySelector('#run-button').click(); true");
+        b.wait("the job page", "location.pathname.startsWith('/jobs/') && !!document.querySelector('#job')");
+        let job: i64 = b.eval("Number(document.querySelector('#job').dataset.job)").as_i64().expect("a job id");
+        b.wait("live output of both hosts", "[...document.querySelectorAll('#terminal pre')].filter(p => p.textContent.includes('restarted nginx')).length === 2");
+        b.wait("the job to end", "document.querySelector('#job-status') && document.querySelector('#job-status').textContent === 'succeeded'");
+
+        // The job later: stored output, then the audit entry.
+        b.goto(&format!("{base}/jobs/{job}"));
+        assert_eq!(b.eval("[...document.querySelectorAll('#hosts [data-field=status]')].map(e => e.textContent).join(',')"), json!("ok,ok"));
+        assert_eq!(b.eval("document.querySelectorAll('#terminal pre')[0].textContent.trim().startsWith('restarted nginx')"), json!(true));
+        b.goto(&format!("{base}/audit?verb=job.launch"));
+        assert_eq!(b.eval(&format!("[...document.querySelectorAll('#audit tbody tr')].some(r => r.textContent.includes('job.launch') && r.textContent.includes('job {job}') && r.textContent.includes('nginx'))")), json!(true));
+
+        // Injected markup in names, parameters and output stays text.
+        b.goto(&format!("{base}/run?fun={web}&app={}&action={echo_id}", bbs["id"]));
+        b.eval(&format!(
+            "document.querySelector('#server-list input[type=checkbox]').checked = true; document.querySelector('#p-msg').value = {}; document.querySelector('#run-button').click(); true",
+            json!("<script>alert(4)</script>")
+        ));
+        b.wait("the output", "[...document.querySelectorAll('#terminal pre')].some(p => p.textContent.includes('<script>alert(2)</script> <script>alert(4)</script>'))");
+        assert_eq!(b.eval("document.querySelectorAll('#terminal pre .a-31').length"), json!(1), "ANSI red became a class");
+        b.wait("the job to end", "document.querySelector('#job-status').textContent === 'succeeded'");
+        b.goto(b.eval("location.href").as_str().expect("url"));
+        assert_eq!(b.eval("document.querySelector('#terminal pre').textContent.includes('<script>alert(2)</script>')"), json!(true));
+        for page in ["/inventory", "/jobs", "/actions", "/audit"] {
+            b.goto(&format!("{base}{page}"));
+            assert_eq!(b.eval("document.scripts.length"), json!(1), "{page}: only app.js runs");
+            assert_eq!(b.eval("document.querySelectorAll('img').length"), json!(0), "{page}: no injected image");
+        }
+
+        // CSRF: the same session without its token is refused; with it, accepted.
+        let forged = b.eval("fetch('/api/v1/fun-categories', {method: 'POST', headers: {'content-type': 'application/json'}, body: '{\"name\":\"forged\"}'}).then(r => r.status)");
+        assert_eq!(forged, json!(403));
+        let honest = b.eval("fetch('/api/v1/fun-categories', {method: 'POST', headers: {'content-type': 'application/json', 'x-csrf-token': document.querySelector('meta[name=csrf-token]').content}, body: '{\"name\":\"honest\"}'}).then(r => r.status)");
+        assert_eq!(honest, json!(201));
+
+        // A viewer has no Run button and cannot run through the API either.
+        b.eval("document.querySelector('form[action=\"/logout\"]').submit(); true");
+        b.wait("the login page", "location.pathname === '/login'");
+        b.eval("document.querySelector('#username').value = 'duty'; document.querySelector('#password').value = 'viewer password'; document.querySelector('form').submit(); true");
+        b.wait("the dashboard", "!!document.querySelector('#whoami')");
+        assert_eq!(b.eval("!!document.querySelector('a[href=\"/run\"]')"), json!(false));
+        let refused = b.eval(
+            "fetch('/api/v1/jobs', {method: 'POST', headers: {'content-type': 'application/json', 'x-csrf-token': document.querySelector('meta[name=csrf-token]').content}, body: JSON.stringify({action_id: 1003, targets: {servers: ['sn2013-08-021']}})}).then(r => r.status)",
+        );
+        assert_eq!(refused, json!(403));
+        assert!(b.dialogs().is_empty(), "a JavaScript dialog opened: {:?}", b.dialogs());
+    })
+    .await
+    .expect("the browser scenario");
+}

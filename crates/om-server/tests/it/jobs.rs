@@ -1,0 +1,140 @@
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{Auth, Session, TestPlatform, local, wait_for};
+
+async fn shell_action(p: &TestPlatform, admin: &Session, name: &str, script: &str) -> i64 {
+    let body = json!({"name": name, "group": "bas", "params": [], "run": {"kind": "shell", "script": script}});
+    let reply = p.post("/api/v1/actions", Auth::Session(admin), body).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    reply.json()["id"].as_i64().expect("id")
+}
+
+async fn launch(p: &TestPlatform, session: &Session, action: i64, servers: &[&str]) -> i64 {
+    let reply = p.post("/api/v1/jobs", Auth::Session(session), json!({"action_id": action, "targets": {"servers": servers}})).await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+    reply.json()["id"].as_i64().expect("id")
+}
+
+/// Every SSE event of a job after `after`: (seq, kind, data), stopping after `limit` events.
+async fn events(p: &TestPlatform, token: &str, job: i64, after: Option<i64>, limit: usize) -> Vec<(i64, String, Value)> {
+    let client = om_server::ApiClient::new(&p.url(), Some(token.to_string())).expect("a client");
+    let mut seen = Vec::new();
+    client
+        .sse(&format!("/api/v1/jobs/{job}/events"), after, |id, kind, data| {
+            seen.push((id, kind.to_string(), serde_json::from_str(data).expect("JSON data")));
+            seen.len() < limit && kind != "job_finished"
+        })
+        .await
+        .expect("the stream reads");
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_streams_each_host_and_ends_with_one_status_per_host() {
+    let p = TestPlatform::start().await;
+    let admin = p.admin().await;
+    p.book_fixture(&admin, local()).await;
+    // sn2012-07-010 fails; every host writes to both streams, with colours.
+    let script = "printf '\\033[32mhello\\033[0m from %s\\n' {{ host.name }}; echo warn >&2; [ {{ host.name }} != sn2012-07-010 ]";
+    let action = shell_action(&p, &admin, "hello", script).await;
+    let token = p.token(&admin, "read").await;
+    let started = Instant::now();
+    let job = launch(&p, &admin, action, &["sn2013-08-021", "sn2013-08-022", "sn2012-07-010"]).await;
+    let stream = events(&p, &token, job, None, 10_000).await;
+    assert!(started.elapsed() < Duration::from_secs(60));
+    let seqs: Vec<i64> = stream.iter().map(|e| e.0).collect();
+    assert!(seqs.windows(2).all(|w| w[1] == w[0] + 1), "sequence numbers are contiguous: {seqs:?}");
+    assert_eq!(stream.last().map(|e| e.1.as_str()), Some("job_finished"));
+    let mut output: BTreeMap<String, String> = BTreeMap::new();
+    for (_, kind, data) in &stream {
+        if kind == "output" && data["stream"] == "stdout" {
+            output.entry(data["host"].as_str().expect("host").to_string()).or_default().push_str(data["data"].as_str().expect("text"));
+        }
+    }
+    assert_eq!(output["sn2013-08-022"], "\u{1b}[32mhello\u{1b}[0m from sn2013-08-022\n");
+    let finished = &stream.last().expect("events").2;
+    assert_eq!(
+        (finished["status"].as_str(), finished["counts"]["ok"].as_i64(), finished["counts"]["failed"].as_i64()),
+        (Some("failed"), Some(2), Some(1)),
+        "{finished}"
+    );
+    let shown = p.get(&format!("/api/v1/jobs/{job}"), Auth::Session(&admin)).await.json();
+    let statuses: Vec<(&str, &str, i64)> = shown["hosts"]
+        .as_array()
+        .expect("hosts")
+        .iter()
+        .map(|h| (h["hostname"].as_str().unwrap_or_default(), h["status"].as_str().unwrap_or_default(), h["rc"].as_i64().unwrap_or(-1)))
+        .collect();
+    assert_eq!(statuses, [("sn2012-07-010", "failed", 1), ("sn2013-08-021", "ok", 0), ("sn2013-08-022", "ok", 0)]);
+    let raw = p.get(&format!("/api/v1/jobs/{job}/output?host=sn2013-08-021&stream=stderr"), Auth::Session(&admin)).await;
+    assert_eq!(raw.text(), "warn\n");
+    let failed = p.get("/api/v1/jobs?status=failed", Auth::Session(&admin)).await.json();
+    assert_eq!(failed["items"][0]["id"], job);
+    let stored = p.get(&format!("/api/v1/jobs/{job}/events?after=0"), Auth::Session(&admin)).await.json();
+    assert_eq!(stored["items"].as_array().expect("items").len(), stream.len(), "every event was stored");
+    let page = p.get(&format!("/jobs/{job}"), Auth::Session(&admin)).await.text();
+    assert!(
+        page.contains("hello from sn2013-08-021") && !page.contains("\u{1b}["),
+        "the job page shows output without escape sequences: {page}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_stream_resumes_after_last_event_id_with_each_event_once() {
+    let p = TestPlatform::start().await;
+    let admin = p.admin().await;
+    p.book_fixture(&admin, local()).await;
+    let action = shell_action(&p, &admin, "count", "for i in $(seq 1 30); do echo line $i; sleep 0.02; done").await;
+    let token = p.token(&admin, "read").await;
+    let job = launch(&p, &admin, action, &["sn2013-08-021", "sn2013-08-022"]).await;
+    let first = events(&p, &token, job, None, 7).await;
+    assert_eq!(first.len(), 7);
+    let rest = events(&p, &token, job, Some(first.last().expect("some").0), 100_000).await;
+    let all: Vec<i64> = first.iter().chain(rest.iter()).map(|e| e.0).collect();
+    assert_eq!(all, (1..=all.len() as i64).collect::<Vec<_>>(), "each event once, in order");
+    assert_eq!(rest.last().map(|e| e.1.as_str()), Some("job_finished"));
+    let lines = first
+        .iter()
+        .chain(rest.iter())
+        .filter(|e| e.1 == "output")
+        .map(|e| e.2["data"].as_str().unwrap_or_default().matches("line").count())
+        .sum::<usize>();
+    assert_eq!(lines, 60, "no output lost across the reconnect");
+    // A late viewer of a finished job replays it from the database.
+    let replay = events(&p, &token, job, None, 100_000).await;
+    assert_eq!(replay.len(), all.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_stops_running_hosts_and_rerun_takes_only_the_failed() {
+    let p = TestPlatform::start().await;
+    let admin = p.admin().await;
+    p.book_fixture(&admin, local()).await;
+    let sleeper = shell_action(&p, &admin, "sleep", "echo started; sleep 30").await;
+    let job = launch(&p, &admin, sleeper, &["sn2013-08-021", "sn2013-08-022"]).await;
+    wait_for("the job to run", Duration::from_secs(20), || async {
+        p.get(&format!("/api/v1/jobs/{job}"), Auth::Session(&admin)).await.json()["hosts"]
+            .as_array()
+            .is_some_and(|h| h.iter().all(|h| h["status"] == "running"))
+    })
+    .await;
+    let cancelled = p.post(&format!("/api/v1/jobs/{job}/cancel"), Auth::Session(&admin), json!({})).await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.text());
+    let ended = p.wait_job(&admin, job).await;
+    assert_eq!(ended["status"], "cancelled", "{ended}");
+    assert!(ended["hosts"].as_array().expect("hosts").iter().all(|h| h["status"] == "cancelled"));
+    assert_eq!(ended["counts"]["lost"], 2, "cancelled hosts count among the hosts without a result");
+
+    let flaky = shell_action(&p, &admin, "flaky", "[ {{ host.name }} = sn2013-08-021 ]").await;
+    let first = launch(&p, &admin, flaky, &["sn2013-08-021", "sn2013-08-022"]).await;
+    assert_eq!(p.wait_job(&admin, first).await["status"], "failed");
+    let rerun = p.post(&format!("/api/v1/jobs/{first}/rerun?only=failed"), Auth::Session(&admin), json!({})).await;
+    assert_eq!(rerun.status, StatusCode::ACCEPTED, "{}", rerun.text());
+    let second = p.wait_job(&admin, rerun.json()["id"].as_i64().expect("id")).await;
+    let hosts: Vec<&str> = second["hosts"].as_array().expect("hosts").iter().filter_map(|h| h["hostname"].as_str()).collect();
+    assert_eq!((hosts, second["rerun_of"].as_i64()), (vec!["sn2013-08-022"], Some(first)));
+}

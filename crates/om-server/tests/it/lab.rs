@@ -1,0 +1,106 @@
+use std::path::Path;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{Auth, TestPlatform, wait_for};
+
+/// A `systemctl` that records its argv per host (by the address sshd answered on) and
+/// sleeps 3 s on the third host.
+pub fn systemctl_stub(dir: &Path, slow_ip: &str) -> std::path::PathBuf {
+    let bin = dir.join("stub-bin");
+    std::fs::create_dir_all(&bin).expect("a stub directory");
+    let script = format!(
+        "#!/bin/sh\nip=$(echo \"$SSH_CONNECTION\" | cut -d' ' -f3)\n[ \"$ip\" = {slow_ip} ] && sleep 3\nprintf '%s\\n' \"$*\" >> {}/argv.$ip\necho \"restarted $2 on $ip\"\n",
+        dir.display()
+    );
+    std::fs::write(bin.join("systemctl"), script).expect("write the stub");
+    std::process::Command::new("chmod").arg("+x").arg(bin.join("systemctl")).status().expect("chmod");
+    bin
+}
+
+/// Servers for the book's hierarchy on a real SSH lab, with the stub first on PATH.
+pub async fn lab_fixture(p: &TestPlatform, admin: &crate::support::Session, lab: &om_lab::Lab, stub: &Path) -> Vec<String> {
+    let inventory = std::fs::read_to_string(lab.inventory()).expect("the lab inventory");
+    let imported = p
+        .post("/api/v1/import/servers", Auth::Session(admin), json!({"format": "ansible", "text": inventory, "fun_category": "lab"}))
+        .await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.text());
+    let web = p.post("/api/v1/fun-categories", Auth::Session(admin), json!({"name": "Linux.Web"})).await.json()["id"].clone();
+    let bbs = p
+        .post("/api/v1/app-categories", Auth::Session(admin), json!({"fun_category_id": web, "name": "bbs.domain.com"}))
+        .await
+        .json()["id"]
+        .clone();
+    let names = ["sn2013-08-021", "sn2013-08-022", "sn2013-08-023"];
+    let servers = p.get("/api/v1/servers", Auth::Session(admin)).await.json();
+    let mut ips = Vec::new();
+    for (s, name) in servers.as_array().expect("servers").iter().zip(names) {
+        let mut input = s.clone();
+        for k in ["id", "fun_category_id", "created_at", "updated_at"] {
+            input.as_object_mut().expect("object").remove(k);
+        }
+        input["hostname"] = json!(name);
+        input["app_category_id"] = bbs.clone();
+        input["vars"]["environment"] = json!({"PATH": format!("{}:/usr/bin:/bin:/usr/sbin:/sbin", stub.display())});
+        let reply = p.request(axum::http::Method::PUT, &format!("/api/v1/servers/{}", s["id"]), Auth::Session(admin), Some(input)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        ips.push(s["ip_internal"].as_str().expect("ip").to_string());
+    }
+    ips
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_service_runs_over_ssh_and_each_host_gets_exactly_its_argv() {
+    let lab = om_test::lab(3);
+    let p = TestPlatform::start().await;
+    let admin = p.admin().await;
+    let slow = lab.state().hosts[2].address.to_string();
+    let stub = systemctl_stub(p.dir.path(), &slow);
+    let ips = lab_fixture(&p, &admin, &lab, &stub).await;
+    let body = json!({"action_id": 1007, "params": {"service": "nginx"}, "targets": {"servers": ["sn2013-08-021", "sn2013-08-022", "sn2013-08-023"]}, "options": {"confirm": true}});
+    let reply = p.post("/api/v1/jobs", Auth::Session(&admin), body).await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+    let job = reply.json()["id"].as_i64().expect("id");
+    // The fast hosts show their end while the slow one still runs.
+    wait_for("the first hosts to end", Duration::from_secs(30), || async {
+        let hosts = p.get(&format!("/api/v1/jobs/{job}/hosts"), Auth::Session(&admin)).await.json();
+        let status = |i: usize| hosts[i]["status"].as_str().unwrap_or_default().to_string();
+        status(0) == "ok" && status(1) == "ok"
+    })
+    .await;
+    let hosts = p.get(&format!("/api/v1/jobs/{job}/hosts"), Auth::Session(&admin)).await.json();
+    assert!(["running", "pending"].contains(&hosts[2]["status"].as_str().unwrap_or_default()), "the slow host is still running: {hosts}");
+    let done = p.wait_job(&admin, job).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    for ip in &ips {
+        let argv = std::fs::read_to_string(p.dir.path().join(format!("argv.{ip}"))).unwrap_or_default();
+        assert_eq!(argv, "restart nginx\n", "host {ip} got exactly one `restart nginx`");
+    }
+    let out = p.get(&format!("/api/v1/jobs/{job}/output?host=sn2013-08-023"), Auth::Session(&admin)).await.text();
+    assert_eq!(out, format!("restarted nginx on {slow}\n"));
+    let audit = p.get("/api/v1/audit-log?verb=job.launch", Auth::Session(&admin)).await.json();
+    let entry: &Value = &audit["items"][0];
+    assert_eq!(
+        (entry["object_id"].as_str(), entry["details"]["params"]["service"].as_str()),
+        (Some(job.to_string().as_str()), Some("nginx"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_host_does_not_stop_the_others() {
+    let lab = om_test::lab(2);
+    let p = TestPlatform::start().await;
+    let admin = p.admin().await;
+    let stub = systemctl_stub(p.dir.path(), "none");
+    lab_fixture(&p, &admin, &lab, &stub).await;
+    lab.kill("h2").expect("kill h2");
+    let body = json!({"action_id": 1003, "targets": {"servers": ["sn2013-08-021", "sn2013-08-022"]}});
+    let job = p.post("/api/v1/jobs", Auth::Session(&admin), body).await.json()["id"].as_i64().expect("id");
+    let done = p.wait_job(&admin, job).await;
+    let statuses: Vec<&str> = done["hosts"].as_array().expect("hosts").iter().filter_map(|h| h["status"].as_str()).collect();
+    assert_eq!(statuses, ["ok", "unreachable"], "{done}");
+    assert!(done["hosts"][1]["message"].as_str().expect("message").contains("connect"), "{done}");
+    assert_eq!(done["status"], "failed");
+}

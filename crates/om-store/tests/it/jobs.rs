@@ -1,0 +1,110 @@
+use om_store::{HostUpdate, JobFilter, NewJob, NewJobHost, Retention, Store, now_ms};
+
+use crate::stores;
+
+pub async fn new_job(store: &Store, zone: &str, hosts: &[&str]) -> om_store::Job {
+    let job = NewJob {
+        action_id: 1001,
+        action_version_id: 1,
+        action_name: "uptime".into(),
+        user_id: 1,
+        username: "alice".into(),
+        params: serde_json::json!({"lines": 30}),
+        target_spec: serde_json::json!({"servers": hosts}),
+        zone: zone.into(),
+        rerun_of: None,
+    };
+    let hosts: Vec<_> = hosts.iter().enumerate().map(|(i, h)| NewJobHost { server_id: i as i64 + 1, hostname: h.to_string() }).collect();
+    store.create_job(&job, &hosts).await.expect("create job")
+}
+
+fn ended(status: &str, rc: i64) -> HostUpdate {
+    HostUpdate { status: status.into(), rc: Some(rc), finished_at: Some(now_ms()), ..Default::default() }
+}
+
+#[tokio::test]
+async fn jobs_are_claimed_once_per_zone_and_end_with_counts_that_add_up() {
+    for (label, store, _dir) in stores().await {
+        let job = new_job(&store, "lan", &["h1", "h2", "h3"]).await;
+        assert_eq!((job.status.as_str(), job.hosts_total), ("queued", 3), "{label}");
+        assert!(
+            store.claim_job(&["dmz".into()], None, now_ms() + 30_000).await.expect("claim").is_none(),
+            "{label}: other zones do not claim"
+        );
+        let claimed = store.claim_job(&["lan".into()], Some(7), now_ms() + 30_000).await.expect("claim").expect("a job");
+        assert_eq!((claimed.id, claimed.status.as_str(), claimed.worker_id), (job.id, "running", Some(7)), "{label}");
+        assert!(store.claim_job(&["lan".into()], None, now_ms() + 30_000).await.expect("claim").is_none(), "{label}: claimed once");
+        store.host_started(job.id, "h1", now_ms()).await.expect("start");
+        assert!(store.host_finished(job.id, "h1", &ended("ok", 0)).await.expect("end"));
+        assert!(!store.host_finished(job.id, "h1", &ended("failed", 1)).await.expect("end"), "{label}: a host ends once");
+        store.host_finished(job.id, "h2", &ended("failed", 2)).await.expect("end");
+        let done = store.finish_job(job.id, "", "lost", "runner stopped").await.expect("finish");
+        assert_eq!(done.status, "failed", "{label}");
+        assert_eq!((done.counts.ok, done.counts.failed, done.counts.lost), (1, 1, 1), "{label}: every host has one terminal status");
+        let hosts = store.job_hosts(job.id).await.expect("hosts");
+        assert_eq!(hosts.iter().map(|h| h.status.as_str()).collect::<Vec<_>>(), ["ok", "failed", "lost"], "{label}");
+        assert_eq!(hosts[1].rc, Some(2), "{label}");
+    }
+}
+
+#[tokio::test]
+async fn lapsed_leases_end_lost_and_restarts_interrupt_local_jobs() {
+    for (label, store, _dir) in stores().await {
+        let remote = new_job(&store, "lan", &["h1"]).await;
+        store.claim_job(&["lan".into()], Some(3), now_ms() - 1).await.expect("claim").expect("a job");
+        let local = new_job(&store, "default", &["h2", "h3"]).await;
+        store.claim_job(&["default".into()], None, now_ms() + 60_000).await.expect("claim").expect("a job");
+        let lost = store.expire_leases(now_ms()).await.expect("expire");
+        assert_eq!(lost.iter().map(|j| (j.id, j.status.as_str())).collect::<Vec<_>>(), [(remote.id, "lost")], "{label}");
+        assert!(lost[0].reason.contains("worker 3"), "{label}: {}", lost[0].reason);
+        let interrupted = store.interrupt_local_jobs().await.expect("interrupt");
+        assert_eq!(
+            interrupted.iter().map(|j| (j.id, j.status.as_str(), j.counts.lost)).collect::<Vec<_>>(),
+            [(local.id, "interrupted", 2)],
+            "{label}"
+        );
+        let queued = new_job(&store, "lan", &["h1"]).await;
+        let cancelled = store.request_cancel(queued.id).await.expect("cancel");
+        assert_eq!(cancelled.status, "cancelled", "{label}: a queued job is cancelled at once");
+    }
+}
+
+#[tokio::test]
+async fn the_job_list_pages_by_cursor_and_filters() {
+    for (label, store, _dir) in stores().await {
+        let mut ids = Vec::new();
+        for i in 0..7 {
+            ids.push(new_job(&store, "default", &[if i % 2 == 0 { "even" } else { "odd" }]).await.id);
+        }
+        let first = store.jobs(&JobFilter::default(), None, 3).await.expect("page");
+        assert_eq!(first.iter().map(|j| j.id).collect::<Vec<_>>(), [ids[6], ids[5], ids[4]], "{label}");
+        let second = store.jobs(&JobFilter::default(), first.last().map(|j| j.id), 3).await.expect("page");
+        assert_eq!(second.iter().map(|j| j.id).collect::<Vec<_>>(), [ids[3], ids[2], ids[1]], "{label}");
+        let odd = store.jobs(&JobFilter { server: Some("odd".into()), ..Default::default() }, None, 10).await.expect("filter");
+        assert_eq!(odd.len(), 3, "{label}");
+        let mine = store.jobs(&JobFilter { visible_to: Some((99, vec![])), ..Default::default() }, None, 10).await.expect("filter");
+        assert!(mine.is_empty(), "{label}: a user sees no foreign job outside its scope");
+        let queued = store
+            .jobs(&JobFilter { status: Some("queued".into()), user: Some("alice".into()), ..Default::default() }, None, 100)
+            .await
+            .expect("f");
+        assert_eq!(queued.len(), 7, "{label}");
+        assert_eq!(store.queue_depth().await.expect("depth"), (7, 0), "{label}");
+    }
+}
+
+#[tokio::test]
+async fn output_is_kept_per_host_and_stream_and_retention_prunes_it() {
+    for (label, store, _dir) in stores().await {
+        let job = new_job(&store, "default", &["h1"]).await;
+        store.save_output(job.id, "h1", "stdout", b"hello \xff world", false).await.expect("save");
+        let out = store.outputs(job.id, Some("h1")).await.expect("read");
+        assert_eq!(out[0].data, b"hello \xff world", "{label}: bytes are kept as they came");
+        let policy = Retention { job_output_days: 0, job_event_days: 0, job_days: 400 };
+        let dry = store.prune(&policy, now_ms() + 1000, true).await.expect("dry run");
+        assert_eq!(dry.job_outputs, 1, "{label}");
+        let done = store.prune(&policy, now_ms() + 1000, false).await.expect("prune");
+        assert_eq!(done, dry, "{label}: the dry run predicts the prune");
+        assert!(store.outputs(job.id, None).await.expect("read").is_empty(), "{label}");
+    }
+}
