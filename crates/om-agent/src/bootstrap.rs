@@ -90,8 +90,8 @@ impl AgentBinary {
         std::fs::read(path).map(Self::from_bytes).map_err(|source| LocateError::Read { path: path.to_path_buf(), source })
     }
 
-    /// `$OM_AGENT_BIN`, else `om-agent` next to the running executable, else the static
-    /// release build under the target directory.
+    /// `$OM_AGENT_BIN`, else the static build under the target directory
+    /// (`scripts/build-agent`), else `om-agent` next to the running executable.
     pub fn locate() -> Result<Self, LocateError> {
         if let Ok(p) = std::env::var(OM_AGENT_BIN) {
             return Self::load(Path::new(&p));
@@ -100,14 +100,12 @@ impl AgentBinary {
         if let Ok(exe) = std::env::current_exe()
             && let Some(dir) = exe.parent()
         {
-            tried.push(dir.join("om-agent"));
-            if let Some(up) = dir.parent() {
-                tried.push(up.join("x86_64-unknown-linux-gnu/release/om-agent"));
-                tried.push(up.join("release/om-agent"));
-                if let Some(upup) = up.parent() {
-                    tried.push(upup.join("x86_64-unknown-linux-gnu/release/om-agent"));
-                }
+            // The static build first: it runs on any x86_64 host, old glibc or none.
+            if let Some(target) = dir.parent() {
+                tried.push(target.join("x86_64-unknown-linux-gnu/agent/om-agent"));
+                tried.push(target.join("x86_64-unknown-linux-gnu/release/om-agent"));
             }
+            tried.push(dir.join("om-agent"));
         }
         match tried.iter().find(|p| p.is_file()) {
             Some(p) => Self::load(p),
