@@ -38,7 +38,8 @@ pub static SCHEMA: Schema = Schema::new(
         Param::str("ciphers"),
     ],
 )
-.with_diff();
+.with_diff()
+.agent_only();
 
 pub struct GetUrl;
 

@@ -29,7 +29,8 @@ pub static SCHEMA: Schema = Schema::new(
         Param::str("msg"),
     ],
 )
-.exclusive(&[&["port", "path"]]);
+.exclusive(&[&["port", "path"]])
+.agent_only();
 
 pub struct WaitFor;
 
