@@ -279,15 +279,28 @@ fn devices(src: &dyn Source, f: &mut Facts) {
         if !holders.is_empty() {
             masters.insert(name.clone(), holders.clone());
         }
-        let sectors: u64 = read("size").and_then(|s| s.parse().ok()).unwrap_or(0);
-        let sectorsize = read("queue/logical_block_size").unwrap_or_else(|| "512".into());
-        let ss: u64 = sectorsize.parse().unwrap_or(512);
+        let sectorsize = read("queue/logical_block_size")
+            .filter(|s| !s.is_empty())
+            .or_else(|| read("queue/hw_sector_size"))
+            .unwrap_or_else(|| "512".into());
+        let ss: u64 = sectorsize.parse().unwrap_or(512).max(1);
+        let sectors: u64 = read("size").and_then(|s| s.parse::<u64>().ok()).unwrap_or(0) * 512 / ss;
         let mut partitions = Map::new();
         let mut children = src.read_dir(&base).unwrap_or_default();
         children.sort();
-        for part in children.into_iter().filter(|c| c.starts_with(&name) && src.exists(&format!("{base}/{c}/partition"))) {
+        for part in children.into_iter().filter(|c| {
+            c.strip_prefix(name.as_str()).is_some_and(|r| {
+                let r = r.strip_prefix('p').unwrap_or(r);
+                !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit())
+            })
+        }) {
             let pread = |p: &str| read_trim(src, &format!("{base}/{part}/{p}"));
-            let psectors: u64 = pread("size").and_then(|s| s.parse().ok()).unwrap_or(0);
+            let psize: Value = match pread("queue/logical_block_size").or_else(|| pread("queue/hw_sector_size")) {
+                Some(v) if !v.is_empty() => v.into(),
+                _ => 512.into(),
+            };
+            let pss = psize.as_u64().or_else(|| psize.as_str().and_then(|s| s.parse().ok())).unwrap_or(512).max(1);
+            let psectors: u64 = pread("size").and_then(|s| s.parse::<u64>().ok()).unwrap_or(0) * 512 / pss;
             let pholders: Vec<String> = src.read_dir(&format!("{base}/{part}/holders")).unwrap_or_default();
             if !pholders.is_empty() {
                 masters.insert(part.clone(), pholders.clone());
@@ -295,10 +308,10 @@ fn devices(src: &dyn Source, f: &mut Facts) {
             partitions.insert(
                 part.clone(),
                 json!({
-                    "start": pread("start").unwrap_or_default(),
+                    "start": pread("start").map(Value::from).unwrap_or(Value::from(0)),
                     "sectors": psectors,
-                    "sectorsize": ss,
-                    "size": bytes_to_human(psectors * ss),
+                    "sectorsize": psize,
+                    "size": bytes_to_human(psectors * pss),
                     "uuid": uuids.get(&part).and_then(|u| u.first()).cloned(),
                     "holders": pholders,
                     "links": link_info(&part, &[]),
@@ -306,18 +319,24 @@ fn devices(src: &dyn Source, f: &mut Facts) {
             );
         }
         let scheduler = read("queue/scheduler")
-            .and_then(|s| s.split('[').nth(1).and_then(|r| r.split(']').next()).map(str::to_string))
-            .unwrap_or_else(|| "none".into());
-        let virtual_dev = src.read_link(&base).is_ok_and(|t| t.contains("/virtual/"));
+            .and_then(|s| s.split_once('[').and_then(|(_, r)| r.rsplit_once(']')).map(|(m, _)| m.to_string()))
+            .unwrap_or_default();
+        // ansible-core: 1 unless /sys/block/<dev> is a directory (not a link) with a device entry.
+        let virtual_dev = src.read_link(&base).is_ok() || !src.read_dir(&base).unwrap_or_default().iter().any(|f| f.contains("device"));
+        let discard = if read("queue/discard_max_hw_bytes").as_deref() == Some("0") {
+            Some("0".to_string())
+        } else {
+            read("queue/discard_granularity")
+        };
         let mut d = json!({
             "vendor": read("device/vendor"),
             "model": read("device/model"),
-            "sas_address": Value::Null,
-            "sas_device_handle": Value::Null,
-            "removable": read("removable").unwrap_or_else(|| "0".into()),
-            "support_discard": read("queue/discard_granularity").unwrap_or_else(|| "0".into()),
+            "sas_address": read("device/sas_address"),
+            "sas_device_handle": read("device/sas_device_handle"),
+            "removable": read("removable"),
+            "support_discard": discard,
             "partitions": partitions,
-            "rotational": read("queue/rotational").unwrap_or_else(|| "0".into()),
+            "rotational": read("queue/rotational"),
             "scheduler_mode": scheduler,
             "sectors": sectors,
             "sectorsize": sectorsize,
@@ -325,9 +344,10 @@ fn devices(src: &dyn Source, f: &mut Facts) {
             "host": "",
             "holders": holders,
             "links": link_info(&name, &holders),
+            "virtual": if virtual_dev { 1 } else { 0 },
         });
-        if virtual_dev {
-            d["virtual"] = 1.into();
+        if let Some(serial) = read("device/serial").filter(|s| !s.is_empty()) {
+            d["serial"] = serial.into();
         }
         devices.insert(name, d);
     }
