@@ -9,7 +9,39 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::event::Stream;
-use crate::{Host, HostError, Phase, Vars};
+use crate::{Host, HostError, Phase, Secret, Vars};
+
+/// How to become another user for one command (`-b`, `become: true`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escalation {
+    pub method: EscalationMethod,
+    /// The user to become; `root` unless told otherwise.
+    pub user: String,
+    /// The password sudo asks for (`-K`, `ansible_become_password`); `None` runs `sudo -n`.
+    pub password: Option<Secret<String>>,
+}
+
+impl Escalation {
+    pub fn sudo(user: impl Into<String>) -> Self {
+        Self { method: EscalationMethod::Sudo, user: user.into(), password: None }
+    }
+}
+
+/// The become methods om knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EscalationMethod {
+    Sudo,
+    Su,
+}
+
+impl EscalationMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EscalationMethod::Sudo => "sudo",
+            EscalationMethod::Su => "su",
+        }
+    }
+}
 
 /// A command to run on a host through its login shell.
 #[derive(Debug, Clone, Default)]
@@ -22,6 +54,15 @@ pub struct ExecRequest {
     pub pty: bool,
     /// Give up (and close the channel) after this long.
     pub timeout: Option<Duration>,
+    /// Run the command as another user; the password, if any, goes over stdin after the
+    /// prompt is seen, never in the command line.
+    pub escalation: Option<Escalation>,
+}
+
+impl ExecRequest {
+    pub fn new(command: impl Into<String>) -> Self {
+        Self { command: command.into(), ..Self::default() }
+    }
 }
 
 /// What a finished command left behind.

@@ -15,6 +15,12 @@ pub enum LabError {
     TooManyNamespaces { netns: usize, hosts: usize },
     #[error("{hosts} hosts from `{base}` do not fit in 127.0.0.0/8\n  hint: choose a --base such as 127.0.10.1")]
     BaseOutsideLoopback { base: Ipv4Addr, hosts: usize },
+    #[error("there is no user `{user}` on this machine\n  hint: create it (useradd --create-home -p '*' {user}) or choose another --user")]
+    NoSuchUser { user: String },
+    #[error(
+        "the account `{user}` is locked, and sshd without PAM refuses locked accounts even for keys\n  hint: unlock it without setting a password: usermod -p '*' {user}"
+    )]
+    LockedUser { user: String },
     #[error("{what} needs root")]
     NeedsRoot { what: &'static str },
     #[error("a lab is already running in `{}` (supervisor pid {pid})\n  hint: `om lab status --dir {0}` shows it; `om lab down --dir {0}` stops it", dir.display())]

@@ -47,6 +47,13 @@ pub(crate) fn prepare(config: &LabConfig, hosts: &[LabHost]) -> Result<(), LabEr
     }
     let client_pub = read(&dir.join(format!("{CLIENT_KEY}.pub")))?;
     write(&dir.join(AUTHORIZED_KEYS), &client_pub)?;
+    if config.user != crate::current_user() {
+        // sshd reads authorized_keys as the user logging in.
+        for (path, mode) in [(dir.as_path(), 0o755), (&dir.join(AUTHORIZED_KEYS), 0o644)] {
+            std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode))
+                .map_err(|source| LabError::io(path, source))?;
+        }
+    }
     write(&dir.join(SSHD_CONFIG), &sshd_config(dir))?;
     let host_pub = read(&dir.join(format!("{HOST_KEY}.pub")))?;
     let host_key: String = host_pub.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
@@ -126,6 +133,11 @@ fn inventory(config: &LabConfig, hosts: &[LabHost]) -> String {
         out,
         "\n[all:vars]\nansible_ssh_common_args='-o UserKnownHostsFile={d}/{KNOWN_HOSTS} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes'\n"
     );
+    // Lab hosts are this machine: tell ansible-core which Python to use there rather than let
+    // it discover one (a pyenv shim on PATH can win discovery and then fail). om ignores it.
+    if let Some(python) = ["/usr/bin/python3", "/usr/local/bin/python3"].iter().find(|p| Path::new(p).exists()) {
+        let _ = writeln!(out, "ansible_python_interpreter={python}");
+    }
     out
 }
 

@@ -82,6 +82,7 @@ impl LabConfig {
         if a != 127 || last > u32::from(Ipv4Addr::new(127, 255, 255, 254)) as u64 {
             return Err(LabError::BaseOutsideLoopback { base: self.base, hosts: self.hosts });
         }
+        check_user(&self.user)?;
         if self.netns > 0 && !rustix::process::geteuid().is_root() {
             return Err(LabError::NeedsRoot { what: "--netns (network namespaces and veth pairs)" });
         }
@@ -306,6 +307,24 @@ pub fn down(dir: &Path) -> Result<bool, LabError> {
 /// (a lost chunk waits 200 ms more, as a TCP retransmission would).
 pub fn netem(dir: &Path, host: &str, netem: Netem) -> Result<(), LabError> {
     control::send(dir, &Request::Netem { host: host.into(), netem }).map(drop)
+}
+
+/// The lab's login user must exist, and must not be locked: sshd without PAM refuses locked
+/// accounts (a `!` password hash) even for public keys.
+fn check_user(user: &str) -> Result<(), LabError> {
+    let field = |file: &str| {
+        std::fs::read_to_string(file).ok()?.lines().find_map(|l| {
+            let mut f = l.split(':');
+            (f.next()? == user).then(|| f.next().unwrap_or_default().to_string())
+        })
+    };
+    if field("/etc/passwd").is_none() {
+        return Err(LabError::NoSuchUser { user: user.to_string() });
+    }
+    if field("/etc/shadow").is_some_and(|hash| hash.starts_with('!')) {
+        return Err(LabError::LockedUser { user: user.to_string() });
+    }
+    Ok(())
 }
 
 /// The login name of the user running this process.

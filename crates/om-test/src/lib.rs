@@ -44,6 +44,13 @@ pub fn lab_with(hosts: usize, adjust: impl FnOnce(&mut om_lab::LabConfig)) -> Te
     TestLab { lab, _dir: dir }
 }
 
+pub use tempfile::TempDir;
+
+/// A fresh temporary directory, removed when dropped.
+pub fn tempdir() -> TempDir {
+    tempfile::Builder::new().prefix("om-test-").tempdir().expect("a temporary directory")
+}
+
 /// A loopback /24 no other test in this run uses: 127.<pid-derived>.<counter>.1.
 pub fn unique_base() -> Ipv4Addr {
     static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -60,6 +67,29 @@ pub fn free_port() -> u16 {
 /// Whether the tests may use root-only features (namespaces, tc); they print why they skip.
 pub fn privileged() -> bool {
     std::env::var("OM_TEST_PRIVILEGED").is_ok_and(|v| v == "1")
+}
+
+/// Makes sure a local user `name` exists with `password`, may log in over SSH with it, and
+/// may run anything through sudo after giving that password (a sudoers.d rule). Needs root:
+/// call it only when [`privileged`] is true. Returns the user's name.
+pub fn sudo_user(name: &str, password: &str) -> String {
+    let exists = Command::new("id").arg(name).output().is_ok_and(|o| o.status.success());
+    if !exists {
+        let status = Command::new("useradd").args(["--create-home", "--shell", "/bin/sh", name]).status().expect("useradd runs");
+        assert!(status.success(), "useradd {name} failed");
+    }
+    let mut chpasswd = Command::new("chpasswd").stdin(std::process::Stdio::piped()).spawn().expect("chpasswd runs");
+    if let Some(stdin) = chpasswd.stdin.as_mut() {
+        use std::io::Write;
+        writeln!(stdin, "{name}:{password}").expect("chpasswd takes the password");
+    }
+    assert!(chpasswd.wait().is_ok_and(|s| s.success()), "chpasswd failed");
+    let rule = format!("{name} ALL=(ALL:ALL) ALL\nDefaults:{name} !lecture, timestamp_timeout=0\n");
+    let path = format!("/etc/sudoers.d/om-test-{name}");
+    std::fs::write(&path, rule).expect("a sudoers.d rule");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o440)).expect("sudoers rule mode");
+    name.to_string()
 }
 
 /// The built `om` binary, run as a command.
@@ -89,6 +119,12 @@ impl Om {
         S: AsRef<std::ffi::OsStr>,
     {
         self.command.args(args);
+        self
+    }
+
+    /// Adds a path argument.
+    pub fn arg_path(mut self, path: impl AsRef<Path>) -> Self {
+        self.command.arg(path.as_ref());
         self
     }
 

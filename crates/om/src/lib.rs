@@ -10,6 +10,7 @@ pub mod env;
 pub mod exit;
 mod logging;
 mod output;
+mod settings;
 
 use std::process::ExitCode;
 
@@ -30,9 +31,19 @@ pub fn main() -> ExitCode {
     logging::init(cli.global.verbose, cli.global.quiet);
     match commands::run(cli) {
         Ok(status) => status.into(),
+        // A reader that went away (`om … | head`) is not an error worth a message.
+        Err(err) if output::is_broken_pipe(&err) => ExitStatus::Success.into(),
         Err(err) => {
             output::error(&err);
-            ExitStatus::Error.into()
+            if err.downcast_ref::<settings::BadOption>().is_some() {
+                ExitStatus::BadOption.into()
+            } else if err.downcast_ref::<om_inventory::InventoryError>().is_some()
+                || err.downcast_ref::<om_inventory::PatternError>().is_some()
+            {
+                ExitStatus::Unreachable.into()
+            } else {
+                ExitStatus::Error.into()
+            }
         }
     }
 }

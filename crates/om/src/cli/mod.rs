@@ -1,10 +1,14 @@
 //! Command-line definitions; their doc comments are `om --help`.
 
+mod inventory;
 mod lab;
+mod run;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use inventory::{ExportFormat, InventoryArgs, TargetType};
 pub use lab::{LabArgs, LabCommand};
+pub use run::RunArgs;
 
 /// om runs Linux fleets: one fast program for inventories, ad-hoc runs across thousands of
 /// hosts over SSH, and the toolkits operations engineers reach for.
@@ -38,6 +42,10 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run a command or module across hosts over SSH (ansible PATTERN -m …).
+    Run(Box<RunArgs>),
+    /// Inventories: hosts, groups and variables; which hosts a pattern or target selects.
+    Inventory(InventoryArgs),
     /// A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces.
     Lab(LabArgs),
     /// Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`.

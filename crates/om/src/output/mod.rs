@@ -2,6 +2,8 @@
 //!
 //! Results, tables and JSON go through [`Printer`]; nothing else in om writes to stdout.
 
+pub(crate) mod run;
+
 use std::io::Write;
 
 /// Writes what the user asked for to stdout.
@@ -31,6 +33,21 @@ impl Printer {
     }
 }
 
+/// `--list-hosts`, as ansible-core prints it.
+pub(crate) fn list_hosts(target: &om_core::Target) -> anyhow::Result<()> {
+    let mut out = Printer::new();
+    out.line(format!("  hosts ({}):", target.len()))?;
+    for name in target.names() {
+        out.line(format!("    {name}"))?;
+    }
+    Ok(())
+}
+
+/// A warning for the person at the terminal, as ansible-core words it.
+pub(crate) fn warning(text: &str) {
+    let _ = writeln!(std::io::stderr(), "[WARNING]: {text}");
+}
+
 /// Prints an error once, with its causes; a cause line that starts with `hint:` is kept as a
 /// hint under the message.
 pub(crate) fn error(err: &anyhow::Error) {
@@ -40,4 +57,9 @@ pub(crate) fn error(err: &anyhow::Error) {
     }
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "{text}");
+}
+
+/// Whether an error comes from writing to a closed pipe.
+pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
 }

@@ -1,0 +1,163 @@
+//! Controller-side actions: what a module does on a host through a [`Connection`], for the
+//! modules that need nothing installed on the target. One file per module, each with its
+//! argument [`Schema`]; [`find`] resolves `ansible.builtin.<m>` to the same action.
+
+mod async_status;
+mod command;
+mod copy;
+mod fetch;
+mod ping;
+mod script;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Local};
+use om_core::transport::OutputFn;
+use om_core::{Connection, Escalation, ExecOutput, ExecRequest, Host, HostError, Outcome, Phase, Status, Vars};
+use serde_json::Value;
+
+use crate::schema::Schema;
+
+pub use command::command_outcome;
+
+/// Everything an action may use while it runs on one host.
+pub struct Ctx<'a> {
+    pub host: &'a Host,
+    pub conn: &'a dyn Connection,
+    /// Validated, templated arguments with defaults.
+    pub args: Vars,
+    pub check: bool,
+    pub diff: bool,
+    pub escalation: Option<Escalation>,
+    /// Per-task deadline for commands.
+    pub timeout: Option<Duration>,
+    pub output: OutputFn<'a>,
+    /// `-B`/`-P`: run in the background.
+    pub background: Option<Background>,
+}
+
+/// `-B <secs> -P <poll>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Background {
+    pub limit_s: u64,
+    pub poll_s: u64,
+}
+
+impl Ctx<'_> {
+    pub fn name(&self) -> &str {
+        &self.host.name
+    }
+
+    /// Runs a shell command line, as the become user when escalation is on.
+    pub async fn exec(&self, command: String, stdin: Option<Vec<u8>>) -> Result<ExecOutput, HostError> {
+        let request = ExecRequest { command, stdin, pty: false, timeout: self.timeout, escalation: self.escalation.clone() };
+        self.conn.exec(request, self.output).await
+    }
+
+    /// Runs a helper command (probes, renames) without streaming its output.
+    pub async fn probe(&self, command: String) -> Result<ExecOutput, HostError> {
+        let request = ExecRequest { command, stdin: None, pty: false, timeout: self.timeout, escalation: self.escalation.clone() };
+        self.conn.exec(request, &|_| {}).await
+    }
+
+    pub fn str(&self, name: &str) -> Option<&str> {
+        self.args.get(name).and_then(Value::as_str)
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        self.args.get(name).and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    pub fn fail(&self, message: impl Into<String>) -> HostError {
+        HostError::new(&self.host.name, Phase::Module, message)
+    }
+}
+
+/// A module's controller side.
+#[async_trait]
+pub trait Action: Send + Sync {
+    fn schema(&self) -> &'static Schema;
+
+    async fn run(&self, ctx: &Ctx<'_>) -> Result<Outcome, HostError>;
+}
+
+static ACTIONS: &[&dyn Action] = &[
+    &command::Command,
+    &command::Shell,
+    &command::Raw,
+    &script::Script,
+    &ping::Ping,
+    &copy::Copy,
+    &fetch::Fetch,
+    &async_status::AsyncStatus,
+];
+
+/// The action for `module`, accepting `ansible.builtin.<m>`, `ansible.legacy.<m>` and
+/// `ansible.posix.<m>`/`community.general.<m>` spellings.
+pub fn find(module: &str) -> Option<&'static dyn Action> {
+    let short = ["ansible.builtin.", "ansible.legacy.", "ansible.posix.", "community.general."]
+        .iter()
+        .find_map(|p| module.strip_prefix(p))
+        .unwrap_or(module);
+    ACTIONS.iter().copied().find(|a| a.schema().module == short)
+}
+
+/// Every module this executor runs, in name order.
+pub fn modules() -> Vec<&'static Schema> {
+    let mut all: Vec<&'static Schema> = ACTIONS.iter().map(|a| a.schema()).collect();
+    all.sort_by_key(|s| s.module);
+    all
+}
+
+/// A result map with ansible-core's always-present keys.
+pub(crate) fn result(changed: bool) -> Vars {
+    let mut r = Vars::new();
+    r.insert("changed".into(), changed.into());
+    r
+}
+
+pub(crate) fn outcome(changed: bool, result: Vars) -> Outcome {
+    Outcome::new(if changed { Status::Changed } else { Status::Ok }, result)
+}
+
+/// A failed result with `msg`, as a module reports it (not a transport failure).
+pub(crate) fn failed(msg: impl Into<String>, mut result: Vars) -> Outcome {
+    result.insert("failed".into(), true.into());
+    result.insert("msg".into(), msg.into().into());
+    result.entry("changed").or_insert(false.into());
+    Outcome::new(Status::Failed, result)
+}
+
+/// ansible-core's timestamp form: `2024-01-02 03:04:05.123456`.
+pub(crate) fn timestamp(at: DateTime<Local>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
+}
+
+/// ansible-core's delta form: `0:00:00.002345`.
+pub(crate) fn delta(elapsed: chrono::Duration) -> String {
+    let us = elapsed.num_microseconds().unwrap_or(0).max(0);
+    let secs = us / 1_000_000;
+    format!("{}:{:02}:{:02}.{:06}", secs / 3600, (secs / 60) % 60, secs % 60, us % 1_000_000)
+}
+
+/// Quotes a word for `sh`.
+pub(crate) fn q(word: &str) -> String {
+    om_ssh::escalation::quote(word)
+}
+
+/// sha1 of bytes as hex, the checksum ansible-core reports.
+pub(crate) fn sha1_hex(data: &[u8]) -> String {
+    use sha1::Digest;
+    sha1::Sha1::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Text without one trailing newline, as ansible-core stores stdout.
+pub(crate) fn trim_newline(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    text.strip_suffix('\n').unwrap_or(&text).to_string()
+}
+
+pub(crate) fn lines(text: &str) -> Value {
+    Value::Array(text.lines().map(|l| Value::String(l.to_string())).collect())
+}

@@ -1,0 +1,41 @@
+//! `ping`: proves the transport works (and escalation, under `-b`) without running a module.
+
+use async_trait::async_trait;
+use om_core::{HostError, Outcome};
+
+use super::{Action, Ctx, outcome, result};
+use crate::schema::{Arg, Kind, Schema};
+
+pub(crate) struct Ping;
+
+const PING: Schema = Schema {
+    module: "ping",
+    doc: "Answers `pong` once the host is connected (and escalation works, with -b).",
+    free_form: false,
+    args: &[Arg::new("data", Kind::Str, "what to answer; `crash` fails on purpose").default("pong")],
+    mutually_exclusive: &[],
+    required_one_of: &[],
+};
+
+#[async_trait]
+impl Action for Ping {
+    fn schema(&self) -> &'static Schema {
+        &PING
+    }
+
+    async fn run(&self, ctx: &Ctx<'_>) -> Result<Outcome, HostError> {
+        let data = ctx.str("data").unwrap_or("pong").to_string();
+        if data == "crash" {
+            return Err(ctx.fail("boom"));
+        }
+        if ctx.escalation.is_some() {
+            let out = ctx.probe("true".into()).await?;
+            if out.rc != Some(0) {
+                return Err(ctx.fail(format!("`true` exited with {:?} as the become user", out.rc)));
+            }
+        }
+        let mut r = result(false);
+        r.insert("ping".into(), data.into());
+        Ok(outcome(false, r))
+    }
+}

@@ -1,0 +1,288 @@
+//! The executor: runs a [`Plan`] on a [`Target`] with the linear strategy (every host
+//! finishes task N before task N+1 starts anywhere), at most `forks` hosts in flight as tokio
+//! tasks, one connection per host for the whole run, and every happening as an [`Event`].
+//!
+//! Events leave through one bounded channel; the executor never prints. A host that failed
+//! or became unreachable sits out the remaining tasks, as in ansible-core.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use om_core::{
+    Connection, Connector, EVENT_FORMAT_VERSION, Escalation, EscalationMethod, Event, Host, HostError, Outcome, Phase, Recap, Secret,
+    Status, Target, Task, Vars,
+};
+use tokio::sync::{Semaphore, mpsc};
+use tracing::{Instrument, debug, info_span};
+
+use crate::action::{self, Action, Background, Ctx};
+use crate::schema::parse_bool;
+use crate::template;
+
+/// The tasks of a run, in order.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub tasks: Vec<Task>,
+}
+
+/// `-b`, `--become-method`, `--become-user`, `-K`: the defaults that host variables override.
+#[derive(Debug, Clone, Default)]
+pub struct BecomeOptions {
+    pub enabled: bool,
+    pub method: Option<EscalationMethod>,
+    pub user: Option<String>,
+    pub password: Option<Secret<String>>,
+}
+
+/// How a run behaves.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Hosts in flight at once (`-f`, 50).
+    pub forks: usize,
+    /// Per-task deadline for commands (`--task-timeout`).
+    pub task_timeout: Option<Duration>,
+    pub escalation: BecomeOptions,
+    /// `-B`/`-P`.
+    pub background: Option<Background>,
+    /// Emit `Output` events with live output chunks (for `--events`).
+    pub output_events: bool,
+    /// What started the run (`run`, `play`…), for `run_started`.
+    pub kind: String,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            forks: 50,
+            task_timeout: None,
+            escalation: BecomeOptions::default(),
+            background: None,
+            output_events: false,
+            kind: "run".into(),
+        }
+    }
+}
+
+/// Runs plans through a connector.
+pub struct Executor {
+    connector: Arc<dyn Connector>,
+    options: RunOptions,
+}
+
+/// One host's progress through the run.
+struct HostRun {
+    host: Arc<Host>,
+    conn: Option<Arc<dyn Connection>>,
+    out: bool,
+}
+
+impl Executor {
+    pub fn new(connector: Arc<dyn Connector>, options: RunOptions) -> Self {
+        Self { connector, options }
+    }
+
+    /// Runs `plan` on `target`, sending every event to `events`; returns the recap.
+    pub async fn run(&self, target: &Target, plan: &Plan, events: mpsc::Sender<Event>) -> Recap {
+        let started = Instant::now();
+        let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+        // Every event goes through one queue so output chunks and results keep their order;
+        // the bounded channel behind it gives the sinks backpressure.
+        let forward = tokio::spawn(async move {
+            while let Some(event) = rx.recv().await {
+                if events.send(event).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let run_id = format!("{:016x}", rand::random::<u64>());
+        let _ = tx.send(Event::RunStarted {
+            version: EVENT_FORMAT_VERSION,
+            run_id,
+            kind: self.options.kind.clone(),
+            hosts: target.len(),
+            at: Utc::now(),
+        });
+        let mut recap = Recap::default();
+        let mut hosts: Vec<HostRun> = target.hosts.iter().map(|h| HostRun { host: Arc::clone(h), conn: None, out: false }).collect();
+        let forks = Arc::new(Semaphore::new(self.options.forks.max(1)));
+        for (index, task) in plan.tasks.iter().enumerate() {
+            let active: Vec<usize> = (0..hosts.len()).filter(|i| !hosts[*i].out).collect();
+            let _ = tx.send(Event::TaskStarted {
+                task: index,
+                name: task.name.clone(),
+                module: task.module.clone(),
+                hosts: active.len(),
+                span: task.span.clone(),
+            });
+            let prepared = prepare(task);
+            let mut running = tokio::task::JoinSet::new();
+            for i in active {
+                let mut state = HostRun { host: Arc::clone(&hosts[i].host), conn: hosts[i].conn.take(), out: false };
+                let job = HostJob {
+                    connector: Arc::clone(&self.connector),
+                    options: self.options.clone(),
+                    prepared: prepared.clone(),
+                    task: task.clone(),
+                    index,
+                    tx: tx.clone(),
+                };
+                let forks = Arc::clone(&forks);
+                let span = info_span!("host", host = %state.host.name);
+                running.spawn(
+                    async move {
+                        let _permit = forks.acquire_owned().await.expect("the forks semaphore is never closed");
+                        let outcome = job.run(&mut state).await;
+                        (i, state, outcome)
+                    }
+                    .instrument(span),
+                );
+            }
+            while let Some(joined) = running.join_next().await {
+                let Ok((i, state, outcome)) = joined else { continue };
+                recap.record(&state.host.name, outcome.status);
+                hosts[i].conn = state.conn;
+                hosts[i].out = matches!(outcome.status, Status::Failed | Status::Unreachable);
+            }
+            let _ = tx.send(Event::TaskFinished { task: index });
+        }
+        for h in &hosts {
+            if let Some(conn) = &h.conn {
+                conn.close().await;
+            }
+        }
+        let _ = tx.send(Event::RunFinished { recap: recap.clone(), elapsed_us: started.elapsed().as_micros() as u64 });
+        drop(tx);
+        let _ = forward.await;
+        recap
+    }
+}
+
+/// A task checked once before any host runs it: the action and the validated arguments, or
+/// why every host fails it.
+#[derive(Clone)]
+enum Prepared {
+    Ready(&'static dyn Action, Vars),
+    Invalid(String),
+}
+
+fn prepare(task: &Task) -> Prepared {
+    let Some(action) = action::find(&task.module) else {
+        return Prepared::Invalid(format!("The module {} was not found in configured module paths", task.module));
+    };
+    match action.schema().validate(&task.args) {
+        Ok(args) => Prepared::Ready(action, args),
+        Err(err) => Prepared::Invalid(err.to_string()),
+    }
+}
+
+struct HostJob {
+    connector: Arc<dyn Connector>,
+    options: RunOptions,
+    prepared: Prepared,
+    task: Task,
+    index: usize,
+    tx: mpsc::UnboundedSender<Event>,
+}
+
+impl HostJob {
+    async fn run(self, state: &mut HostRun) -> Outcome {
+        let started = Instant::now();
+        let mut outcome = match self.attempt(state).await {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                debug!(phase = %error.phase, error = %error.message, "host failed");
+                if error.phase.is_unreachable() {
+                    state.conn = None;
+                }
+                error_outcome(error)
+            }
+        };
+        outcome.elapsed_us = started.elapsed().as_micros() as u64;
+        let _ = self.tx.send(Event::HostResult { host: state.host.name.clone(), task: self.index, outcome: outcome.clone() });
+        outcome
+    }
+
+    async fn attempt(&self, state: &mut HostRun) -> Result<Outcome, HostError> {
+        let host = Arc::clone(&state.host);
+        let (action, args) = match &self.prepared {
+            Prepared::Ready(action, args) => (*action, args),
+            Prepared::Invalid(msg) => return Ok(action::failed(msg.clone(), Vars::new())),
+        };
+        let vars = template::host_context(&host);
+        let args = match template::render_args(args, &vars) {
+            Ok(args) => args,
+            Err(err) => return Ok(action::failed(format!("The task includes an option with an undefined variable: {err}"), Vars::new())),
+        };
+        let conn = match &state.conn {
+            Some(conn) => Arc::clone(conn),
+            None => {
+                let conn = self.connector.connect(&host).await?;
+                state.conn = Some(Arc::clone(&conn));
+                conn
+            }
+        };
+        let tx = self.tx.clone();
+        let name = host.name.clone();
+        let index = self.index;
+        let stream_output = self.options.output_events;
+        let on_output = move |chunk: om_core::OutputChunk<'_>| {
+            if stream_output {
+                let _ = tx.send(Event::Output {
+                    host: name.clone(),
+                    task: index,
+                    stream: chunk.stream,
+                    data: String::from_utf8_lossy(chunk.data).into_owned(),
+                });
+            }
+        };
+        let timeout = self.task.timeout_s.map(Duration::from_secs).or(self.options.task_timeout);
+        let ctx = Ctx {
+            host: &host,
+            conn: conn.as_ref(),
+            args,
+            check: self.task.check,
+            diff: self.task.diff,
+            escalation: escalation(&host, &self.options.escalation),
+            timeout,
+            output: &on_output,
+            background: self.options.background,
+        };
+        // Transfers and probes have their own deadlines; this one bounds the whole task.
+        match timeout {
+            Some(limit) => match tokio::time::timeout(limit + Duration::from_secs(5), action.run(&ctx)).await {
+                Ok(result) => result,
+                Err(_) => Err(HostError::new(&host.name, Phase::Timeout, format!("the task did not finish within {}s", limit.as_secs()))),
+            },
+            None => action.run(&ctx).await,
+        }
+    }
+}
+
+/// The outcome of a classified failure; `msg` names the phase, `hint` stays on the error.
+fn error_outcome(error: HostError) -> Outcome {
+    let msg = format!("{}: {}", error.phase, error.message);
+    let mut outcome = Outcome::from_error(error);
+    outcome.result.insert("msg".into(), msg.into());
+    outcome
+}
+
+/// The escalation for `host`: its `ansible_become*` variables beat the command line.
+pub fn escalation(host: &Host, defaults: &BecomeOptions) -> Option<Escalation> {
+    let enabled = host.var_str(&["ansible_become"]).and_then(|v| parse_bool(&v)).unwrap_or(defaults.enabled);
+    if !enabled {
+        return None;
+    }
+    let method = match host.var_str(&["ansible_become_method"]).as_deref() {
+        Some("su") => EscalationMethod::Su,
+        Some(_) => EscalationMethod::Sudo,
+        None => defaults.method.unwrap_or(EscalationMethod::Sudo),
+    };
+    let user =
+        host.var_str(&["ansible_become_user", "ansible_sudo_user"]).or_else(|| defaults.user.clone()).unwrap_or_else(|| "root".into());
+    let password = host
+        .var_str(&["ansible_become_password", "ansible_become_pass", "ansible_sudo_pass"])
+        .map(Secret::new)
+        .or_else(|| defaults.password.clone());
+    Some(Escalation { method, user, password })
+}

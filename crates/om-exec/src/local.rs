@@ -1,0 +1,172 @@
+//! The local transport (`-c local`, `ansible_connection=local`, the implicit `localhost`):
+//! commands run under `/bin/sh -c` on the controller, files are written atomically.
+
+use std::process::Stdio;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use om_core::event::Stream;
+use om_core::transport::OutputFn;
+use om_core::{Connection, Connector, ExecOutput, ExecRequest, Host, HostError, OutputChunk, Phase};
+use om_ssh::escalation::{self, Step};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Connects to the controller itself.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LocalConnector;
+
+#[async_trait]
+impl Connector for LocalConnector {
+    async fn connect(&self, host: &Host) -> Result<Arc<dyn Connection>, HostError> {
+        Ok(Arc::new(LocalConnection { name: host.name.clone() }))
+    }
+}
+
+/// The controller as a host.
+pub struct LocalConnection {
+    name: String,
+}
+
+impl LocalConnection {
+    fn io(&self, phase: Phase, what: String, err: std::io::Error) -> HostError {
+        HostError::new(&self.name, phase, format!("{what}: {err}"))
+    }
+}
+
+#[async_trait]
+impl Connection for LocalConnection {
+    async fn exec(&self, request: ExecRequest, on_output: OutputFn<'_>) -> Result<ExecOutput, HostError> {
+        let (command, mut filter) = match &request.escalation {
+            Some(e) => {
+                let (c, f) = escalation::wrap(&request.command, e, &self.name)?;
+                (c, Some(f))
+            }
+            None => (request.command.clone(), None),
+        };
+        let mut child = tokio::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(&command)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| self.io(Phase::Module, "cannot start /bin/sh".into(), e))?;
+        let pid = child.id();
+        let mut stdin = child.stdin.take();
+        let mut stdout = child.stdout.take().expect("stdout is piped");
+        let mut stderr = child.stderr.take().expect("stderr is piped");
+        let mut pending_stdin = request.stdin;
+        if filter.is_none() {
+            if let (Some(pipe), Some(data)) = (stdin.as_mut(), pending_stdin.take()) {
+                let _ = pipe.write_all(&data).await;
+            }
+            stdin = None;
+        }
+        let mut out = ExecOutput::default();
+        let (mut out_buf, mut err_buf) = (vec![0u8; 16 * 1024], vec![0u8; 16 * 1024]);
+        let (mut out_open, mut err_open) = (true, true);
+        let deadline = request.timeout.map(|t| tokio::time::Instant::now() + t);
+        let sleep = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::pin!(sleep);
+        while out_open || err_open {
+            let (stream, n) = tokio::select! {
+                r = stdout.read(&mut out_buf), if out_open => (Stream::Stdout, r.unwrap_or(0)),
+                r = stderr.read(&mut err_buf), if err_open => (Stream::Stderr, r.unwrap_or(0)),
+                _ = &mut sleep => {
+                    if let Some(pid) = pid {
+                        let _ = std::process::Command::new("kill").args(["-KILL", &format!("-{pid}")]).status();
+                    }
+                    let secs = request.timeout.unwrap_or_default().as_secs();
+                    return Err(HostError::new(&self.name, Phase::Timeout, format!("the command did not finish within {secs}s and was stopped")));
+                }
+            };
+            if n == 0 {
+                match stream {
+                    Stream::Stdout => out_open = false,
+                    Stream::Stderr => err_open = false,
+                }
+                continue;
+            }
+            let data = if stream == Stream::Stdout { &out_buf[..n] } else { &err_buf[..n] };
+            let step = match (&mut filter, stream) {
+                (Some(f), Stream::Stdout) => f.stdout(data),
+                (Some(f), Stream::Stderr) => f.stderr(data),
+                (None, Stream::Stdout) => Step { stdout: data.to_vec(), ..Step::default() },
+                (None, Stream::Stderr) => Step { stderr: data.to_vec(), ..Step::default() },
+            };
+            if let (Some(send), Some(pipe)) = (&step.send, stdin.as_mut()) {
+                let _ = pipe.write_all(send).await;
+            }
+            if step.started {
+                if let (Some(pipe), Some(data)) = (stdin.as_mut(), pending_stdin.take()) {
+                    let _ = pipe.write_all(&data).await;
+                }
+                stdin = None;
+            }
+            emit(&mut out, &step, on_output);
+            if let Some(err) = step.failed {
+                let _ = child.kill().await;
+                return Err(err);
+            }
+        }
+        let status = child.wait().await.map_err(|e| self.io(Phase::Module, "cannot wait for the command".into(), e))?;
+        out.rc = status.code();
+        if let Some(f) = filter.as_mut() {
+            let step = f.finish();
+            emit(&mut out, &step, on_output);
+            if let Some(err) = step.failed {
+                return Err(err);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn put(&self, data: &[u8], dest: &str, mode: Option<u32>) -> Result<(), HostError> {
+        use std::os::unix::fs::PermissionsExt;
+        let path = std::path::Path::new(dest);
+        let tmp = path.with_file_name(format!(
+            ".{}.om-tmp-{:08x}",
+            path.file_name().unwrap_or_default().to_string_lossy(),
+            rand::random::<u32>()
+        ));
+        let write = || -> std::io::Result<()> {
+            std::fs::write(&tmp, data)?;
+            if let Some(mode) = mode {
+                std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode))?;
+            }
+            std::fs::rename(&tmp, path)
+        };
+        write().map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            self.io(Phase::Transfer, format!("cannot write `{dest}`"), e)
+        })
+    }
+
+    async fn get(&self, src: &str) -> Result<Vec<u8>, HostError> {
+        tokio::fs::read(src).await.map_err(|e| self.io(Phase::Transfer, format!("cannot read `{src}`"), e))
+    }
+
+    fn host_name(&self) -> &str {
+        &self.name
+    }
+
+    async fn close(&self) {}
+}
+
+fn emit(out: &mut ExecOutput, step: &Step, on_output: OutputFn<'_>) {
+    if !step.stdout.is_empty() {
+        on_output(OutputChunk { stream: Stream::Stdout, data: &step.stdout });
+        out.stdout.extend_from_slice(&step.stdout);
+    }
+    if !step.stderr.is_empty() {
+        on_output(OutputChunk { stream: Stream::Stderr, data: &step.stderr });
+        out.stderr.extend_from_slice(&step.stderr);
+    }
+}

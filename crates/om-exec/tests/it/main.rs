@@ -1,0 +1,270 @@
+//! The executor against the real OpenSSH fleet of an om lab: results, one connection per
+//! host, and the faults a fleet has (down hosts, hosts dying mid-run, commands that never
+//! end, slow and lossy links, wrong sudo passwords).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use om_core::{Event, Host, Phase, Status, Target, Task};
+use om_exec::{Executor, Plan, RunOptions, Transports};
+use om_ssh::{SshConfig, SshConnector, SshOptions};
+use om_test::TestLab;
+
+fn hosts(lab: &TestLab) -> Vec<Host> {
+    let source = om_inventory::Source::parse(&lab.inventory().display().to_string());
+    let loaded = om_inventory::Inventory::load(&[source], &om_inventory::LoadOptions::default()).expect("the lab inventory loads");
+    loaded.inventory.hosts().iter().map(|h| h.as_ref().clone()).collect()
+}
+
+fn target(lab: &TestLab) -> Target {
+    Target::new(hosts(lab).into_iter().map(Arc::new).collect())
+}
+
+fn task(module: &str, args: &str) -> Task {
+    om_exec::task(module, args).expect("valid arguments")
+}
+
+/// Runs a plan and returns every event.
+fn run(lab: &TestLab, tasks: Vec<Task>, options: RunOptions, during: impl FnOnce() + Send) -> Vec<Event> {
+    let connector =
+        SshConnector::new(SshOptions { agent: false, default_keys: false, ..SshOptions::default() }, SshConfig::default(), hosts(lab));
+    let executor = Executor::new(Arc::new(Transports::new(Arc::new(connector), "ssh")), options);
+    let target = target(lab);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let collector = std::thread::spawn(move || {
+        let mut events = Vec::new();
+        while let Some(e) = rx.blocking_recv() {
+            events.push(e);
+        }
+        events
+    });
+    std::thread::scope(|s| {
+        s.spawn(during);
+        runtime.block_on(executor.run(&target, &Plan { tasks }, tx));
+    });
+    collector.join().expect("the collector ends")
+}
+
+/// Every host's outcome per task; panics if a host reports twice for one task.
+fn outcomes(events: &[Event]) -> HashMap<(usize, String), om_core::Outcome> {
+    let mut out = HashMap::new();
+    for e in events {
+        if let Event::HostResult { host, task, outcome } = e {
+            assert!(out.insert((*task, host.clone()), outcome.clone()).is_none(), "{host} reported task {task} twice");
+        }
+    }
+    out
+}
+
+fn wait_for(what: &str, deadline: Duration, mut ready: impl FnMut() -> bool) {
+    let end = Instant::now() + deadline;
+    while !ready() {
+        assert!(Instant::now() < end, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn ten_tasks_use_one_connection_per_host() {
+    let lab = om_test::lab(3);
+    let tasks = (0..10).map(|i| task("command", &format!("echo task{i}"))).collect();
+    let events = run(&lab, tasks, RunOptions::default(), || {});
+    let results = outcomes(&events);
+    assert_eq!(results.len(), 30);
+    for ((task, host), outcome) in &results {
+        assert_eq!(outcome.status, Status::Changed, "{host} task {task}");
+        assert_eq!(outcome.result["stdout"], format!("task{task}"));
+        assert_eq!(outcome.result["rc"], 0);
+    }
+    assert!(matches!(events.first(), Some(Event::RunStarted { hosts: 3, version: 1, .. })));
+    assert!(matches!(events.last(), Some(Event::RunFinished { .. })));
+    for h in lab.status().expect("status") {
+        assert_eq!(h.connections, 1, "{} was connected to once", h.name);
+    }
+}
+
+#[test]
+fn a_down_host_is_unreachable_and_the_others_go_on() {
+    let lab = om_test::lab(3);
+    lab.kill("h2").expect("kills");
+    let events = run(&lab, vec![task("command", "true"), task("command", "true")], RunOptions::default(), || {});
+    let results = outcomes(&events);
+    let h2 = &results[&(0, "h2".to_string())];
+    assert_eq!(h2.status, Status::Unreachable);
+    assert_eq!(h2.error.as_ref().map(|e| e.phase), Some(Phase::Connect));
+    assert!(h2.result["msg"].as_str().is_some_and(|m| m.starts_with("connect: connection refused")), "{:?}", h2.result);
+    assert!(!results.contains_key(&(1, "h2".to_string())), "an unreachable host sits out later tasks");
+    assert_eq!(results[&(1, "h3".to_string())].status, Status::Changed);
+}
+
+#[test]
+fn a_host_killed_mid_run_is_unreachable_and_nothing_hangs() {
+    let lab = om_test::lab(3);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let marker = dir.path().join("started-h2");
+    let script = format!("if [ {{{{ inventory_hostname }}}} = h2 ]; then touch {}; sleep 60; fi; echo done", marker.display());
+    let tasks = vec![task("command", "true"), task("shell", &script), task("command", "true")];
+    let events = run(&lab, tasks, RunOptions::default(), || {
+        wait_for("h2 to start its command", Duration::from_secs(20), || marker.exists());
+        lab.kill("h2").expect("kills");
+    });
+    let results = outcomes(&events);
+    let h2 = &results[&(1, "h2".to_string())];
+    assert_eq!(h2.status, Status::Unreachable, "{:?}", h2.result);
+    assert!(h2.result["msg"].as_str().is_some_and(|m| m.contains("connection lost")), "{:?}", h2.result);
+    assert_eq!(results[&(1, "h1".to_string())].result["stdout"], "done");
+    assert_eq!(results[&(2, "h3".to_string())].status, Status::Changed);
+    assert_eq!(results.len(), 3 + 3 + 2);
+}
+
+#[test]
+fn a_command_that_never_ends_fails_with_phase_timeout() {
+    let lab = om_test::lab(2);
+    let options = RunOptions { task_timeout: Some(Duration::from_secs(1)), ..RunOptions::default() };
+    let events = run(&lab, vec![task("command", "sleep 600"), task("command", "echo after")], options, || {});
+    let results = outcomes(&events);
+    for host in ["h1", "h2"] {
+        let outcome = &results[&(0, host.to_string())];
+        assert_eq!(outcome.status, Status::Failed);
+        assert_eq!(outcome.error.as_ref().map(|e| e.phase), Some(Phase::Timeout));
+        assert!(outcome.error.as_ref().and_then(|e| e.hint.as_ref()).is_some());
+    }
+}
+
+#[test]
+fn delay_and_loss_slow_the_run_but_every_host_finishes() {
+    let lab = om_test::lab(3);
+    lab.netem("h1", om_lab::Netem { delay_ms: 80, jitter_ms: 0, loss_percent: 5.0 }).expect("netem");
+    let tasks = (0..3).map(|i| task("command", &format!("echo {i}"))).collect();
+    let events = run(&lab, tasks, RunOptions::default(), || {});
+    let results = outcomes(&events);
+    assert_eq!(results.len(), 9);
+    assert!(results.values().all(|o| o.status == Status::Changed));
+}
+
+#[test]
+fn copy_is_idempotent_and_fetch_brings_files_home() {
+    let lab = om_test::lab(2);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().display();
+    let copy = task(
+        "copy",
+        &format!("content='line for {{{{ inventory_hostname }}}}' dest={d}/{{{{ inventory_hostname }}}}.txt mode=0600 backup=yes"),
+    );
+    let events = run(&lab, vec![copy.clone(), copy.clone()], RunOptions::default(), || {});
+    let results = outcomes(&events);
+    assert_eq!(results[&(0, "h1".to_string())].status, Status::Changed);
+    assert_eq!(results[&(1, "h1".to_string())].status, Status::Ok, "a second copy changes nothing");
+    assert_eq!(std::fs::read_to_string(dir.path().join("h2.txt")).expect("written"), "line for h2");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(dir.path().join("h1.txt")).expect("stat").permissions().mode() & 0o777, 0o600);
+    let fetch = task("fetch", &format!("src={d}/{{{{ inventory_hostname }}}}.txt dest={d}/fetched"));
+    let fetched_results = outcomes(&run(&lab, vec![fetch], RunOptions::default(), || {}));
+    assert_eq!(fetched_results[&(0, "h1".to_string())].status, Status::Changed);
+    let fetched = dir.path().join("fetched/h1").join(dir.path().strip_prefix("/").unwrap_or(dir.path())).join("h1.txt");
+    assert_eq!(std::fs::read_to_string(fetched).expect("fetched"), "line for h1");
+}
+
+#[test]
+fn script_runs_once_creates_exists_and_removes_itself() {
+    let lab = om_test::lab(1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join("setup.sh");
+    let flag = dir.path().join("flag");
+    std::fs::write(&script, format!("#!/bin/sh\necho \"args: $*\"\ntouch {}\n", flag.display())).expect("writes");
+    let args = format!("{} one two creates={}", script.display(), flag.display());
+    let results = outcomes(&run(&lab, vec![task("script", &args), task("script", &args)], RunOptions::default(), || {}));
+    let first = &results[&(0, "h1".to_string())];
+    assert_eq!(first.result["stdout"], "args: one two", "{:?}", first.result);
+    let second = &results[&(1, "h1".to_string())];
+    assert_eq!(second.status, Status::Ok);
+    assert!(second.result["msg"].as_str().is_some_and(|m| m.starts_with("Did not run command since")));
+    let leftovers = std::fs::read_dir("/tmp")
+        .expect("tmp")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("setup.sh"))
+        .count();
+    assert_eq!(leftovers, 0, "the uploaded script was removed");
+}
+
+#[test]
+fn background_jobs_poll_to_completion() {
+    let lab = om_test::lab(1);
+    let options = RunOptions { background: Some(om_exec::Background { limit_s: 30, poll_s: 1 }), ..RunOptions::default() };
+    let results = outcomes(&run(&lab, vec![task("shell", "sleep 1; echo finished")], options, || {}));
+    let outcome = &results[&(0, "h1".to_string())];
+    assert_eq!(outcome.status, Status::Changed, "{:?}", outcome.result);
+    assert_eq!(outcome.result["stdout"], "finished");
+    assert_eq!(outcome.result["finished"], 1);
+}
+
+#[test]
+fn unknown_parameters_fail_every_host_without_connecting() {
+    let lab = om_test::lab(2);
+    let results = outcomes(&run(&lab, vec![task("ping", "data=x bogus=1")], RunOptions::default(), || {}));
+    let outcome = &results[&(0, "h1".to_string())];
+    assert_eq!(outcome.status, Status::Failed);
+    assert!(outcome.result["msg"].as_str().is_some_and(|m| m.starts_with("Unsupported parameters for (ping) module: bogus.")));
+    assert!(lab.status().expect("status").iter().all(|h| h.connections == 0));
+}
+
+#[test]
+fn a_wrong_sudo_password_is_a_become_failure() {
+    if !om_test::privileged() {
+        eprintln!("skipped: needs OM_TEST_PRIVILEGED=1 (creates a user with a sudo rule)");
+        return;
+    }
+    let user = om_test::sudo_user("omsudo", "s3cret-pw");
+    let lab = om_test::lab(2);
+    let mut inventory = std::fs::read_to_string(lab.inventory()).expect("inventory");
+    inventory =
+        inventory.replace(&format!("ansible_user={}", lab.state().user), &format!("ansible_user={user} ansible_password=s3cret-pw"));
+    inventory.push_str("\n[lab:vars]\nansible_become=yes\n");
+    let mut h2 = String::new();
+    for line in inventory.lines() {
+        h2.push_str(line);
+        if line.starts_with("h2 ") {
+            h2.push_str(" ansible_become_password=wrong");
+        } else if line.starts_with("h1 ") {
+            h2.push_str(" ansible_become_password=s3cret-pw");
+        }
+        h2.push('\n');
+    }
+    std::fs::write(lab.inventory(), h2).expect("writes");
+    let results = outcomes(&run(&lab, vec![task("command", "id -un")], RunOptions::default(), || {}));
+    assert_eq!(results[&(0, "h1".to_string())].result["stdout"], "root");
+    let h2 = &results[&(0, "h2".to_string())];
+    assert_eq!(h2.status, Status::Failed);
+    assert_eq!(h2.error.as_ref().map(|e| e.phase), Some(Phase::Become));
+    let text = serde_json::to_string(&h2).expect("json");
+    assert!(!text.contains("wrong") && !text.contains("s3cret"), "no password in results: {text}");
+}
+
+#[test]
+fn localhost_runs_on_the_controller() {
+    let target = Target::new(vec![Arc::new({
+        let mut h = Host::new("localhost");
+        h.vars.insert("ansible_connection".into(), "local".into());
+        h
+    })]);
+    let connector = SshConnector::new(SshOptions::default(), SshConfig::default(), []);
+    let executor = Executor::new(Arc::new(Transports::new(Arc::new(connector), "ssh")), RunOptions::default());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let recap = runtime.block_on(async {
+        let recap = executor.run(&target, &Plan { tasks: vec![task("shell", "echo $((6*7))")] }, tx).await;
+        let mut stdout = None;
+        while let Some(e) = rx.recv().await {
+            if let Event::HostResult { outcome, .. } = e {
+                stdout = Some(outcome.result["stdout"].clone());
+            }
+        }
+        assert_eq!(stdout, Some("42".into()));
+        recap
+    });
+    assert_eq!(recap.hosts["localhost"].changed, 1);
+    assert!(Path::new("/bin/sh").exists());
+}

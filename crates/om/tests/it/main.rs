@@ -1,0 +1,11 @@
+//! The built `om` binary, as users run it.
+
+#![allow(clippy::print_stderr)]
+
+mod cli;
+mod lab;
+mod run;
+
+fn om() -> om_test::Om {
+    om_test::Om::new(env!("CARGO_BIN_EXE_om"))
+}
