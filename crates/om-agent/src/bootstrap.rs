@@ -178,8 +178,16 @@ fn client_error(host: &str, err: ClientError) -> HostError {
     }
 }
 
+pub use om_modules::os::quote;
+
 /// Finds or uploads the agent and starts `om-agent stdio` on one channel.
 pub async fn start(remote: &dyn Remote, binary: &AgentBinary) -> Result<Agent, HostError> {
+    start_as(remote, binary, "").await
+}
+
+/// As [`start`], with `prefix` before the agent command (`sudo -n -u root --`): the agent
+/// then runs as another user. The probe and the upload stay with the login user.
+pub async fn start_as(remote: &dyn Remote, binary: &AgentBinary, prefix: &str) -> Result<Agent, HostError> {
     let host = remote.host().to_string();
     let probe = remote.exec(&probe_script(binary.sha256()), None).await?;
     let text = String::from_utf8_lossy(&probe.stdout).into_owned();
@@ -212,8 +220,15 @@ pub async fn start(remote: &dyn Remote, binary: &AgentBinary) -> Result<Agent, H
             }
         }
     };
-    let (reader, writer) = remote.open(&format!("exec '{path}' stdio")).await?;
-    let client = Client::connect(reader, writer).await.map_err(|e| client_error(&host, e))?;
+    let (reader, writer) = remote.open(&format!("exec {prefix} '{path}' stdio")).await?;
+    let client = match Client::connect(reader, writer).await {
+        Ok(c) => c,
+        Err(ClientError::Disconnected { .. }) if !prefix.is_empty() => {
+            return Err(HostError::new(&host, Phase::Become, format!("`{prefix}` did not start om-agent"))
+                .with_hint("sudo must run without a password prompt here, or give the become password (-K)"));
+        }
+        Err(e) => return Err(client_error(&host, e)),
+    };
     Ok(Agent::Running { client, path, uploaded })
 }
 

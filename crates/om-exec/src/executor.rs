@@ -171,7 +171,7 @@ fn prepare(task: &Task) -> Prepared {
         return Prepared::Invalid(format!("The module {} was not found in configured module paths", task.module));
     };
     match action.schema().validate(&task.args) {
-        Ok(args) => Prepared::Ready(action, args),
+        Ok(args) => Prepared::Ready(action, args.into_vars()),
         Err(err) => Prepared::Invalid(err.to_string()),
     }
 }

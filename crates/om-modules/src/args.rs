@@ -34,6 +34,15 @@ impl Args {
         out
     }
 
+    /// The normalised arguments as a JSON map.
+    pub fn into_vars(self) -> Vars {
+        self.values
+    }
+
+    pub fn vars(&self) -> &Vars {
+        &self.values
+    }
+
     pub fn warnings(&self) -> &[String] {
         &self.warnings
     }

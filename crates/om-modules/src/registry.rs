@@ -37,7 +37,8 @@ pub static MODULES: &[&dyn Module] = &[
 ];
 
 /// Modules the executor runs on the controller; their schemas live here too.
-pub static CONTROLLER_SCHEMAS: &[&Schema] = &[&commands::raw::SCHEMA, &commands::script::SCHEMA, &system::debug::SCHEMA];
+pub static CONTROLLER_SCHEMAS: &[&Schema] =
+    &[&system::async_status::SCHEMA, &commands::raw::SCHEMA, &commands::script::SCHEMA, &system::debug::SCHEMA];
 
 /// Collections whose modules resolve to om's native ones (`ansible.builtin.copy` → `copy`).
 const COLLECTIONS: &[&str] = &["ansible.builtin.", "ansible.legacy.", "ansible.posix.", "community.general."];

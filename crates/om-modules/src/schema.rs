@@ -212,6 +212,12 @@ impl Schema {
         names
     }
 
+    /// The keys a free-form module takes out of its text (`chdir=`, `creates=`…): every name
+    /// and alias but the internal `_raw_params`/`_uses_shell`.
+    pub fn control_keys(&self) -> Vec<&'static str> {
+        self.names().into_iter().filter(|n| !n.starts_with('_')).collect()
+    }
+
     /// Checks and normalises a task's arguments (see the module documentation).
     pub fn validate(&'static self, given: &Vars) -> Result<Args, ArgsError> {
         let module = self.module;
@@ -233,6 +239,7 @@ impl Schema {
             values.insert(param.name.to_string(), value.clone());
         }
         if !unknown.is_empty() {
+            unknown.sort();
             let supported = self.names();
             let closest = unknown.iter().find_map(|u| crate::registry::closest(u, supported.iter().copied()));
             return Err(ArgsError::Unsupported {

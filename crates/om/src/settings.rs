@@ -91,8 +91,12 @@ fn tasks(args: &RunArgs) -> anyhow::Result<Vec<Task>> {
             module = m.clone();
         }
         if om_exec::action::find(&module).is_none() {
-            let known: Vec<&str> = om_exec::action::modules().iter().map(|s| s.module).collect();
-            bail!(bad(format!("unknown module `{module}`"), format!("modules without om-agent: {}", known.join(", "))));
+            let unknown = om_exec::action::unknown(&module);
+            let hint = match &unknown.closest {
+                Some(c) => format!("did you mean `{c}`? known modules: {}", unknown.known.join(", ")),
+                None => format!("known modules: {}", unknown.known.join(", ")),
+            };
+            bail!(bad(format!("unknown module `{module}`"), hint));
         }
         let text = args.args.get(i).map(String::as_str).unwrap_or("");
         let mut task = om_exec::task(&module, text).with_context(|| format!("cannot read the arguments of `{module}`"))?;

@@ -8,34 +8,9 @@ use om_core::{HostError, Outcome, Vars};
 use serde_json::Value;
 
 use super::{Action, Ctx, q, result, sha1_hex};
-use crate::schema::{Arg, Kind, Schema};
+use crate::schema::Schema;
 
 pub(crate) struct Copy;
-
-const COPY: Schema = Schema {
-    module: "copy",
-    doc: "Copies a local file or inline content to the host, only when it differs.",
-    free_form: false,
-    args: &[
-        Arg::new("dest", Kind::Path, "where the file goes; a directory (or a path ending in /) receives it under its own name").required(),
-        Arg::new("src", Kind::Path, "a local file"),
-        Arg::new("content", Kind::Str, "the file's content, instead of src"),
-        Arg::new("mode", Kind::Mode, "permissions: octal (`0644`) or symbolic (`u+rw,g-w`)"),
-        Arg::new("owner", Kind::Str, "owner name (needs -b unless it is you)"),
-        Arg::new("group", Kind::Str, "group name"),
-        Arg::new("backup", Kind::Bool, "keep the old file as `<dest>.<pid>.<date>~`").default("no"),
-        Arg::new("force", Kind::Bool, "replace a different file; `no` writes only when dest is missing")
-            .aliases(&["thirsty"])
-            .default("yes"),
-        Arg::new("validate", Kind::Str, "a command to check the new file first; `%s` is its path"),
-        Arg::new("directory_mode", Kind::Mode, "accepted; directories are not created"),
-        Arg::new("remote_src", Kind::Bool, "copy a file that is already on the host").default("no"),
-        Arg::new("follow", Kind::Bool, "accepted for compatibility").default("no"),
-        Arg::new("checksum", Kind::Str, "expected sha1 of the file"),
-    ],
-    mutually_exclusive: &[&["src", "content"]],
-    required_one_of: &[&["src", "content"]],
-};
 
 /// What the host has at the destination.
 struct Present {
@@ -49,7 +24,7 @@ struct Present {
 #[async_trait]
 impl Action for Copy {
     fn schema(&self) -> &'static Schema {
-        &COPY
+        &om_modules::files::copy::SCHEMA
     }
 
     async fn run(&self, ctx: &Ctx<'_>) -> Result<Outcome, HostError> {

@@ -136,12 +136,12 @@ impl CommandOutput {
 }
 
 /// Receives live output of a running command.
-pub type OutputFn = dyn Fn(Stream, &[u8]) + Send + Sync;
+pub type OutputFn<'a> = dyn Fn(Stream, &[u8]) + Send + Sync + 'a;
 
 /// Live output and cancellation for a running command.
 #[derive(Clone, Copy, Default)]
 pub struct Watch<'a> {
-    pub output: Option<&'a OutputFn>,
+    pub output: Option<&'a OutputFn<'a>>,
     pub cancel: Option<&'a AtomicBool>,
 }
 

@@ -1,6 +1,7 @@
 //! System modules: `setup`, `ping`, `user`, `group`, `cron`, `sysctl`, `mount`, `hostname`,
 //! `wait_for`, om's `proc`, and the schema of the controller-side `debug`.
 
+pub mod async_status;
 pub mod cron;
 pub mod debug;
 pub mod group;
