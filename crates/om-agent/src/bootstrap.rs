@@ -97,15 +97,15 @@ impl AgentBinary {
             return Self::load(Path::new(&p));
         }
         let mut tried = Vec::new();
-        if let Ok(exe) = std::env::current_exe()
-            && let Some(dir) = exe.parent()
-        {
-            // The static build first: it runs on any x86_64 host, old glibc or none.
-            if let Some(target) = dir.parent() {
-                tried.push(target.join("x86_64-unknown-linux-gnu/agent/om-agent"));
-                tried.push(target.join("x86_64-unknown-linux-gnu/release/om-agent"));
+        if let Ok(exe) = std::env::current_exe() {
+            // From target/<profile>/om (or target/<profile>/deps/<test>) up to the target
+            // directory: the static build first, it runs on any x86_64 host.
+            for dir in exe.ancestors().skip(1).take(3) {
+                tried.push(dir.join("x86_64-unknown-linux-gnu/agent/om-agent"));
             }
-            tried.push(dir.join("om-agent"));
+            for dir in exe.ancestors().skip(1).take(2) {
+                tried.push(dir.join("om-agent"));
+            }
         }
         match tried.iter().find(|p| p.is_file()) {
             Some(p) => Self::load(p),

@@ -1,5 +1,6 @@
 //! om-agent through a real `om-agent stdio` child process over pipes.
 
+mod bootstrap;
 mod modules;
 mod protocol;
 
