@@ -110,6 +110,7 @@ impl Client {
         }
         let (tx, mut rx) = mpsc::unbounded_channel::<Frame>();
         let shared = Arc::new(Shared { pending: Mutex::new(HashMap::new()), closed: Mutex::new(None) });
+        let writer_shared = shared.clone();
         tokio::spawn(async move {
             let mut w = BufWriter::with_capacity(64 * 1024, writer);
             while let Some(frame) = rx.recv().await {
@@ -118,6 +119,7 @@ impl Client {
                     ok = w.write_all(&more.encode()).await.is_ok();
                 }
                 if !ok || w.flush().await.is_err() {
+                    lock(&writer_shared.closed).get_or_insert_with(|| "the agent stopped reading".into());
                     break;
                 }
             }
@@ -133,7 +135,7 @@ impl Client {
                     Err(e) => break format!("protocol error: {e}"),
                 }
             };
-            *lock(&reader_shared.closed) = Some(reason.clone());
+            lock(&reader_shared.closed).get_or_insert_with(|| reason.clone());
             for (_, p) in lock(&reader_shared.pending).drain() {
                 let _ = p.done.send(Err(ClientError::Disconnected { reason: reason.clone() }));
             }
@@ -148,7 +150,7 @@ impl Client {
 
     /// Whether the stream has ended.
     pub fn is_closed(&self) -> bool {
-        lock(&self.shared.closed).is_some()
+        lock(&self.shared.closed).is_some() || self.tx.is_closed()
     }
 
     /// Sends `request` with `blob`, calls `on_chunk` for live output, and returns the reply.

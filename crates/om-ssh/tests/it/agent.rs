@@ -35,6 +35,13 @@ fn native_modules_run_in_the_agent_and_a_dead_agent_is_replaced() {
         let cmdline = std::fs::read_to_string(format!("/proc/{agent_pid}/cmdline")).expect("the agent runs");
         assert!(cmdline.contains("om-agent") && cmdline.contains("stdio"), "{cmdline}");
         conn.exec(ExecRequest::new(format!("kill -9 {agent_pid}")), &|_| {}).await.expect("kill");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::path::Path::new(&format!("/proc/{agent_pid}/cmdline")).exists()
+            && std::fs::read_to_string(format!("/proc/{agent_pid}/cmdline")).is_ok_and(|c| c.contains("om-agent"))
+        {
+            assert!(std::time::Instant::now() < deadline, "the agent did not die");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
         let stat = args(serde_json::json!({"path": "/"}));
         let failed = conn.call_module(call("stat", &stat)).await.expect_err("the dead agent fails the call");
         assert_eq!(failed.phase, Phase::Module);

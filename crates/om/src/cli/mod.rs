@@ -1,13 +1,17 @@
 //! Command-line definitions; their doc comments are `om --help`.
 
+mod facts;
 mod inventory;
 mod lab;
+mod proc;
 mod run;
 
 use clap::{Args, Parser, Subcommand};
 
+pub use facts::{FactsArgs, FactsSection};
 pub use inventory::{ExportFormat, InventoryArgs, TargetType};
 pub use lab::{LabArgs, LabCommand};
+pub use proc::{ProcArgs, ProcCommand, ProcSort};
 pub use run::RunArgs;
 
 /// om runs Linux fleets: one fast program for inventories, ad-hoc runs across thousands of
@@ -48,6 +52,10 @@ pub enum Command {
     Inventory(InventoryArgs),
     /// A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces.
     Lab(LabArgs),
+    /// This machine's facts: CPU, memory, disks, network, users, boot time (psutil's names).
+    Facts(FactsArgs),
+    /// Processes on this machine: list, show, kill, CPU affinity, spawn.
+    Proc(ProcArgs),
     /// Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`.
     Completions {
         /// The shell to complete for.
