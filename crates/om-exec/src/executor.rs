@@ -199,6 +199,9 @@ impl HostJob {
             }
         };
         outcome.elapsed_us = started.elapsed().as_micros() as u64;
+        if outcome.status == Status::Failed && outcome.error.is_none() {
+            outcome.error = Some(module_error(&state.host.name, &outcome.result));
+        }
         let _ = self.tx.send(Event::HostResult { host: state.host.name.clone(), task: self.index, outcome: outcome.clone() });
         outcome
     }
@@ -256,6 +259,15 @@ impl HostJob {
             },
             None => action.run(&ctx).await,
         }
+    }
+}
+
+/// A module's own failure, classified: phase `module`, with the rc when there is one.
+fn module_error(host: &str, result: &Vars) -> HostError {
+    let msg = result.get("msg").and_then(|m| m.as_str()).unwrap_or("failed");
+    match result.get("rc").and_then(|rc| rc.as_i64()) {
+        Some(rc) => HostError::new(host, Phase::Module, format!("{msg} (rc={rc})")),
+        None => HostError::new(host, Phase::Module, msg),
     }
 }
 

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use om_core::event::Stream;
 use om_core::transport::OutputFn;
-use om_core::{Connection, Connector, ExecOutput, ExecRequest, Host, HostError, OutputChunk, Phase};
-use om_ssh::escalation::{self, Step};
+use om_core::{Connection, Connector, ExecOutput, ExecRequest, Host, HostError, Phase};
+use om_ssh::escalation;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Connects to the controller itself.
@@ -95,12 +95,7 @@ impl Connection for LocalConnection {
                 continue;
             }
             let data = if stream == Stream::Stdout { &out_buf[..n] } else { &err_buf[..n] };
-            let step = match (&mut filter, stream) {
-                (Some(f), Stream::Stdout) => f.stdout(data),
-                (Some(f), Stream::Stderr) => f.stderr(data),
-                (None, Stream::Stdout) => Step { stdout: data.to_vec(), ..Step::default() },
-                (None, Stream::Stderr) => Step { stderr: data.to_vec(), ..Step::default() },
-            };
+            let step = escalation::feed(&mut filter, stream, data);
             if let (Some(send), Some(pipe)) = (&step.send, stdin.as_mut()) {
                 let _ = pipe.write_all(send).await;
             }
@@ -110,7 +105,7 @@ impl Connection for LocalConnection {
                 }
                 stdin = None;
             }
-            emit(&mut out, &step, on_output);
+            step.emit(&mut out, on_output);
             if let Some(err) = step.failed {
                 let _ = child.kill().await;
                 return Err(err);
@@ -120,7 +115,7 @@ impl Connection for LocalConnection {
         out.rc = status.code();
         if let Some(f) = filter.as_mut() {
             let step = f.finish();
-            emit(&mut out, &step, on_output);
+            step.emit(&mut out, on_output);
             if let Some(err) = step.failed {
                 return Err(err);
             }
@@ -169,7 +164,7 @@ impl Connection for LocalConnection {
             .with_hint("run om as the target user, or reach localhost over ssh (ansible_connection=ssh)"));
         }
         let run = || {
-            let on_output = |stream: Stream, data: &[u8]| (call.on_output)(OutputChunk { stream, data });
+            let on_output = |stream: Stream, data: &[u8]| (call.on_output)(om_core::OutputChunk { stream, data });
             let mut ctx = om_modules::Context::new(&om_modules::os::LocalOs);
             ctx.check = call.check;
             ctx.diff = call.diff;
@@ -188,15 +183,4 @@ impl Connection for LocalConnection {
     }
 
     async fn close(&self) {}
-}
-
-fn emit(out: &mut ExecOutput, step: &Step, on_output: OutputFn<'_>) {
-    if !step.stdout.is_empty() {
-        on_output(OutputChunk { stream: Stream::Stdout, data: &step.stdout });
-        out.stdout.extend_from_slice(&step.stdout);
-    }
-    if !step.stderr.is_empty() {
-        on_output(OutputChunk { stream: Stream::Stderr, data: &step.stderr });
-        out.stderr.extend_from_slice(&step.stderr);
-    }
 }

@@ -171,11 +171,7 @@ fn apply(out: &mut HostConfig, key: &str, value: &str) {
         "serveraliveinterval" => first(&mut out.server_alive_interval, value.parse().ok()),
         "serveralivecountmax" => first(&mut out.server_alive_count_max, value.parse().ok()),
         "stricthostkeychecking" => first(&mut out.strict_host_key_checking, HostKeyPolicy::parse(value)),
-        "userknownhostsfile" => {
-            if out.user_known_hosts_files.is_empty() {
-                out.user_known_hosts_files = words(value);
-            }
-        }
+        "userknownhostsfile" if out.user_known_hosts_files.is_empty() => out.user_known_hosts_files = words(value),
         "hashknownhosts" => first(&mut out.hash_known_hosts, flag(value)),
         "compression" => first(&mut out.compression, flag(value)),
         "forwardagent" => first(&mut out.forward_agent, flag(value)),

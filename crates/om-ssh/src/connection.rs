@@ -10,14 +10,14 @@ use std::time::Duration;
 use async_trait::async_trait;
 use om_core::event::Stream;
 use om_core::transport::OutputFn;
-use om_core::{Connection, ExecOutput, ExecRequest, HostError, OutputChunk, Phase};
+use om_core::{Connection, ExecOutput, ExecRequest, HostError, Phase};
 use russh::client::Msg;
 use russh::{Channel, ChannelMsg, ChannelOpenFailure, Sig};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{OwnedSemaphorePermit, RwLock, Semaphore};
 use tracing::{debug, warn};
 
-use crate::escalation::{self, BecomeFilter, Step};
+use crate::escalation::{self, feed};
 use crate::pool::Pool;
 use crate::session::Client;
 use crate::{Endpoint, error};
@@ -67,11 +67,9 @@ impl Link {
                 Ok(channel) => return Ok(channel),
                 Err(russh::Error::ChannelOpenFailure(ChannelOpenFailure::AdministrativelyProhibited)) if prohibited < 8 => {
                     prohibited += 1;
-                    if self.channels.available_permits() > 0 {
-                        if let Ok(p) = self.channels.try_acquire() {
-                            p.forget();
-                            warn!(host = %name, "sshd refused a channel (MaxSessions); lowering the channel cap");
-                        }
+                    if let Ok(p) = self.channels.try_acquire() {
+                        p.forget();
+                        warn!(host = %name, "sshd refused a channel (MaxSessions); lowering the channel cap");
                     }
                     tokio::time::sleep(Duration::from_millis(50 * prohibited)).await;
                 }
@@ -194,7 +192,7 @@ impl SshConnection {
             if step.started {
                 send_stdin(&channel, stdin.take()).await;
             }
-            emit(&mut out, &step, on_output);
+            step.emit(&mut out, on_output);
             if let Some(err) = step.failed {
                 let _ = channel.close().await;
                 return Err(err);
@@ -202,7 +200,7 @@ impl SshConnection {
         }
         if let Some(filter) = filter.as_mut() {
             let step = filter.finish();
-            emit(&mut out, &step, on_output);
+            step.emit(&mut out, on_output);
             if let Some(err) = step.failed {
                 if !exited && self.link.is_closed().await {
                     return Err(error::lost(&self.name, "running the command"));
@@ -214,26 +212,6 @@ impl SshConnection {
             return Err(error::lost(&self.name, "running the command"));
         }
         Ok(out)
-    }
-}
-
-fn feed(filter: &mut Option<BecomeFilter>, stream: Stream, data: &[u8]) -> Step {
-    match (filter, stream) {
-        (Some(f), Stream::Stdout) => f.stdout(data),
-        (Some(f), Stream::Stderr) => f.stderr(data),
-        (None, Stream::Stdout) => Step { stdout: data.to_vec(), ..Step::default() },
-        (None, Stream::Stderr) => Step { stderr: data.to_vec(), ..Step::default() },
-    }
-}
-
-fn emit(out: &mut ExecOutput, step: &Step, on_output: OutputFn<'_>) {
-    if !step.stdout.is_empty() {
-        on_output(OutputChunk { stream: Stream::Stdout, data: &step.stdout });
-        out.stdout.extend_from_slice(&step.stdout);
-    }
-    if !step.stderr.is_empty() {
-        on_output(OutputChunk { stream: Stream::Stderr, data: &step.stderr });
-        out.stderr.extend_from_slice(&step.stderr);
     }
 }
 

@@ -3,7 +3,9 @@
 //! stdin only after sudo's prompt appears, a second prompt means a wrong password, and the
 //! markers never reach the caller. Transport-neutral: the local transport uses it too.
 
-use om_core::{Escalation, EscalationMethod, HostError, Phase};
+use om_core::event::Stream;
+use om_core::transport::OutputFn;
+use om_core::{Escalation, EscalationMethod, ExecOutput, HostError, OutputChunk, Phase};
 
 /// A command wrapped for escalation, and the filter for its output.
 pub fn wrap(command: &str, escalation: &Escalation, host: &str) -> Result<(String, BecomeFilter), HostError> {
@@ -50,6 +52,37 @@ pub struct Step {
     pub started: bool,
     /// Escalation failed; close the channel.
     pub failed: Option<HostError>,
+}
+
+impl Step {
+    /// A chunk of output that passes through unfiltered.
+    pub fn passthrough(stream: Stream, data: &[u8]) -> Self {
+        match stream {
+            Stream::Stdout => Step { stdout: data.to_vec(), ..Step::default() },
+            Stream::Stderr => Step { stderr: data.to_vec(), ..Step::default() },
+        }
+    }
+
+    /// Hands the step's output to the caller and keeps it in `out`.
+    pub fn emit(&self, out: &mut ExecOutput, on_output: OutputFn<'_>) {
+        if !self.stdout.is_empty() {
+            on_output(OutputChunk { stream: Stream::Stdout, data: &self.stdout });
+            out.stdout.extend_from_slice(&self.stdout);
+        }
+        if !self.stderr.is_empty() {
+            on_output(OutputChunk { stream: Stream::Stderr, data: &self.stderr });
+            out.stderr.extend_from_slice(&self.stderr);
+        }
+    }
+}
+
+/// Feeds a chunk through the filter when there is one.
+pub fn feed(filter: &mut Option<BecomeFilter>, stream: Stream, data: &[u8]) -> Step {
+    match (filter, stream) {
+        (Some(f), Stream::Stdout) => f.stdout(data),
+        (Some(f), Stream::Stderr) => f.stderr(data),
+        (None, stream) => Step::passthrough(stream, data),
+    }
 }
 
 /// Watches a wrapped command's output until escalation succeeded or failed.

@@ -196,7 +196,7 @@ pub(crate) async fn connect(ep: Arc<Endpoint>, via: Option<&Client>, shared: &Ar
         Ok(Err(err)) => return Err(lock(&refusal).take().unwrap_or_else(|| error::handshake(&ep, &err))),
         Ok(Ok(handle)) => handle,
     };
-    match tokio::time::timeout(deadline.max(std::time::Duration::from_secs(30)), authenticate(&mut handle, &ep, shared)).await {
+    match tokio::time::timeout(deadline.max(std::time::Duration::from_secs(60)), authenticate(&mut handle, &ep, shared)).await {
         Ok(result) => result?,
         Err(_) => {
             return Err(HostError::new(&ep.name, Phase::Auth, "authentication timed out")
@@ -234,10 +234,11 @@ async fn tcp(ep: &Endpoint) -> Result<tokio::net::TcpStream, HostError> {
 async fn authenticate(handle: &mut Client, ep: &Endpoint, shared: &Shared) -> Result<(), HostError> {
     let mut tried: Vec<String> = Vec::new();
     let mut identities = ep.identities.clone();
-    if identities.is_empty() && ep.default_keys {
-        if let Some(home) = crate::config::home_dir() {
-            identities.extend(["id_ed25519", "id_ecdsa", "id_rsa"].map(|k| home.join(".ssh").join(k)));
-        }
+    if identities.is_empty()
+        && ep.default_keys
+        && let Some(home) = crate::config::home_dir()
+    {
+        identities.extend(["id_ed25519", "id_ecdsa", "id_rsa"].map(|k| home.join(".ssh").join(k)));
     }
     for path in &identities {
         let Some(key) = shared.key(path, ep.password.as_ref()).await else { continue };

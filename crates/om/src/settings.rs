@@ -152,6 +152,11 @@ impl Prompter for TerminalPrompter {
         let question = format!(
             "The authenticity of host '{host} ({address})' can't be established.\nKey fingerprint is {fingerprint}.\nAre you sure you want to continue connecting (yes/no)? "
         );
-        rpassword::prompt_password(question).map(|a| a.trim().eq_ignore_ascii_case("yes")).unwrap_or(false)
+        let mut stderr = std::io::stderr();
+        if std::io::Write::write_all(&mut stderr, question.as_bytes()).is_err() {
+            return false;
+        }
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer).is_ok() && answer.trim().eq_ignore_ascii_case("yes")
     }
 }

@@ -148,9 +148,13 @@ async fn probe(ctx: &Ctx<'_>, dest: &str, name: Option<&str>) -> Result<Option<P
         None => "echo directory; exit 0".to_string(),
     };
     let into_dir = if dest.ends_with('/') { "true".to_string() } else { "[ -d \"$p\" ]".to_string() };
+    let trimmed = match dest.trim_end_matches('/') {
+        "" => "/",
+        t => t,
+    };
     let command = format!(
         "p={}; if {into_dir}; then {inside}; fi; if [ -f \"$p\" ]; then echo present; sha1sum -- \"$p\" | cut -d' ' -f1; stat -c '%a %U %G %u %g' -- \"$p\"; else echo absent; fi; printf '%s\\n' \"$p\"",
-        q(dest.trim_end_matches('/').is_empty().then_some("/").unwrap_or(dest.trim_end_matches('/')))
+        q(trimmed)
     );
     let out = ctx.probe(command).await?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();

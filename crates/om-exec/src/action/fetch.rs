@@ -36,14 +36,11 @@ impl Action for Fetch {
             let msg = format!("the remote file does not exist, not transferring, ignored: {src}");
             let mut r = result(false);
             r.insert("file".into(), src.into());
-            return Ok(if ctx.flag("fail_on_missing") {
-                super::failed(msg, r)
-            } else {
-                super::outcome(false, {
-                    r.insert("msg".into(), msg.into());
-                    r
-                })
-            });
+            if ctx.flag("fail_on_missing") {
+                return Ok(super::failed(msg, r));
+            }
+            r.insert("msg".into(), msg.into());
+            return Ok(super::outcome(false, r));
         }
         let local_sum = std::fs::read(&local).ok().map(|d| sha1_hex(&d));
         let mut r = result(false);

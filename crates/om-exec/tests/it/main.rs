@@ -154,7 +154,7 @@ fn copy_is_idempotent_and_fetch_brings_files_home() {
         "copy",
         &format!("content='line for {{{{ inventory_hostname }}}}' dest={d}/{{{{ inventory_hostname }}}}.txt mode=0600 backup=yes"),
     );
-    let events = run(&lab, vec![copy.clone(), copy.clone()], RunOptions::default(), || {});
+    let events = run(&lab, vec![copy.clone(), copy], RunOptions::default(), || {});
     let results = outcomes(&events);
     assert_eq!(results[&(0, "h1".to_string())].status, Status::Changed);
     assert_eq!(results[&(1, "h1".to_string())].status, Status::Ok, "a second copy changes nothing");

@@ -136,7 +136,7 @@ fn a_command_past_its_deadline_is_stopped() {
         let conn = connector(SshOptions::default()).connect(&host(&lab, "h1")).await.expect("connects");
         let mut req = ExecRequest::new("sleep 600");
         req.timeout = Some(Duration::from_millis(500));
-        let err = conn.exec(req, &|_| {}).await.err().expect("times out");
+        let err = conn.exec(req, &|_| {}).await.expect_err("times out");
         assert_eq!(err.phase, Phase::Timeout);
         // The connection still works afterwards.
         assert_eq!(conn.exec(ExecRequest::new("echo ok"), &|_| {}).await.expect("runs").stdout, b"ok\n");
@@ -163,7 +163,7 @@ fn sftp_uploads_atomically_and_reads_back() {
         assert_eq!(sftp.stat(&dest).await.expect("stat").mode & 0o777, 0o640);
         let names = sftp.listdir(&dir.path().display().to_string()).await.expect("lists");
         assert_eq!(names, vec!["blob".to_string()], "no temporary file is left behind");
-        let missing = sftp.get("/nonexistent/file", &|_, _| {}).await.err().expect("fails");
+        let missing = sftp.get("/nonexistent/file", &|_, _| {}).await.expect_err("fails");
         assert_eq!(missing.phase, Phase::Transfer);
         assert!(missing.message.contains("no such file"), "{missing}");
     });
@@ -223,13 +223,45 @@ fn sudo_with_a_password_and_a_wrong_one() {
         escalation.password = Some(om_core::Secret::new("wrong".into()));
         let mut req = ExecRequest::new("id -un");
         req.escalation = Some(escalation.clone());
-        let err = conn.exec(req, &|_| {}).await.err().expect("wrong password fails");
+        let err = conn.exec(req, &|_| {}).await.expect_err("wrong password fails");
         assert_eq!(err.phase, Phase::Become);
         assert!(err.message.contains("incorrect sudo password"), "{err}");
         escalation.password = None;
         let mut req = ExecRequest::new("id -un");
         req.escalation = Some(escalation);
-        let err = conn.exec(req, &|_| {}).await.err().expect("no password fails");
+        let err = conn.exec(req, &|_| {}).await.expect_err("no password fails");
         assert_eq!(err.phase, Phase::Become);
+    });
+}
+
+#[test]
+fn ecdsa_rsa_and_encrypted_keys_authenticate() {
+    let lab = om_test::lab(1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut authorized = std::fs::read_to_string(lab.dir().join("authorized_keys")).expect("authorized_keys");
+    let mut keys = Vec::new();
+    for (name, kind, passphrase) in [("ecdsa", "ecdsa", ""), ("rsa", "rsa", ""), ("locked", "ed25519", "pass phrase")] {
+        let path = dir.path().join(name);
+        let status = std::process::Command::new("ssh-keygen")
+            .args(["-q", "-t", kind, "-N", passphrase, "-f"])
+            .arg(&path)
+            .status()
+            .expect("ssh-keygen");
+        assert!(status.success());
+        authorized.push_str(&std::fs::read_to_string(path.with_extension("pub")).expect("public key"));
+        keys.push((path, passphrase));
+    }
+    std::fs::write(lab.dir().join("authorized_keys"), authorized).expect("writes");
+    runtime().block_on(async {
+        for (key, passphrase) in keys {
+            let mut h1 = host(&lab, "h1");
+            h1.vars.insert("ansible_ssh_private_key_file".into(), key.display().to_string().into());
+            if !passphrase.is_empty() {
+                // The password doubles as the key's passphrase (SSH-1).
+                h1.vars.insert("ansible_password".into(), passphrase.into());
+            }
+            let conn = connector(SshOptions::default()).connect(&h1).await.unwrap_or_else(|e| panic!("{}: {e}", key.display()));
+            assert_eq!(conn.exec(ExecRequest::new("echo in"), &|_| {}).await.expect("runs").stdout, b"in\n");
+        }
     });
 }
