@@ -6,7 +6,7 @@ mod async_status;
 mod command;
 mod copy;
 mod fetch;
-mod native;
+pub(crate) mod native;
 mod ping;
 mod script;
 

@@ -34,17 +34,23 @@ fn native_modules_run_in_the_agent_and_a_dead_agent_is_replaced() {
         assert_eq!(again.result["stdout"], agent_pid.as_str(), "one agent per connection");
         let cmdline = std::fs::read_to_string(format!("/proc/{agent_pid}/cmdline")).expect("the agent runs");
         assert!(cmdline.contains("om-agent") && cmdline.contains("stdio"), "{cmdline}");
-        conn.exec(ExecRequest::new(format!("kill -9 {agent_pid}")), &|_| {}).await.expect("kill");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-        while std::path::Path::new(&format!("/proc/{agent_pid}/cmdline")).exists()
-            && std::fs::read_to_string(format!("/proc/{agent_pid}/cmdline")).is_ok_and(|c| c.contains("om-agent"))
-        {
-            assert!(std::time::Instant::now() < deadline, "the agent did not die");
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
+        // A call in flight when the agent dies fails in phase `module`…
+        let marker = dir.path().join("running");
+        let long = args(serde_json::json!({"_raw_params": format!("touch {}; sleep 30", marker.display())}));
+        let in_flight = conn.call_module(call("shell", &long));
+        let killer = async {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while !marker.exists() {
+                assert!(std::time::Instant::now() < deadline, "the long call did not start");
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            conn.exec(ExecRequest::new(format!("kill -9 {agent_pid}")), &|_| {}).await.expect("kill");
+        };
+        let (failed, ()) = tokio::join!(in_flight, killer);
+        let failed = failed.expect_err("the call in flight fails with the agent");
+        assert_eq!(failed.phase, Phase::Module, "{failed}");
+        // …and the next call starts a new agent.
         let stat = args(serde_json::json!({"path": "/"}));
-        let failed = conn.call_module(call("stat", &stat)).await.expect_err("the dead agent fails the call");
-        assert_eq!(failed.phase, Phase::Module);
         let out = conn.call_module(call("stat", &stat)).await.expect("the next call starts a new agent");
         assert_eq!(out.result["stat"]["isdir"], true);
         let third = conn.call_module(call("shell", &pid_args)).await.expect("shell");
