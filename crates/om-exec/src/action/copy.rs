@@ -13,7 +13,8 @@ use crate::schema::Schema;
 pub(crate) struct Copy;
 
 async fn call(ctx: &Ctx<'_>, module: &str, args: &Vars, input: Option<&[u8]>) -> Result<Vars, HostError> {
-    let call = ModuleCall { module, args, check: ctx.check, diff: ctx.diff, input, escalation: ctx.escalation.as_ref(), on_output: ctx.output };
+    let call =
+        ModuleCall { module, args, check: ctx.check, diff: ctx.diff, input, escalation: ctx.escalation.as_ref(), on_output: ctx.output };
     Ok(ctx.conn.call_module(call).await?.result)
 }
 
@@ -53,7 +54,9 @@ async fn copy_tree(ctx: &Ctx<'_>, src: &str) -> Result<Outcome, HostError> {
     let follow = ctx.args.get("local_follow").and_then(Value::as_bool).unwrap_or(true);
     let items = match om_modules::files::copy::plan_local(std::path::Path::new(src), &dest, follow) {
         Ok(items) => items,
-        Err(err) => return Ok(super::failed(format!("Could not read the directory '{src}' on the Ansible Controller: {err}"), result(false))),
+        Err(err) => {
+            return Ok(super::failed(format!("Could not read the directory '{src}' on the Ansible Controller: {err}"), result(false)));
+        }
     };
     let mut changed = false;
     for item in items {
@@ -73,7 +76,9 @@ async fn copy_tree(ctx: &Ctx<'_>, src: &str) -> Result<Outcome, HostError> {
                 call(ctx, "file", &a, None).await?
             }
             om_modules::files::copy::LocalItem::File { src: file, dest, mode } => {
-                let data = tokio::fs::read(&file).await.map_err(|e| HostError::new(ctx.name(), om_core::Phase::Transfer, format!("cannot read `{}`: {e}", file.display())))?;
+                let data = tokio::fs::read(&file)
+                    .await
+                    .map_err(|e| HostError::new(ctx.name(), om_core::Phase::Transfer, format!("cannot read `{}`: {e}", file.display())))?;
                 let mut a = ctx.args.clone();
                 a.remove("src");
                 a.insert("dest".into(), dest.into());

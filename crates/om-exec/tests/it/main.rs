@@ -268,3 +268,18 @@ fn localhost_runs_on_the_controller() {
     assert_eq!(recap.hosts["localhost"].changed, 1);
     assert!(Path::new("/bin/sh").exists());
 }
+
+#[test]
+fn setup_results_are_kept_in_the_fact_cache() {
+    let lab = om_test::lab(2);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = om_facts::FactCache::new(dir.path(), Duration::from_secs(3600));
+    let options = RunOptions { fact_cache: Some(cache.clone()), ..RunOptions::default() };
+    let events = run(&lab, vec![task("setup", "gather_subset=!all")], options, || {});
+    let outs = outcomes(&events);
+    assert!(outs.values().all(|o| o.status == om_core::Status::Ok), "{outs:?}");
+    assert_eq!(cache.hosts(), vec!["h1", "h2"]);
+    let facts = cache.get("h1").expect("read").expect("cached");
+    let local = om_facts::ansible::gather(&om_facts::Live, &Default::default()).expect("facts").0;
+    assert_eq!(facts["ansible_os_family"], local["ansible_os_family"]);
+}

@@ -9,7 +9,7 @@
 
 mod distribution;
 mod hardware;
-mod local;
+pub mod local;
 mod network;
 mod platform;
 mod virtual_;
@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 use crate::source::Source;
 
 pub use local::local_facts;
+pub use platform::parse_cmdline;
 
 /// `setup`'s arguments.
 #[derive(Debug, Clone)]
