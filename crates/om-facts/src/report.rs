@@ -16,6 +16,7 @@ use crate::{FactsError, Live, cpu, disk, host, memory, net, users};
 
 /// What `om facts` shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Section {
     Cpu,
     Mem,

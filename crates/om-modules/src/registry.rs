@@ -104,7 +104,10 @@ mod tests {
         assert_eq!(find("ansible.posix.sysctl").map(|m| m.schema().module).ok(), Some("sysctl"));
         let err = find("cpoy").err().expect("unknown");
         assert_eq!(err.closest.as_deref(), Some("copy"));
-        assert!(err.to_string().starts_with("unknown module `cpoy` (did you mean `copy`?); known modules: apt, blockinfile"), "{err}");
+        assert!(
+            err.to_string().starts_with("unknown module `cpoy` (did you mean `copy`?); known modules: apt, async_status, blockinfile"),
+            "{err}"
+        );
         assert!(find("frobnicate").err().expect("unknown").closest.is_none());
     }
 

@@ -54,33 +54,17 @@ const MIN: &[&str] = &[
     "ssh_pub_keys",
     "user",
 ];
-const ALL: &[&str] = &[
-    "apparmor",
-    "caps",
-    "cmdline",
-    "date_time",
-    "distribution",
-    "dns",
-    "env",
-    "fips",
-    "local",
-    "lsb",
-    "pkg_mgr",
-    "platform",
-    "selinux",
-    "service_mgr",
-    "ssh_pub_keys",
-    "user",
-    "hardware",
-    "network",
-    "virtual",
-    "chroot",
-    "loadavg",
-];
+/// The collectors `all` adds to `min`.
+const MORE: &[&str] = &["hardware", "network", "virtual", "chroot", "loadavg"];
+
+/// Every collector, `min` first.
+fn all() -> impl Iterator<Item = &'static str> + Clone {
+    MIN.iter().chain(MORE).copied()
+}
 
 /// The subset names `gather_subset` accepts.
 pub fn valid_subsets() -> Vec<&'static str> {
-    let mut v: Vec<&'static str> = ALL.to_vec();
+    let mut v: Vec<&'static str> = all().collect();
     v.extend(["all", "min", "devices", "mounts", "interfaces", "ohai", "facter"]);
     v.sort_unstable();
     v
@@ -103,7 +87,7 @@ pub fn resolve_subsets(requested: &[String]) -> Result<Vec<&'static str>, BadSub
         match name {
             "devices" | "mounts" => "hardware",
             "interfaces" => "network",
-            other => ALL.iter().copied().find(|c| *c == other).unwrap_or("ohai"),
+            other => all().find(|c| *c == other).unwrap_or("ohai"),
         }
     };
     let mut additional: Vec<&'static str> = Vec::new();
@@ -113,9 +97,9 @@ pub fn resolve_subsets(requested: &[String]) -> Result<Vec<&'static str>, BadSub
     for raw in std::iter::once("min".to_string()).chain(requested) {
         match raw.as_str() {
             "min" => additional.extend(MIN),
-            "all" => additional.extend(ALL),
+            "all" => additional.extend(all()),
             "!min" => exclude.extend(MIN),
-            "!all" => exclude.extend(ALL.iter().filter(|c| !MIN.contains(c))),
+            "!all" => exclude.extend(MORE),
             other => {
                 let (neg, name) = match other.strip_prefix('!') {
                     Some(n) => (true, n),
@@ -135,7 +119,7 @@ pub fn resolve_subsets(requested: &[String]) -> Result<Vec<&'static str>, BadSub
         }
     }
     let mut out: Vec<&'static str> = Vec::new();
-    for c in ALL.iter().copied().filter(|c| additional.contains(c)) {
+    for c in all().filter(|c| additional.contains(c)) {
         if !exclude.contains(&c) || explicit.contains(&c) {
             out.push(c);
         }

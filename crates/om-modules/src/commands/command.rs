@@ -6,27 +6,31 @@ use serde_json::Value;
 
 use crate::files::{glob, shell_split};
 use crate::os::{Command, Program};
-use crate::{Args, Context, Fail, Module, Param, Schema, ret};
+use crate::{Args, Context, Fail, Module, Schema, ret};
 use om_core::Vars;
 
-pub static SCHEMA: Schema = Schema::new(
-    "command",
-    "Execute commands on targets",
-    &[
-        Param::str("_raw_params").aliases(&["cmd"]),
-        Param::bool("_uses_shell", false),
-        Param::list("argv"),
-        Param::path("chdir"),
-        Param::str("executable"),
-        Param::path("creates"),
-        Param::path("removes"),
-        Param::str("stdin"),
-        Param::bool("stdin_add_newline", true),
-        Param::bool("strip_empty_ends", true),
-        Param::bool("expand_argument_vars", true),
-    ],
-)
-.free_form();
+/// The parameters `command` and `shell` share; `uses_shell` is the default of the internal
+/// `_uses_shell`.
+#[macro_export]
+macro_rules! command_params {
+    ($uses_shell:expr) => {
+        &[
+            $crate::Param::str("_raw_params").aliases(&["cmd"]),
+            $crate::Param::bool("_uses_shell", $uses_shell),
+            $crate::Param::list("argv"),
+            $crate::Param::path("chdir"),
+            $crate::Param::str("executable"),
+            $crate::Param::path("creates"),
+            $crate::Param::path("removes"),
+            $crate::Param::str("stdin"),
+            $crate::Param::bool("stdin_add_newline", true),
+            $crate::Param::bool("strip_empty_ends", true),
+            $crate::Param::bool("expand_argument_vars", true),
+        ]
+    };
+}
+
+pub static SCHEMA: Schema = Schema::new("command", "Execute commands on targets", crate::command_params!(false)).free_form();
 
 pub struct CommandModule;
 

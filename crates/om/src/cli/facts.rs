@@ -1,21 +1,7 @@
 //! `om facts`: this machine's CPU, memory, disks, network, users and boot time.
 
-use clap::{Args, ValueEnum};
-
-/// What `om facts` shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FactsSection {
-    Cpu,
-    Mem,
-    Swap,
-    Disk,
-    Partitions,
-    Diskio,
-    Net,
-    Users,
-    Boot,
-    All,
-}
+use clap::Args;
+pub use om_facts::report::Section as FactsSection;
 
 /// Facts about this machine with psutil's field names: CPU times (seconds, not percent),
 /// memory and swap (bytes), mounted filesystems and their usage, disk and network counters,

@@ -1,23 +1,8 @@
-use om_facts::report::{self, Options, Section};
+use om_facts::report::{self, Options};
 
 use crate::ExitStatus;
-use crate::cli::{FactsArgs, FactsSection};
+use crate::cli::FactsArgs;
 use crate::output::{self, Printer};
-
-fn section(s: FactsSection) -> Section {
-    match s {
-        FactsSection::Cpu => Section::Cpu,
-        FactsSection::Mem => Section::Mem,
-        FactsSection::Swap => Section::Swap,
-        FactsSection::Disk => Section::Disk,
-        FactsSection::Partitions => Section::Partitions,
-        FactsSection::Diskio => Section::Diskio,
-        FactsSection::Net => Section::Net,
-        FactsSection::Users => Section::Users,
-        FactsSection::Boot => Section::Boot,
-        FactsSection::All => Section::All,
-    }
-}
 
 pub(crate) fn run(args: FactsArgs) -> anyhow::Result<ExitStatus> {
     let tz = match args.tz.as_deref().map(output::facts::parse_tz).transpose() {
@@ -25,7 +10,7 @@ pub(crate) fn run(args: FactsArgs) -> anyhow::Result<ExitStatus> {
         Err(err) => return Ok(output::toolkit_error(&err)),
     };
     let opts = Options {
-        section: section(args.section),
+        section: args.section,
         percpu: args.percpu,
         perdisk: args.perdisk,
         pernic: args.pernic,
