@@ -28,6 +28,9 @@ _om() {
             om,dns)
                 cmd="om__subcmd__dns"
                 ;;
+            om,facts)
+                cmd="om__subcmd__facts"
+                ;;
             om,help)
                 cmd="om__subcmd__help"
                 ;;
@@ -48,6 +51,9 @@ _om() {
                 ;;
             om,probe)
                 cmd="om__subcmd__probe"
+                ;;
+            om,proc)
+                cmd="om__subcmd__proc"
                 ;;
             om,run)
                 cmd="om__subcmd__run"
@@ -154,6 +160,9 @@ _om() {
             om__subcmd__help,dns)
                 cmd="om__subcmd__help__subcmd__dns"
                 ;;
+            om__subcmd__help,facts)
+                cmd="om__subcmd__help__subcmd__facts"
+                ;;
             om__subcmd__help,help)
                 cmd="om__subcmd__help__subcmd__help"
                 ;;
@@ -174,6 +183,9 @@ _om() {
                 ;;
             om__subcmd__help,probe)
                 cmd="om__subcmd__help__subcmd__probe"
+                ;;
+            om__subcmd__help,proc)
+                cmd="om__subcmd__help__subcmd__proc"
                 ;;
             om__subcmd__help,run)
                 cmd="om__subcmd__help__subcmd__run"
@@ -282,6 +294,21 @@ _om() {
                 ;;
             om__subcmd__help__subcmd__probe,tcp)
                 cmd="om__subcmd__help__subcmd__probe__subcmd__tcp"
+                ;;
+            om__subcmd__help__subcmd__proc,affinity)
+                cmd="om__subcmd__help__subcmd__proc__subcmd__affinity"
+                ;;
+            om__subcmd__help__subcmd__proc,kill)
+                cmd="om__subcmd__help__subcmd__proc__subcmd__kill"
+                ;;
+            om__subcmd__help__subcmd__proc,list)
+                cmd="om__subcmd__help__subcmd__proc__subcmd__list"
+                ;;
+            om__subcmd__help__subcmd__proc,show)
+                cmd="om__subcmd__help__subcmd__proc__subcmd__show"
+                ;;
+            om__subcmd__help__subcmd__proc,spawn)
+                cmd="om__subcmd__help__subcmd__proc__subcmd__spawn"
                 ;;
             om__subcmd__http,help)
                 cmd="om__subcmd__http__subcmd__help"
@@ -439,6 +466,42 @@ _om() {
             om__subcmd__probe__subcmd__help,tcp)
                 cmd="om__subcmd__probe__subcmd__help__subcmd__tcp"
                 ;;
+            om__subcmd__proc,affinity)
+                cmd="om__subcmd__proc__subcmd__affinity"
+                ;;
+            om__subcmd__proc,help)
+                cmd="om__subcmd__proc__subcmd__help"
+                ;;
+            om__subcmd__proc,kill)
+                cmd="om__subcmd__proc__subcmd__kill"
+                ;;
+            om__subcmd__proc,list)
+                cmd="om__subcmd__proc__subcmd__list"
+                ;;
+            om__subcmd__proc,show)
+                cmd="om__subcmd__proc__subcmd__show"
+                ;;
+            om__subcmd__proc,spawn)
+                cmd="om__subcmd__proc__subcmd__spawn"
+                ;;
+            om__subcmd__proc__subcmd__help,affinity)
+                cmd="om__subcmd__proc__subcmd__help__subcmd__affinity"
+                ;;
+            om__subcmd__proc__subcmd__help,help)
+                cmd="om__subcmd__proc__subcmd__help__subcmd__help"
+                ;;
+            om__subcmd__proc__subcmd__help,kill)
+                cmd="om__subcmd__proc__subcmd__help__subcmd__kill"
+                ;;
+            om__subcmd__proc__subcmd__help,list)
+                cmd="om__subcmd__proc__subcmd__help__subcmd__list"
+                ;;
+            om__subcmd__proc__subcmd__help,show)
+                cmd="om__subcmd__proc__subcmd__help__subcmd__show"
+                ;;
+            om__subcmd__proc__subcmd__help,spawn)
+                cmd="om__subcmd__proc__subcmd__help__subcmd__spawn"
+                ;;
             *)
                 ;;
         esac
@@ -446,7 +509,7 @@ _om() {
 
     case "${cmd}" in
         om)
-            opts="-v -q -h -V --verbose --quiet --help --version run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help"
+            opts="-v -q -h -V --verbose --quiet --help --version run inventory lab ip dns http probe scan trace serve admin jobs action worker facts proc completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1019,8 +1082,42 @@ _om() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        om__subcmd__facts)
+            opts="-v -q -h -V --percpu --perdisk --pernic --all-partitions --interval --count --utmp --tz --strftime --json --verbose --quiet --help --version cpu mem swap disk partitions diskio net users boot all"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --utmp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tz)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --strftime)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         om__subcmd__help)
-            opts="run inventory lab ip dns http probe scan trace serve admin jobs action worker completions help"
+            opts="run inventory lab ip dns http probe scan trace serve admin jobs action worker facts proc completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1218,6 +1315,20 @@ _om() {
         om__subcmd__help__subcmd__dns__subcmd__rr__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__facts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1608,6 +1719,90 @@ _om() {
             return 0
             ;;
         om__subcmd__help__subcmd__probe__subcmd__tcp)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__proc)
+            opts="list show kill affinity spawn"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__proc__subcmd__affinity)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__proc__subcmd__kill)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__proc__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__proc__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__help__subcmd__proc__subcmd__spawn)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2764,6 +2959,212 @@ _om() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__proc)
+            opts="-v -q -h -V --json --verbose --quiet --help --version list show kill affinity spawn help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__proc__subcmd__affinity)
+            opts="-v -q -h -V --set --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --set)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__proc__subcmd__help)
+            opts="list show kill affinity spawn help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__proc__subcmd__help__subcmd__affinity)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__proc__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__proc__subcmd__help__subcmd__kill)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__proc__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__proc__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__proc__subcmd__help__subcmd__spawn)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__proc__subcmd__kill)
+            opts="-s -v -q -h -V --signal --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --signal)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__proc__subcmd__list)
+            opts="-v -q -h -V --name --sort --top --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sort)
+                    COMPREPLY=($(compgen -W "pid cpu rss name" -- "${cur}"))
+                    return 0
+                    ;;
+                --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__proc__subcmd__show)
+            opts="-v -q -h -V --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        om__subcmd__proc__subcmd__spawn)
+            opts="-v -q -h -V --json --verbose --quiet --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -64,8 +64,9 @@ pub struct InventoryArgs {
     /// How PATTERN is read: Ansible patterns (default) or one of Salt's target types.
     #[arg(long = "tgt-type", value_enum, default_value = "ansible")]
     pub tgt_type: TargetType,
-    /// The fact cache (Ansible's jsonfile layout: one JSON file per host) holding grains.
-    #[arg(long, value_name = "DIR")]
+    /// The fact cache (Ansible's jsonfile layout: one JSON file per host) holding grains for
+    /// `G@`; `om run -m setup` fills the same directory when OM_FACT_CACHE is set.
+    #[arg(long, value_name = "DIR", env = crate::env::OM_FACT_CACHE)]
     pub fact_cache: Option<PathBuf>,
     /// A YAML file with `nodegroups: {name: 'compound target', ...}` for N@ and --tgt-type nodegroup.
     #[arg(long, value_name = "FILE")]

@@ -3,11 +3,13 @@
 mod action;
 mod admin;
 mod dns;
+mod facts;
 mod http;
 mod inventory;
 mod ip;
 mod jobs;
 mod lab;
+mod proc;
 mod remote;
 mod run;
 pub mod scan;
@@ -20,11 +22,13 @@ use clap::{Args, Parser, Subcommand};
 pub use action::{ActionArgs, ActionCommand};
 pub use admin::{AdminArgs, AdminCommand};
 pub use dns::{DnsArgs, DnsCommand, QueryArgs, RrCheckArgs};
+pub use facts::{FactsArgs, FactsSection};
 pub use http::{HttpArgs, HttpCommand, ProbeArgs, ProbeCmdArgs, ProbeCommand};
 pub use inventory::{ExportFormat, InventoryArgs, TargetType};
 pub use ip::{ConvertTo, IpArgs, IpCommand, IpParseArgs};
 pub use jobs::{JobsArgs, JobsCommand};
 pub use lab::{LabArgs, LabCommand};
+pub use proc::{ProcArgs, ProcCommand, ProcSort};
 pub use remote::RemoteArgs;
 pub use run::RunArgs;
 pub use scan::{ScanArgs, ScanFormat};
@@ -92,6 +96,10 @@ pub enum Command {
     Action(ActionArgs),
     /// Run the platform's jobs on this machine, for one zone.
     Worker(WorkerArgs),
+    /// This machine's facts: CPU, memory, disks, network, users, boot time (psutil's names).
+    Facts(FactsArgs),
+    /// Processes on this machine: list, show, kill, CPU affinity, spawn.
+    Proc(ProcArgs),
     /// Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`.
     Completions {
         /// The shell to complete for.

@@ -4,11 +4,13 @@ mod action;
 mod admin;
 mod completions;
 mod dns;
+mod facts;
 mod http;
 mod inventory;
 mod ip;
 mod jobs;
 mod lab;
+mod proc;
 mod run;
 mod scan;
 mod serve;
@@ -27,6 +29,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Jobs(args) => jobs::run(args),
         Command::Action(args) => action::run(args),
         Command::Worker(args) => worker::run(args),
+        Command::Facts(args) => facts::run(args),
+        Command::Proc(args) => proc::run(args),
         Command::Run(args) => run::run(*args),
         Command::Completions { shell } => completions::run(shell),
         Command::Ip(args) => toolkit(ip::run(args)),

@@ -154,3 +154,28 @@ fn list_hosts_prints_the_selection() {
     let out = run(&lab, &["all:!h2", "--list-hosts"]);
     assert_eq!(out.stdout, "  hosts (2):\n    h1\n    h3\n");
 }
+
+#[test]
+fn facts_gathered_by_setup_drive_grain_targeting() {
+    let lab = om_test::lab(2);
+    let cache = tempfile::tempdir().expect("tempdir");
+    let release = std::fs::read_to_string("/etc/os-release").expect("os-release");
+    let family = if release.contains("ID=debian") || release.contains("ID_LIKE=debian") { "Debian" } else { "*" };
+    let grain = format!("G@os_family:{family}");
+    let select = || {
+        let out = om()
+            .env("OM_FACT_CACHE", cache.path())
+            .args(["inventory", "--tgt-type", "compound", &grain, "--list-hosts", "-i"])
+            .arg_path(lab.inventory())
+            .run();
+        out.stdout.split_whitespace().map(str::to_string).collect::<Vec<_>>()
+    };
+    assert!(select().is_empty(), "no facts cached yet");
+    let gathered = om()
+        .env("OM_FACT_CACHE", cache.path())
+        .args(["run", "h1", "-m", "setup", "-a", "gather_subset=!all", "-i"])
+        .arg_path(lab.inventory())
+        .run();
+    assert_eq!(gathered.code, 0, "{}{}", gathered.stdout, gathered.stderr);
+    assert_eq!(select(), ["h1"], "only h1's facts were gathered");
+}
