@@ -38,7 +38,7 @@ impl Connection for LocalConnection {
     async fn exec(&self, request: ExecRequest, on_output: OutputFn<'_>) -> Result<ExecOutput, HostError> {
         let (command, mut filter) = match &request.escalation {
             Some(e) => {
-                let (c, f) = escalation::wrap(&request.command, e, &self.name)?;
+                let (c, f) = escalation::wrap(&request.command, request.stdin.as_ref().map(Vec::len), e, &self.name)?;
                 (c, Some(f))
             }
             None => (request.command.clone(), None),

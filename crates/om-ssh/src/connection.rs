@@ -10,9 +10,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use om_core::event::Stream;
 use om_core::transport::OutputFn;
-use om_core::{Connection, ExecOutput, ExecRequest, HostError, Phase};
+use om_core::{Connection, EscalationMethod, ExecOutput, ExecRequest, HostError, Phase};
 use russh::client::Msg;
-use russh::{Channel, ChannelMsg, ChannelOpenFailure, Sig};
+use russh::{Channel, ChannelMsg, ChannelOpenFailure, Pty, Sig};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::sync::{OwnedSemaphorePermit, RwLock, Semaphore};
 use tracing::{debug, warn};
@@ -130,21 +130,42 @@ impl SshConnection {
     }
 
     async fn run(&self, request: ExecRequest, on_output: OutputFn<'_>) -> Result<ExecOutput, HostError> {
+        let mut needs_tty = false;
+        let first = self.run_once(&request, request.pty, &mut needs_tty, on_output).await;
+        if first.is_err() && needs_tty && !request.pty {
+            debug!(host = %self.name, "su wants a terminal; running it again on a PTY");
+            return self.run_once(&request, true, &mut needs_tty, on_output).await;
+        }
+        first
+    }
+
+    /// Runs `request` once; `needs_tty` is set when su failed for want of a terminal (it
+    /// never ran the command then, so it may run again on a PTY).
+    async fn run_once(
+        &self,
+        request: &ExecRequest,
+        pty: bool,
+        needs_tty: &mut bool,
+        on_output: OutputFn<'_>,
+    ) -> Result<ExecOutput, HostError> {
         let _permit = self.link.permit().await;
         let mut channel = self.link.open_session(&self.name).await?;
         let (command, mut filter) = match &request.escalation {
             Some(e) => {
-                let (command, filter) = escalation::wrap(&request.command, e, &self.name)?;
+                let (command, filter) = escalation::wrap(&request.command, request.stdin.as_ref().map(Vec::len), e, &self.name)?;
                 (command, Some(filter))
             }
             None => (request.command.clone(), None),
         };
-        if request.pty {
-            channel.request_pty(false, "xterm", 200, 50, 0, 0, &[]).await.map_err(|e| error::channel(&self.name, &e))?;
+        let su = request.escalation.as_ref().is_some_and(|e| e.method == EscalationMethod::Su);
+        if pty {
+            // For su the terminal neither echoes (the password) nor turns `\n` into `\r\n`.
+            let modes: &[(Pty, u32)] = if su { &[(Pty::ECHO, 0), (Pty::ONLCR, 0)] } else { &[] };
+            channel.request_pty(false, "xterm", 200, 50, 0, 0, modes).await.map_err(|e| error::channel(&self.name, &e))?;
         }
         debug!(host = %self.name, "exec");
         channel.exec(true, command.into_bytes()).await.map_err(|e| error::channel(&self.name, &e))?;
-        let mut stdin = request.stdin;
+        let mut stdin = request.stdin.clone();
         if filter.is_none() {
             send_stdin(&channel, stdin.take()).await;
         }
@@ -193,6 +214,7 @@ impl SshConnection {
             }
             step.emit(&mut out, on_output);
             if let Some(err) = step.failed {
+                *needs_tty = step.needs_tty;
                 let _ = channel.close().await;
                 return Err(err);
             }
@@ -201,6 +223,7 @@ impl SshConnection {
             let step = filter.finish();
             step.emit(&mut out, on_output);
             if let Some(err) = step.failed {
+                *needs_tty = step.needs_tty;
                 if !exited && self.link.is_closed().await {
                     return Err(error::lost(&self.name, "running the command"));
                 }

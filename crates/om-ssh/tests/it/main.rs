@@ -8,6 +8,7 @@ use om_ssh::{HostKeyPolicy, PutOptions, SshConfig, SshConnector, SshOptions};
 use om_test::TestLab;
 
 mod agent;
+mod su;
 
 /// A host as the lab's inventory describes it.
 fn host(lab: &TestLab, name: &str) -> Host {

@@ -80,16 +80,17 @@ pub struct RunArgs {
     #[arg(long, value_name = "POLICY")]
     pub host_key_checking: Option<String>,
 
-    /// Run as another user (sudo).
+    /// Run as another user (sudo, or su with --become-method su).
     #[arg(short = 'b', long = "become")]
     pub escalate: bool,
-    /// Ask for the sudo password.
+    /// Ask for the become password: sudo wants the login user's, su the target user's.
     #[arg(short = 'K', long)]
     pub ask_become_pass: bool,
     /// The user to become (root).
     #[arg(long)]
     pub become_user: Option<String>,
-    /// The become method: sudo (su is not supported yet).
+    /// The become method: sudo or su. With su, modules run over shell commands rather than
+    /// om-agent, and on hosts whose su needs a terminal stderr comes merged into stdout.
     #[arg(long, value_parser = ["sudo", "su"])]
     pub become_method: Option<String>,
 
