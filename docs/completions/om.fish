@@ -63,7 +63,7 @@ complete -c om -n "__fish_om_using_subcommand run" -l ssh-extra-args -r
 complete -c om -n "__fish_om_using_subcommand run" -l ssh-config -d 'An ssh config file instead of ~/.ssh/config' -r -F
 complete -c om -n "__fish_om_using_subcommand run" -l host-key-checking -d 'Host key checking: yes, accept-new, no or ask (default: ask on a terminal, yes otherwise)' -r
 complete -c om -n "__fish_om_using_subcommand run" -l become-user -d 'The user to become (root)' -r
-complete -c om -n "__fish_om_using_subcommand run" -l become-method -d 'The become method: sudo (su is not supported yet)' -r -f -a "sudo\t''
+complete -c om -n "__fish_om_using_subcommand run" -l become-method -d 'The become method: sudo or su' -r -f -a "sudo\t''
 su\t''"
 complete -c om -n "__fish_om_using_subcommand run" -s B -l background -d 'Run in the background, giving up after this many seconds' -r
 complete -c om -n "__fish_om_using_subcommand run" -s P -l poll -d 'Poll a background job every this many seconds; 0 returns its job id at once' -r
@@ -72,8 +72,8 @@ complete -c om -n "__fish_om_using_subcommand run" -s t -l tree -d 'Also write e
 complete -c om -n "__fish_om_using_subcommand run" -s U -l sudo-user -d 'Removed in ansible: use --become-user' -r
 complete -c om -n "__fish_om_using_subcommand run" -l list-hosts -d 'Print the hosts the pattern selects and stop'
 complete -c om -n "__fish_om_using_subcommand run" -s k -l ask-pass -d 'Ask for the SSH password (also tried as a key passphrase)'
-complete -c om -n "__fish_om_using_subcommand run" -s b -l become -d 'Run as another user (sudo)'
-complete -c om -n "__fish_om_using_subcommand run" -s K -l ask-become-pass -d 'Ask for the sudo password'
+complete -c om -n "__fish_om_using_subcommand run" -s b -l become -d 'Run as another user (sudo, or su with --become-method su)'
+complete -c om -n "__fish_om_using_subcommand run" -s K -l ask-become-pass -d 'Ask for the become password: sudo wants the login user\'s, su the target user\'s'
 complete -c om -n "__fish_om_using_subcommand run" -s C -l check -d 'Change nothing; report what would change'
 complete -c om -n "__fish_om_using_subcommand run" -s D -l diff -d 'Show differences (for modules that report them)'
 complete -c om -n "__fish_om_using_subcommand run" -s o -l one-line -d 'One line per host'
@@ -83,7 +83,7 @@ complete -c om -n "__fish_om_using_subcommand run" -l sudo -d 'Removed in ansibl
 complete -c om -n "__fish_om_using_subcommand run" -l ask-sudo-pass -d 'Removed in ansible: use -K'
 complete -c om -n "__fish_om_using_subcommand run" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
 complete -c om -n "__fish_om_using_subcommand run" -s q -l quiet -d 'Only errors on stderr'
-complete -c om -n "__fish_om_using_subcommand run" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c om -n "__fish_om_using_subcommand run" -s V -l version -d 'Print version'
 complete -c om -n "__fish_om_using_subcommand inventory" -s i -l inventory -d 'An inventory source: a file, a directory, or a comma list `h1,h2,` (repeat to merge sources in order). Default: $ANSIBLE_INVENTORY, else `inventory` in ansible.cfg ($ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg), else /etc/ansible/hosts' -r
 complete -c om -n "__fish_om_using_subcommand inventory" -l host -d 'Print one host\'s variables' -r

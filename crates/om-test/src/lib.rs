@@ -92,6 +92,39 @@ pub fn sudo_user(name: &str, password: &str) -> String {
     name.to_string()
 }
 
+/// A local user with a password and a home, made for one test and removed (with its home)
+/// when dropped. Needs root: create it only when [`privileged`] is true.
+pub struct LocalUser {
+    pub name: String,
+}
+
+impl LocalUser {
+    pub fn new(name: impl Into<String>, password: &str) -> Self {
+        let name = name.into();
+        let _ = Command::new("userdel").args(["--remove", &name]).stderr(std::process::Stdio::null()).status();
+        let status = Command::new("useradd").args(["--create-home", "--shell", "/bin/sh", &name]).status().expect("useradd runs");
+        assert!(status.success(), "useradd {name} failed");
+        let mut chpasswd = Command::new("chpasswd").stdin(std::process::Stdio::piped()).spawn().expect("chpasswd runs");
+        if let Some(stdin) = chpasswd.stdin.as_mut() {
+            use std::io::Write;
+            writeln!(stdin, "{name}:{password}").expect("chpasswd takes the password");
+        }
+        assert!(chpasswd.wait().is_ok_and(|s| s.success()), "chpasswd failed");
+        LocalUser { name }
+    }
+
+    pub fn uid(&self) -> u32 {
+        let out = Command::new("id").args(["-u", &self.name]).output().expect("id runs");
+        String::from_utf8_lossy(&out.stdout).trim().parse().expect("a uid")
+    }
+}
+
+impl Drop for LocalUser {
+    fn drop(&mut self) {
+        let _ = Command::new("userdel").args(["--remove", &self.name]).stderr(std::process::Stdio::null()).status();
+    }
+}
+
 /// The built `om` binary, run as a command.
 pub struct Om {
     command: Command,

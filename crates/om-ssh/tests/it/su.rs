@@ -2,7 +2,6 @@
 //! throwaway user with a known password, through pipes and on a PTY.
 
 use std::os::unix::fs::MetadataExt;
-use std::process::{Command, Stdio};
 
 use om_core::{Connector, Escalation, EscalationMethod, ExecRequest, ModuleCall, Phase, Secret};
 use om_ssh::SshOptions;
@@ -11,35 +10,6 @@ use crate::{connector, host, runtime};
 
 const LOGIN_PASSWORD: &str = "login-pw-7f3a";
 const TARGET_PASSWORD: &str = "su-target-pw-91c2";
-
-/// A local user with a password, removed again when dropped.
-struct LocalUser(String);
-
-impl LocalUser {
-    fn new(name: String, password: &str) -> Self {
-        let _ = Command::new("userdel").args(["--remove", &name]).stderr(Stdio::null()).status();
-        let status = Command::new("useradd").args(["--create-home", "--shell", "/bin/sh", &name]).status().expect("useradd runs");
-        assert!(status.success(), "useradd {name} failed");
-        let mut chpasswd = Command::new("chpasswd").stdin(Stdio::piped()).spawn().expect("chpasswd runs");
-        if let Some(stdin) = chpasswd.stdin.as_mut() {
-            use std::io::Write;
-            writeln!(stdin, "{name}:{password}").expect("chpasswd takes the password");
-        }
-        assert!(chpasswd.wait().is_ok_and(|s| s.success()), "chpasswd failed");
-        LocalUser(name)
-    }
-
-    fn uid(&self) -> u32 {
-        let out = Command::new("id").args(["-u", &self.0]).output().expect("id runs");
-        String::from_utf8_lossy(&out.stdout).trim().parse().expect("a uid")
-    }
-}
-
-impl Drop for LocalUser {
-    fn drop(&mut self) {
-        let _ = Command::new("userdel").args(["--remove", &self.0]).stderr(Stdio::null()).status();
-    }
-}
 
 fn su(user: &str, password: Option<&str>) -> Escalation {
     Escalation { method: EscalationMethod::Su, user: user.into(), password: password.map(|p| Secret::new(p.to_string())) }
@@ -60,14 +30,14 @@ fn su_with_the_right_password_a_wrong_one_and_none() {
         return;
     }
     let pid = std::process::id();
-    let login = LocalUser::new(format!("omsul{pid}"), LOGIN_PASSWORD);
-    let target = LocalUser::new(format!("omsut{pid}"), TARGET_PASSWORD);
+    let login = om_test::LocalUser::new(format!("omsul{pid}"), LOGIN_PASSWORD);
+    let target = om_test::LocalUser::new(format!("omsut{pid}"), TARGET_PASSWORD);
     let lab = om_test::lab(1);
     let mut h1 = host(&lab, "h1");
-    h1.vars.insert("ansible_user".into(), login.0.clone().into());
+    h1.vars.insert("ansible_user".into(), login.name.clone().into());
     h1.vars.insert("ansible_password".into(), LOGIN_PASSWORD.into());
     h1.vars.remove("ansible_ssh_private_key_file");
-    let name = target.0.clone();
+    let name = target.name.clone();
     runtime().block_on(async {
         let conn = connector(SshOptions::default()).connect(&h1).await.expect("password login");
         let right = su(&name, Some(TARGET_PASSWORD));

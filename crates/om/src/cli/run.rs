@@ -89,8 +89,10 @@ pub struct RunArgs {
     /// The user to become (root).
     #[arg(long)]
     pub become_user: Option<String>,
-    /// The become method: sudo or su. With su, modules run over shell commands rather than
-    /// om-agent, and on hosts whose su needs a terminal stderr comes merged into stdout.
+    /// The become method: sudo or su.
+    ///
+    /// With su, modules run over shell commands rather than om-agent, and on hosts whose su
+    /// needs a terminal stderr comes merged into stdout.
     #[arg(long, value_parser = ["sudo", "su"])]
     pub become_method: Option<String>,
 

@@ -179,3 +179,46 @@ fn facts_gathered_by_setup_drive_grain_targeting() {
     assert_eq!(gathered.code, 0, "{}{}", gathered.stdout, gathered.stderr);
     assert_eq!(select(), ["h1"], "only h1's facts were gathered");
 }
+
+#[test]
+fn become_su_runs_as_the_target_user_and_never_shows_the_password() {
+    if !om_test::privileged() {
+        eprintln!("skipped: needs OM_TEST_PRIVILEGED=1 (creates two local users with passwords)");
+        return;
+    }
+    const SU_PASSWORD: &str = "cli-su-pw-5e1d";
+    let pid = std::process::id();
+    let login = om_test::LocalUser::new(format!("omcl{pid}"), "cli-login-pw");
+    let target = om_test::LocalUser::new(format!("omct{pid}"), SU_PASSWORD);
+    let lab = om_test::lab(1);
+    let state = lab.state();
+    let h1 = state.host("h1").expect("h1");
+    let dir = om_test::tempdir();
+    let inventory = dir.path().join("su.ini");
+    let ini = format!(
+        "h1 ansible_host={} ansible_port={} ansible_user={} ansible_password=cli-login-pw\n\n[all:vars]\nansible_ssh_common_args='-o UserKnownHostsFile={}/known_hosts'\n",
+        h1.address,
+        state.port,
+        login.name,
+        state.dir.display()
+    );
+    std::fs::write(&inventory, ini).expect("inventory");
+    let su = |password: &str, extra: &[&str]| {
+        om().args(["run", "h1", "-i"])
+            .arg_path(&inventory)
+            .args(["-m", "shell", "-a", "id -un", "-b", "--become-method", "su", "--become-user", &target.name])
+            .args(["-e", &format!("ansible_become_password={password}")])
+            .args(extra)
+            .run()
+    };
+    let ok = su(SU_PASSWORD, &[]);
+    assert_eq!(ok.code, 0, "{}{}", ok.stdout, ok.stderr);
+    assert!(ok.stdout.contains(&format!("h1 | CHANGED | rc=0 >>\n{}\n", target.name)), "{}", ok.stdout);
+    let events = su(SU_PASSWORD, &["--events"]);
+    assert_eq!(events.code, 0, "{}", events.stderr);
+    assert!(!events.stdout.contains(SU_PASSWORD) && !events.stderr.contains(SU_PASSWORD), "{}", events.stdout);
+    let bad = su("wrong-pw-0000", &[]);
+    assert_eq!(bad.code, 2, "{}{}", bad.stdout, bad.stderr);
+    assert!(bad.stdout.contains(&format!("become: incorrect su password for becoming `{}`", target.name)), "{}", bad.stdout);
+    assert!(!bad.stdout.contains("wrong-pw-0000") && !bad.stderr.contains("wrong-pw-0000"), "{}", bad.stdout);
+}
