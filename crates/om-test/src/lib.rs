@@ -101,7 +101,7 @@ pub struct LocalUser {
 impl LocalUser {
     pub fn new(name: impl Into<String>, password: &str) -> Self {
         let name = name.into();
-        let _ = Command::new("userdel").args(["--remove", &name]).stderr(std::process::Stdio::null()).status();
+        let _ = Command::new("userdel").args(["--force", "--remove", &name]).stderr(std::process::Stdio::null()).status();
         let status = Command::new("useradd").args(["--create-home", "--shell", "/bin/sh", &name]).status().expect("useradd runs");
         assert!(status.success(), "useradd {name} failed");
         let mut chpasswd = Command::new("chpasswd").stdin(std::process::Stdio::piped()).spawn().expect("chpasswd runs");
@@ -121,7 +121,8 @@ impl LocalUser {
 
 impl Drop for LocalUser {
     fn drop(&mut self) {
-        let _ = Command::new("userdel").args(["--remove", &self.name]).stderr(std::process::Stdio::null()).status();
+        // --force: the login sessions of a lab that just stopped may not have exited yet.
+        let _ = Command::new("userdel").args(["--force", "--remove", &self.name]).stderr(std::process::Stdio::null()).status();
     }
 }
 
