@@ -31,4 +31,6 @@ pub use secret::Secret;
 pub use sink::{Fanout, JsonLinesSink, Sink, SinkError};
 pub use span::Span;
 pub use task::Task;
-pub use transport::{Connection, Connector, Escalation, EscalationMethod, ExecOutput, ExecRequest, OutputChunk, OutputFn};
+pub use transport::{
+    Connection, Connector, Escalation, EscalationMethod, ExecOutput, ExecRequest, ModuleCall, ModuleReply, OutputChunk, OutputFn,
+};

@@ -84,6 +84,28 @@ pub struct OutputChunk<'a> {
 /// Receives live output chunks.
 pub type OutputFn<'a> = &'a (dyn Fn(OutputChunk<'_>) + Send + Sync);
 
+/// A native module call with the content it carries and a sink for live output (see
+/// [`Connection::call_module`]).
+#[derive(Clone, Copy)]
+pub struct ModuleCall<'a> {
+    pub module: &'a str,
+    pub args: &'a Vars,
+    pub check: bool,
+    pub diff: bool,
+    /// Bytes the module works on: `copy`'s content, a rendered template, an archive.
+    pub input: Option<&'a [u8]>,
+    /// Run the module as another user (the agent is started through sudo).
+    pub escalation: Option<&'a Escalation>,
+    pub on_output: OutputFn<'a>,
+}
+
+/// What a native module returned: its result, and bytes it sent back (`fetch`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModuleReply {
+    pub result: Vars,
+    pub data: Option<Vec<u8>>,
+}
+
 /// An open session with one host.
 #[async_trait]
 pub trait Connection: Send + Sync {
@@ -101,6 +123,20 @@ pub trait Connection: Send + Sync {
     async fn call(&self, module: &str, args: &Vars, check: bool, diff: bool) -> Result<Vars, HostError> {
         let _ = (args, check, diff);
         Err(HostError::new(self.host_name(), Phase::Module, format!("module `{module}` needs om-agent, which this transport does not run")))
+    }
+
+    /// Runs a native module with content, escalation and live output; the default passes
+    /// calls without content or escalation to [`Connection::call`].
+    async fn call_module(&self, call: ModuleCall<'_>) -> Result<ModuleReply, HostError> {
+        if call.input.is_some() || call.escalation.is_some() {
+            return Err(HostError::new(
+                self.host_name(),
+                Phase::Module,
+                format!("module `{}` needs om-agent, which this transport does not run", call.module),
+            ));
+        }
+        let result = self.call(call.module, call.args, call.check, call.diff).await?;
+        Ok(ModuleReply { result, data: None })
     }
 
     /// The inventory name of the host this connection reaches.

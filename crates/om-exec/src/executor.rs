@@ -49,6 +49,9 @@ pub struct RunOptions {
     pub output_events: bool,
     /// What started the run (`run`, `play`…), for `run_started`.
     pub kind: String,
+    /// Where `setup` results are kept across runs (SPD-5), for `G@` targeting and `smart`
+    /// gathering.
+    pub fact_cache: Option<om_facts::FactCache>,
 }
 
 impl Default for RunOptions {
@@ -60,6 +63,7 @@ impl Default for RunOptions {
             background: None,
             output_events: false,
             kind: "run".into(),
+            fact_cache: None,
         }
     }
 }
@@ -171,7 +175,7 @@ fn prepare(task: &Task) -> Prepared {
         return Prepared::Invalid(format!("The module {} was not found in configured module paths", task.module));
     };
     match action.schema().validate(&task.args) {
-        Ok(args) => Prepared::Ready(action, args),
+        Ok(args) => Prepared::Ready(action, args.into_vars()),
         Err(err) => Prepared::Invalid(err.to_string()),
     }
 }
@@ -199,11 +203,27 @@ impl HostJob {
             }
         };
         outcome.elapsed_us = started.elapsed().as_micros() as u64;
+        self.cache_facts(&state.host.name, &outcome);
         if outcome.status == Status::Failed && outcome.error.is_none() {
             outcome.error = Some(module_error(&state.host.name, &outcome.result));
         }
         let _ = self.tx.send(Event::HostResult { host: state.host.name.clone(), task: self.index, outcome: outcome.clone() });
         outcome
+    }
+
+    /// Keeps what `setup` gathered in the fact cache, when there is one.
+    fn cache_facts(&self, host: &str, outcome: &Outcome) {
+        let (Some(cache), Some(facts)) =
+            (&self.options.fact_cache, outcome.result.get("ansible_facts").and_then(serde_json::Value::as_object))
+        else {
+            return;
+        };
+        if om_modules::registry::canonical(&self.task.module) != "setup" || !matches!(outcome.status, Status::Ok | Status::Changed) {
+            return;
+        }
+        if let Err(err) = cache.set(host, facts) {
+            tracing::warn!(host, error = %err, "cannot store facts in the fact cache");
+        }
     }
 
     async fn attempt(&self, state: &mut HostRun) -> Result<Outcome, HostError> {

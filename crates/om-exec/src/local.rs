@@ -148,6 +148,36 @@ impl Connection for LocalConnection {
         tokio::fs::read(src).await.map_err(|e| self.io(Phase::Transfer, format!("cannot read `{src}`"), e))
     }
 
+    async fn call(&self, module: &str, args: &om_core::Vars, check: bool, diff: bool) -> Result<om_core::Vars, HostError> {
+        let call = om_core::ModuleCall { module, args, check, diff, input: None, escalation: None, on_output: &|_| {} };
+        self.call_module(call).await.map(|r| r.result)
+    }
+
+    /// Native modules run in this process, against this machine.
+    async fn call_module(&self, call: om_core::ModuleCall<'_>) -> Result<om_core::ModuleReply, HostError> {
+        if call.escalation.is_some() {
+            return Err(HostError::new(
+                &self.name,
+                Phase::Become,
+                format!("`{}` with become on the local transport is not supported", call.module),
+            )
+            .with_hint("run om as the target user, or reach localhost over ssh (ansible_connection=ssh)"));
+        }
+        let run = || {
+            let on_output = |stream: Stream, data: &[u8]| (call.on_output)(om_core::OutputChunk { stream, data });
+            let mut ctx = om_modules::Context::new(&om_modules::os::LocalOs);
+            ctx.check = call.check;
+            ctx.diff = call.diff;
+            ctx.input = call.input;
+            ctx.watch = om_modules::os::Watch { output: Some(&on_output), cancel: None };
+            om_modules::run(call.module, call.args, &mut ctx)
+        };
+        let multi = tokio::runtime::Handle::try_current().is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+        let out = if multi { tokio::task::block_in_place(run) } else { run() };
+        out.map(|o| om_core::ModuleReply { result: o.result, data: o.data })
+            .map_err(|e| HostError::new(&self.name, Phase::Module, e.to_string()))
+    }
+
     fn host_name(&self) -> &str {
         &self.name
     }

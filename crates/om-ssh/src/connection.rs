@@ -31,6 +31,8 @@ pub(crate) struct Link {
     dialer: Arc<Dialer>,
     reconnects: AtomicU32,
     pub(crate) sftp: tokio::sync::Mutex<Option<Arc<russh_sftp::client::RawSftpSession>>>,
+    /// `om-agent stdio` on this connection, started on the first native module call.
+    pub(crate) agent: crate::agent::AgentSlot,
 }
 
 impl Link {
@@ -42,6 +44,7 @@ impl Link {
             dialer,
             reconnects: AtomicU32::new(0),
             sftp: tokio::sync::Mutex::new(None),
+            agent: crate::agent::AgentSlot::default(),
         }
     }
 
@@ -104,6 +107,7 @@ impl Link {
 }
 
 /// An open session with one host, as the executor sees it.
+#[derive(Clone)]
 pub struct SshConnection {
     pub(crate) name: String,
     pub(crate) link: Arc<Link>,
@@ -231,11 +235,21 @@ impl Connection for SshConnection {
         self.sftp().await?.get(src, &|_, _| {}).await
     }
 
+    async fn call(&self, module: &str, args: &om_core::Vars, check: bool, diff: bool) -> Result<om_core::Vars, HostError> {
+        let call = om_core::ModuleCall { module, args, check, diff, input: None, escalation: None, on_output: &|_| {} };
+        crate::agent::call_module(self, call).await.map(|r| r.result)
+    }
+
+    async fn call_module(&self, call: om_core::ModuleCall<'_>) -> Result<om_core::ModuleReply, HostError> {
+        crate::agent::call_module(self, call).await
+    }
+
     fn host_name(&self) -> &str {
         &self.name
     }
 
     async fn close(&self) {
+        self.link.agent.close().await;
         self.link.close().await;
     }
 }

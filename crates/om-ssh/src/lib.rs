@@ -6,7 +6,8 @@
 //! in that order ([`Endpoint`]). Host keys are checked against `known_hosts` ([`KnownHosts`])
 //! under a [`HostKeyPolicy`]; authentication tries keys, the agent, default keys, password and
 //! keyboard-interactive. Commands run on exec channels, bounded below sshd's `MaxSessions`,
-//! optionally through sudo ([`escalation`]); files move over SFTP ([`Sftp`]).
+//! optionally through sudo ([`escalation`]); files move over SFTP ([`Sftp`]). Native modules
+//! run in `om-agent stdio` on one channel per connection, uploaded once by content hash.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), om_core::HostError> {
@@ -17,6 +18,7 @@
 //! # Ok(()) }
 //! ```
 
+mod agent;
 pub mod config;
 mod connection;
 mod error;

@@ -73,6 +73,10 @@ impl RunSettings {
             background: args.background.map(|limit_s| Background { limit_s, poll_s: args.poll }),
             output_events: args.events,
             kind: "run".into(),
+            fact_cache: std::env::var_os(crate::env::OM_FACT_CACHE).filter(|d| !d.is_empty()).map(|dir| {
+                let secs = std::env::var(crate::env::OM_FACT_CACHE_TIMEOUT).ok().and_then(|s| s.parse().ok()).unwrap_or(86_400);
+                om_facts::FactCache::new(dir, Duration::from_secs(secs))
+            }),
         };
         Ok(Self { plan, run, ssh, extra_vars: extra_vars(&args.extra_vars)? })
     }
@@ -91,8 +95,12 @@ fn tasks(args: &RunArgs) -> anyhow::Result<Vec<Task>> {
             module = m.clone();
         }
         if om_exec::action::find(&module).is_none() {
-            let known: Vec<&str> = om_exec::action::modules().iter().map(|s| s.module).collect();
-            bail!(bad(format!("unknown module `{module}`"), format!("modules without om-agent: {}", known.join(", "))));
+            let unknown = om_exec::action::unknown(&module);
+            let hint = match &unknown.closest {
+                Some(c) => format!("did you mean `{c}`? known modules: {}", unknown.known.join(", ")),
+                None => format!("known modules: {}", unknown.known.join(", ")),
+            };
+            bail!(bad(format!("unknown module `{module}`"), hint));
         }
         let text = args.args.get(i).map(String::as_str).unwrap_or("");
         let mut task = om_exec::task(&module, text).with_context(|| format!("cannot read the arguments of `{module}`"))?;

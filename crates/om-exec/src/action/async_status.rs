@@ -6,26 +6,14 @@ use om_core::{HostError, Outcome, Status};
 
 use super::{Action, Ctx, result};
 use crate::jobs::{self, JobState};
-use crate::schema::{Arg, Kind, Schema};
+use crate::schema::Schema;
 
 pub(crate) struct AsyncStatus;
-
-const ASYNC_STATUS: Schema = Schema {
-    module: "async_status",
-    doc: "Reports whether a background job finished, with its result; `mode=cleanup` removes its files.",
-    free_form: false,
-    args: &[
-        Arg::new("jid", Kind::Str, "the job id `-B` printed").aliases(&["id"]).required(),
-        Arg::new("mode", Kind::Str, "status or cleanup").default("status").choices(&["status", "cleanup"]),
-    ],
-    mutually_exclusive: &[],
-    required_one_of: &[],
-};
 
 #[async_trait]
 impl Action for AsyncStatus {
     fn schema(&self) -> &'static Schema {
-        &ASYNC_STATUS
+        &om_modules::system::async_status::SCHEMA
     }
 
     async fn run(&self, ctx: &Ctx<'_>) -> Result<Outcome, HostError> {

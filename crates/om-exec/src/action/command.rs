@@ -8,61 +8,16 @@ use serde_json::Value;
 
 use super::{Action, Ctx, delta, lines, q, result, timestamp, trim_newline};
 use crate::jobs;
-use crate::schema::{Arg, Kind, Schema};
+use crate::schema::Schema;
 
 pub(crate) struct Command;
 pub(crate) struct Shell;
 pub(crate) struct Raw;
 
-const COMMAND: Schema = Schema {
-    module: "command",
-    doc: "Runs a command without a shell: `>`, `|` and `&&` are literal arguments (use shell for them).",
-    free_form: true,
-    args: &[
-        Arg::new("cmd", Kind::Str, "the command line, instead of free text"),
-        Arg::new("argv", Kind::List, "the command as a list of arguments"),
-        Arg::new("chdir", Kind::Path, "change into this directory first"),
-        Arg::new("creates", Kind::Path, "skip if this path exists"),
-        Arg::new("removes", Kind::Path, "skip unless this path exists"),
-        Arg::new("stdin", Kind::Str, "text to feed the command"),
-        Arg::new("stdin_add_newline", Kind::Bool, "add a newline to stdin").default("yes"),
-        Arg::new("strip_empty_ends", Kind::Bool, "strip trailing newlines from stdout and stderr").default("yes"),
-    ],
-    mutually_exclusive: &[&["cmd", "argv"]],
-    required_one_of: &[],
-};
-
-const SHELL: Schema = Schema {
-    module: "shell",
-    doc: "Runs a command line through a shell (`/bin/sh` unless `executable` says otherwise).",
-    free_form: true,
-    args: &[
-        Arg::new("cmd", Kind::Str, "the command line, instead of free text"),
-        Arg::new("chdir", Kind::Path, "change into this directory first"),
-        Arg::new("creates", Kind::Path, "skip if this path exists"),
-        Arg::new("removes", Kind::Path, "skip unless this path exists"),
-        Arg::new("executable", Kind::Path, "the shell to run the command with").default("/bin/sh"),
-        Arg::new("stdin", Kind::Str, "text to feed the command"),
-        Arg::new("stdin_add_newline", Kind::Bool, "add a newline to stdin").default("yes"),
-        Arg::new("strip_empty_ends", Kind::Bool, "strip trailing newlines from stdout and stderr").default("yes"),
-    ],
-    mutually_exclusive: &[],
-    required_one_of: &[],
-};
-
-const RAW: Schema = Schema {
-    module: "raw",
-    doc: "Sends the text to the host's login shell as is, on a plain exec channel.",
-    free_form: true,
-    args: &[Arg::new("executable", Kind::Path, "run the text with this shell instead of the login shell")],
-    mutually_exclusive: &[],
-    required_one_of: &[],
-};
-
 #[async_trait]
 impl Action for Command {
     fn schema(&self) -> &'static Schema {
-        &COMMAND
+        &om_modules::commands::command::SCHEMA
     }
 
     async fn run(&self, ctx: &Ctx<'_>) -> Result<Outcome, HostError> {
@@ -83,7 +38,7 @@ impl Action for Command {
 #[async_trait]
 impl Action for Shell {
     fn schema(&self) -> &'static Schema {
-        &SHELL
+        &om_modules::commands::shell::SCHEMA
     }
 
     async fn run(&self, ctx: &Ctx<'_>) -> Result<Outcome, HostError> {
@@ -98,7 +53,7 @@ impl Action for Shell {
 #[async_trait]
 impl Action for Raw {
     fn schema(&self) -> &'static Schema {
-        &RAW
+        &om_modules::commands::raw::SCHEMA
     }
 
     async fn run(&self, ctx: &Ctx<'_>) -> Result<Outcome, HostError> {

@@ -8,29 +8,14 @@ use om_core::{HostError, Outcome};
 use serde_json::Value;
 
 use super::{Action, Ctx, q, result, sha1_hex};
-use crate::schema::{Arg, Kind, Schema};
+use crate::schema::Schema;
 
 pub(crate) struct Fetch;
-
-const FETCH: Schema = Schema {
-    module: "fetch",
-    doc: "Copies a file from the host to the controller, under a directory per host.",
-    free_form: false,
-    args: &[
-        Arg::new("src", Kind::Path, "the file on the host").required(),
-        Arg::new("dest", Kind::Path, "a local directory (or file, with flat)").required(),
-        Arg::new("flat", Kind::Bool, "put the file at dest itself, not under <dest>/<host>/").default("no"),
-        Arg::new("validate_checksum", Kind::Bool, "compare sha1 after the transfer").aliases(&["validate_md5"]).default("yes"),
-        Arg::new("fail_on_missing", Kind::Bool, "fail when src does not exist").default("yes"),
-    ],
-    mutually_exclusive: &[],
-    required_one_of: &[],
-};
 
 #[async_trait]
 impl Action for Fetch {
     fn schema(&self) -> &'static Schema {
-        &FETCH
+        &om_modules::files::fetch::SCHEMA
     }
 
     async fn run(&self, ctx: &Ctx<'_>) -> Result<Outcome, HostError> {

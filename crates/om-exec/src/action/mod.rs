@@ -6,6 +6,7 @@ mod async_status;
 mod command;
 mod copy;
 mod fetch;
+pub(crate) mod native;
 mod ping;
 mod script;
 
@@ -94,20 +95,32 @@ static ACTIONS: &[&dyn Action] = &[
 ];
 
 /// The action for `module`, accepting `ansible.builtin.<m>`, `ansible.legacy.<m>` and
-/// `ansible.posix.<m>`/`community.general.<m>` spellings.
+/// `ansible.posix.<m>`/`community.general.<m>` spellings: a controller-side action where
+/// there is one, else the native module (run through om-agent).
 pub fn find(module: &str) -> Option<&'static dyn Action> {
-    let short = ["ansible.builtin.", "ansible.legacy.", "ansible.posix.", "community.general."]
+    let short = om_modules::registry::canonical(module);
+    ACTIONS
         .iter()
-        .find_map(|p| module.strip_prefix(p))
-        .unwrap_or(module);
-    ACTIONS.iter().copied().find(|a| a.schema().module == short)
+        .copied()
+        .find(|a| a.schema().module == short)
+        .or_else(|| native::all().iter().find(|n| n.schema().module == short).map(|n| n as &dyn Action))
 }
 
 /// Every module this executor runs, in name order.
 pub fn modules() -> Vec<&'static Schema> {
     let mut all: Vec<&'static Schema> = ACTIONS.iter().map(|a| a.schema()).collect();
+    for n in native::all() {
+        if !all.iter().any(|s| s.module == n.schema().module) {
+            all.push(n.schema());
+        }
+    }
     all.sort_by_key(|s| s.module);
     all
+}
+
+/// Why a module name is unknown: the valid names and the closest one.
+pub fn unknown(module: &str) -> om_modules::UnknownModule {
+    om_modules::UnknownModule::new(module)
 }
 
 /// A result map with ansible-core's always-present keys.

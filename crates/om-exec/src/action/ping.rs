@@ -4,23 +4,14 @@ use async_trait::async_trait;
 use om_core::{HostError, Outcome};
 
 use super::{Action, Ctx, outcome, result};
-use crate::schema::{Arg, Kind, Schema};
+use crate::schema::Schema;
 
 pub(crate) struct Ping;
-
-const PING: Schema = Schema {
-    module: "ping",
-    doc: "Answers `pong` once the host is connected (and escalation works, with -b).",
-    free_form: false,
-    args: &[Arg::new("data", Kind::Str, "what to answer; `crash` fails on purpose").default("pong")],
-    mutually_exclusive: &[],
-    required_one_of: &[],
-};
 
 #[async_trait]
 impl Action for Ping {
     fn schema(&self) -> &'static Schema {
-        &PING
+        &om_modules::system::ping::SCHEMA
     }
 
     async fn run(&self, ctx: &Ctx<'_>) -> Result<Outcome, HostError> {

@@ -6,29 +6,14 @@ use serde_json::Value;
 
 use super::command::run_line;
 use super::{Action, Ctx, q};
-use crate::schema::{Arg, Kind, Schema};
+use crate::schema::Schema;
 
 pub(crate) struct Script;
-
-const SCRIPT: Schema = Schema {
-    module: "script",
-    doc: "Copies a local script to the host, runs it with its arguments, and removes it.",
-    free_form: true,
-    args: &[
-        Arg::new("cmd", Kind::Str, "the local path and arguments, instead of free text"),
-        Arg::new("chdir", Kind::Path, "change into this directory on the host first"),
-        Arg::new("creates", Kind::Path, "skip if this path exists on the host"),
-        Arg::new("removes", Kind::Path, "skip unless this path exists on the host"),
-        Arg::new("executable", Kind::Path, "run the script with this interpreter"),
-    ],
-    mutually_exclusive: &[],
-    required_one_of: &[],
-};
 
 #[async_trait]
 impl Action for Script {
     fn schema(&self) -> &'static Schema {
-        &SCRIPT
+        &om_modules::commands::script::SCHEMA
     }
 
     async fn run(&self, ctx: &Ctx<'_>) -> Result<Outcome, HostError> {

@@ -286,3 +286,18 @@ fn copy_of_a_directory_is_recursive_and_idempotent() {
     assert_eq!(std::fs::read_to_string(out.join("site/css/deep/a.css")).expect("copied"), "a{}");
     assert_eq!(std::fs::read_to_string(out.join("flat/index.html")).expect("copied"), "<h1>hi</h1>");
 }
+
+#[test]
+fn setup_results_are_kept_in_the_fact_cache() {
+    let lab = om_test::lab(2);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = om_facts::FactCache::new(dir.path(), Duration::from_secs(3600));
+    let options = RunOptions { fact_cache: Some(cache.clone()), ..RunOptions::default() };
+    let events = run(&lab, vec![task("setup", "gather_subset=!all")], options, || {});
+    let outs = outcomes(&events);
+    assert!(outs.values().all(|o| o.status == om_core::Status::Ok), "{outs:?}");
+    assert_eq!(cache.hosts(), vec!["h1", "h2"]);
+    let facts = cache.get("h1").expect("read").expect("cached");
+    let local = om_facts::ansible::gather(&om_facts::Live, &Default::default()).expect("facts").0;
+    assert_eq!(facts["ansible_os_family"], local["ansible_os_family"]);
+}

@@ -7,6 +7,8 @@ use om_core::{Connection, Connector, ExecRequest, Host, Phase};
 use om_ssh::{HostKeyPolicy, PutOptions, SshConfig, SshConnector, SshOptions};
 use om_test::TestLab;
 
+mod agent;
+
 /// A host as the lab's inventory describes it.
 fn host(lab: &TestLab, name: &str) -> Host {
     let state = lab.state();

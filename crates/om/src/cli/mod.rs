@@ -1,10 +1,12 @@
 //! Command-line definitions; their doc comments are `om --help`.
 
 mod dns;
+mod facts;
 mod http;
 mod inventory;
 mod ip;
 mod lab;
+mod proc;
 mod run;
 pub mod scan;
 mod trace;
@@ -12,10 +14,12 @@ mod trace;
 use clap::{Args, Parser, Subcommand};
 
 pub use dns::{DnsArgs, DnsCommand, QueryArgs, RrCheckArgs};
+pub use facts::{FactsArgs, FactsSection};
 pub use http::{HttpArgs, HttpCommand, ProbeArgs, ProbeCmdArgs, ProbeCommand};
 pub use inventory::{ExportFormat, InventoryArgs, TargetType};
 pub use ip::{ConvertTo, IpArgs, IpCommand, IpParseArgs};
 pub use lab::{LabArgs, LabCommand};
+pub use proc::{ProcArgs, ProcCommand, ProcSort};
 pub use run::RunArgs;
 pub use scan::{ScanArgs, ScanFormat};
 pub use trace::TraceArgs;
@@ -70,6 +74,10 @@ pub enum Command {
     Scan(ScanArgs),
     /// TCP SYN / ICMP traceroute with a hop table and DOT/SVG route graphs.
     Trace(TraceArgs),
+    /// This machine's facts: CPU, memory, disks, network, users, boot time (psutil's names).
+    Facts(FactsArgs),
+    /// Processes on this machine: list, show, kill, CPU affinity, spawn.
+    Proc(ProcArgs),
     /// Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`.
     Completions {
         /// The shell to complete for.

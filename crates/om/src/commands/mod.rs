@@ -2,10 +2,12 @@
 
 mod completions;
 mod dns;
+mod facts;
 mod http;
 mod inventory;
 mod ip;
 mod lab;
+mod proc;
 mod run;
 mod scan;
 mod trace;
@@ -17,6 +19,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Inventory(args) => inventory::run(args),
         Command::Lab(args) => lab::run(args),
+        Command::Facts(args) => facts::run(args),
+        Command::Proc(args) => proc::run(args),
         Command::Run(args) => run::run(*args),
         Command::Completions { shell } => completions::run(shell),
         Command::Ip(args) => toolkit(ip::run(args)),

@@ -2,6 +2,8 @@
 //!
 //! Results, tables and JSON go through [`Printer`]; nothing else in om writes to stdout.
 
+pub(crate) mod facts;
+pub(crate) mod proc;
 pub(crate) mod run;
 
 use std::io::Write;
@@ -86,4 +88,10 @@ pub(crate) fn error(err: &anyhow::Error) {
 /// Whether an error comes from writing to a closed pipe.
 pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain().any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// A toolkit command could not do its job: the error once, then exit status 2.
+pub(crate) fn toolkit_error(err: &anyhow::Error) -> crate::ExitStatus {
+    error(err);
+    crate::ExitStatus::Failed
 }

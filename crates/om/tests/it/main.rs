@@ -3,6 +3,7 @@
 #![allow(clippy::print_stderr)]
 
 mod cli;
+mod facts;
 mod inventory;
 mod lab;
 mod net;

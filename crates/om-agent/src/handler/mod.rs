@@ -1,0 +1,17 @@
+//! One handler per request kind, named like the request.
+
+pub(crate) mod module;
+pub(crate) mod shutdown;
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use crate::protocol::Request;
+use crate::server::Outbox;
+
+pub(crate) async fn dispatch(id: u32, request: Request, blob: Vec<u8>, out: &Outbox, cancel: Arc<AtomicBool>) {
+    match request {
+        Request::Module { module, args, check, diff } => module::handle(id, module, args, check, diff, blob, out, cancel).await,
+        Request::Shutdown => shutdown::handle(id, out),
+    }
+}

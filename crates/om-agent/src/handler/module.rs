@@ -1,0 +1,54 @@
+//! `Request::Module`: runs a native module on a blocking thread, streaming command output as
+//! CHUNK frames, and answers with its result (and any bytes it sends back).
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use om_core::{Stream, Vars};
+use om_modules::os::{LocalOs, Watch};
+use om_modules::{Context, RunError};
+
+use crate::protocol::{AgentError, ErrorKind, Frame, Kind, Response, join_payload};
+use crate::server::Outbox;
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn handle(
+    id: u32,
+    module: String,
+    args: Vars,
+    check: bool,
+    diff: bool,
+    blob: Vec<u8>,
+    out: &Outbox,
+    cancel: Arc<AtomicBool>,
+) {
+    let chunks = out.clone();
+    let joined = tokio::task::spawn_blocking(move || {
+        let on_output = move |stream: Stream, data: &[u8]| {
+            let mut payload = Vec::with_capacity(data.len() + 1);
+            payload.push(match stream {
+                Stream::Stdout => 1,
+                Stream::Stderr => 2,
+            });
+            payload.extend_from_slice(data);
+            chunks.send(Frame::new(Kind::Chunk, id, payload));
+        };
+        let mut ctx = Context::new(&LocalOs);
+        ctx.check = check;
+        ctx.diff = diff;
+        ctx.input = (!blob.is_empty()).then_some(blob.as_slice());
+        ctx.watch = Watch { output: Some(&on_output), cancel: Some(&cancel) };
+        om_modules::run(&module, &args, &mut ctx)
+    })
+    .await;
+    match joined {
+        Ok(Ok(output)) => {
+            let json = serde_json::to_vec(&Response::Module { result: output.result }).unwrap_or_default();
+            out.send(Frame::new(Kind::Response, id, join_payload(&json, output.data.as_deref().unwrap_or_default())));
+        }
+        Ok(Err(RunError::UnknownModule(e))) => out.error(id, AgentError::new(ErrorKind::UnknownModule, e.to_string())),
+        Ok(Err(RunError::Args(e))) => out.error(id, AgentError::new(ErrorKind::Args, e.to_string())),
+        Ok(Err(e @ RunError::Cancelled { .. })) => out.error(id, AgentError::new(ErrorKind::Cancelled, e.to_string())),
+        Err(e) => out.error(id, AgentError::new(ErrorKind::Internal, format!("the module crashed: {e}"))),
+    }
+}
