@@ -37,7 +37,7 @@ use serde_json::Value as Json;
 pub use error::TemplateError;
 pub use lookup::query;
 pub use minijinja::Value;
-pub use native::{from_json, python_str, to_json};
+pub use native::{from_json, has_template, python_str, to_json};
 pub use scope::{HostScopes, Layer, Scope, hostvars};
 
 use crate::vault::VaultSecret;

@@ -6,6 +6,7 @@ mod http;
 mod inventory;
 mod ip;
 mod lab;
+mod play;
 mod proc;
 mod run;
 pub mod scan;
@@ -19,6 +20,7 @@ pub use http::{HttpArgs, HttpCommand, ProbeArgs, ProbeCmdArgs, ProbeCommand};
 pub use inventory::{ExportFormat, InventoryArgs, TargetType};
 pub use ip::{ConvertTo, IpArgs, IpCommand, IpParseArgs};
 pub use lab::{LabArgs, LabCommand};
+pub use play::PlayArgs;
 pub use proc::{ProcArgs, ProcCommand, ProcSort};
 pub use run::RunArgs;
 pub use scan::{ScanArgs, ScanFormat};
@@ -58,6 +60,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Run a command or module across hosts over SSH (ansible PATTERN -m …).
     Run(Box<RunArgs>),
+    /// Run Ansible playbooks and roles (ansible-playbook site.yml …).
+    Play(Box<PlayArgs>),
     /// Inventories: hosts, groups and variables; which hosts a pattern or target selects.
     Inventory(InventoryArgs),
     /// A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces.

@@ -1,0 +1,217 @@
+//! `om play`'s terminal output, as ansible-playbook's default callback prints it without
+//! colour: banners padded with `*` to 80 columns, `ok:`/`changed:`/`skipping:`/`fatal:`
+//! lines, item lines for loops, and the `PLAY RECAP`.
+
+use std::io::Write;
+
+use om_core::{Event, Outcome, Sink, SinkError, Status};
+use serde_json::Value;
+
+use crate::cli::PlayArgs;
+
+/// Prints a playbook run as ansible-playbook does.
+pub(crate) struct PlaySink {
+    out: std::io::Stdout,
+}
+
+impl PlaySink {
+    pub(crate) fn new() -> Self {
+        Self { out: std::io::stdout() }
+    }
+
+    fn line(&mut self, text: &str) -> Result<(), SinkError> {
+        writeln!(self.out, "{text}").map_err(SinkError::from)
+    }
+}
+
+/// `\nNAME ****…`: the text and stars, 80 columns in all (at least three stars).
+fn banner(text: &str) -> String {
+    let stars = 79usize.saturating_sub(text.chars().count()).max(3);
+    format!("\n{text} {}", "*".repeat(stars))
+}
+
+/// ansible-core's `_dump_results`: sorted keys, internal keys, `failed` and (for `debug`)
+/// `changed` dropped; indented when asked.
+fn dump(result: &om_core::Vars, indent: bool) -> String {
+    let debug = result.get("_ansible_verbose_always").and_then(Value::as_bool).unwrap_or(false);
+    let mut clean: Vec<(&String, &Value)> = result
+        .iter()
+        .filter(|(k, _)| {
+            !(k.starts_with("_ansible") || matches!(k.as_str(), "invocation" | "failed") || (debug && k.as_str() == "changed"))
+        })
+        .collect();
+    clean.sort_by(|a, b| a.0.cmp(b.0));
+    let map: serde_json::Map<String, Value> = clean.into_iter().map(|(k, v)| (k.clone(), sorted(v))).collect();
+    let value = Value::Object(map);
+    if indent { python_json(&value, Some(4), 0) } else { python_json(&value, None, 0) }
+}
+
+fn sorted(v: &Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), sorted(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
+/// `json.dumps` with Python's separators (`, ` and `: ` inline; `,` and `: ` indented).
+fn python_json(value: &Value, indent: Option<usize>, level: usize) -> String {
+    let pad = |l: usize| indent.map(|n| " ".repeat(n * l)).unwrap_or_default();
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            let items: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}{}: {}", pad(level + 1), Value::String(k.clone()), python_json(v, indent, level + 1)))
+                .collect();
+            match indent {
+                Some(_) => format!("{{\n{}\n{}}}", items.join(",\n"), pad(level)),
+                None => format!("{{{}}}", items.join(", ")),
+            }
+        }
+        Value::Array(list) if !list.is_empty() => {
+            let items: Vec<String> = list.iter().map(|v| format!("{}{}", pad(level + 1), python_json(v, indent, level + 1))).collect();
+            match indent {
+                Some(_) => format!("[\n{}\n{}]", items.join(",\n"), pad(level)),
+                None => format!("[{}]", items.join(", ")),
+            }
+        }
+        Value::Object(_) => "{}".into(),
+        Value::Array(_) => "[]".into(),
+        Value::Number(n) if n.is_f64() => om_template::python::number_repr(n),
+        other => other.to_string(),
+    }
+}
+
+fn flag(outcome: &Outcome, key: &str) -> bool {
+    outcome.result.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
+impl Sink for PlaySink {
+    fn event(&mut self, event: &Event) -> Result<(), SinkError> {
+        match event {
+            Event::PlayStarted { name, .. } => self.line(&banner(&format!("PLAY [{name}]"))),
+            Event::TaskStarted { name, .. } => self.line(&banner(&format!("TASK [{name}]"))),
+            Event::HandlerStarted { name, .. } => self.line(&banner(&format!("RUNNING HANDLER [{name}]"))),
+            Event::Warning { message, .. } if message == "skipping: no hosts matched" => self.line(message),
+            Event::Warning { message, .. } => {
+                let _ = writeln!(std::io::stderr(), "[WARNING]: {message}");
+                Ok(())
+            }
+            Event::HostResult { host, outcome, .. } => {
+                let verbose = flag(outcome, "_ansible_verbose_always");
+                let ignored = flag(outcome, "_ansible_ignored");
+                let label =
+                    outcome.result.get("_ansible_item_label").map(|l| l.as_str().map(str::to_string).unwrap_or_else(|| l.to_string()));
+                let looped = outcome.result.contains_key("results") && outcome.result.get("results").is_some_and(Value::is_array);
+                let text = match (outcome.status, &label) {
+                    (Status::Ok | Status::Changed, Some(label)) => {
+                        let word = if outcome.status == Status::Changed { "changed" } else { "ok" };
+                        let mut s = format!("{word}: [{host}] => (item={label})");
+                        if verbose {
+                            s.push_str(&format!(" => {}", dump(&outcome.result, true)));
+                        }
+                        Some(s)
+                    }
+                    (Status::Skipped, Some(label)) => Some(format!("skipping: [{host}] => (item={label}) ")),
+                    (Status::Failed | Status::Unreachable, Some(label)) => {
+                        Some(format!("failed: [{host}] (item={label}) => {}", dump(&outcome.result, false)))
+                    }
+                    (Status::Ok | Status::Changed, None) if looped => None,
+                    (Status::Failed, None) if looped => None,
+                    (Status::Skipped, None) => Some(format!("skipping: [{host}]")),
+                    (Status::Ok, None) if verbose => Some(format!("ok: [{host}] => {}", dump(&outcome.result, true))),
+                    (Status::Ok, None) => Some(format!("ok: [{host}]")),
+                    (Status::Changed, None) if verbose => Some(format!("changed: [{host}] => {}", dump(&outcome.result, true))),
+                    (Status::Changed, None) => Some(format!("changed: [{host}]")),
+                    (Status::Failed, None) => Some(format!("fatal: [{host}]: FAILED! => {}", dump(&outcome.result, false))),
+                    (Status::Unreachable, None) => Some(format!("fatal: [{host}]: UNREACHABLE! => {}", dump(&outcome.result, false))),
+                };
+                if let Some(text) = text {
+                    self.line(&text)?;
+                }
+                if ignored && label.is_none() {
+                    self.line("...ignoring")?;
+                }
+                Ok(())
+            }
+            Event::RunFinished { recap, .. } => {
+                self.line(&banner("PLAY RECAP"))?;
+                for (host, c) in &recap.hosts {
+                    self.line(&format!(
+                        "{host:<26} : ok={:<4} changed={:<4} unreachable={:<4} failed={:<4} skipped={:<4} rescued={:<4} ignored={:<4}",
+                        c.ok, c.changed, c.unreachable, c.failed, c.skipped, c.rescued, c.ignored
+                    ))?;
+                }
+                self.line("")?;
+                self.out.flush().map_err(SinkError::from)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `--syntax-check`: the playbooks loaded.
+pub(crate) fn syntax_ok(books: &[std::path::PathBuf]) -> anyhow::Result<()> {
+    let mut out = super::Printer::new();
+    for b in books {
+        out.line("")?;
+        out.line(format!("playbook: {}", b.display()))?;
+    }
+    Ok(())
+}
+
+/// `--list-hosts`, `--list-tasks`, `--list-tags` as ansible-playbook prints them.
+pub(crate) fn listings(args: &PlayArgs, books: &[om_play::Playbook], runner: &om_play::Runner) -> anyhow::Result<()> {
+    let mut out = super::Printer::new();
+    let tags = if args.tags.is_empty() { vec!["all".to_string()] } else { args.tags.clone() };
+    let selected = |task_tags: &[String]| om_play::list::selected(task_tags, &tags, &args.skip_tags);
+    for (book, path) in books.iter().zip(&args.playbooks) {
+        out.line("")?;
+        out.line(format!("playbook: {}", path.display()))?;
+        let plays = om_play::list::listing(book, |p| runner.play_hosts(p), selected)?;
+        for play in plays {
+            out.line("")?;
+            out.line(format!("  play #{} ({}): {}\tTAGS: [{}]", play.index, play.pattern, play.name, play.tags.join(", ")))?;
+            if args.list_hosts {
+                out.line(format!("    pattern: [{}]", play.pattern.split(',').map(|p| format!("'{p}'")).collect::<Vec<_>>().join(", ")))?;
+                out.line(format!("    hosts ({}):", play.hosts.len()))?;
+                for h in &play.hosts {
+                    out.line(format!("      {h}"))?;
+                }
+            }
+            if args.list_tags {
+                let mut all: Vec<String> = play.tasks.iter().flat_map(|(_, t)| t.clone()).chain(play.tags.clone()).collect();
+                all.sort();
+                all.dedup();
+                out.line(format!("      TASK TAGS: [{}]", all.join(", ")))?;
+            }
+            if args.list_tasks {
+                out.line("    tasks:")?;
+                for (name, t) in &play.tasks {
+                    out.line(format!("      {name}\tTAGS: [{}]", t.join(", ")))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn banners_are_80_columns_and_json_is_pythons() {
+        assert_eq!(banner("PLAY [all]").len(), 81);
+        let mut r = om_core::Vars::new();
+        r.insert("msg".into(), "hi".into());
+        r.insert("changed".into(), false.into());
+        r.insert("_ansible_verbose_always".into(), true.into());
+        assert_eq!(dump(&r, false), r#"{"changed": false, "msg": "hi"}"#);
+        assert_eq!(dump(&r, true), "{\n    \"changed\": false,\n    \"msg\": \"hi\"\n}");
+    }
+}
