@@ -188,6 +188,14 @@ fn map_entries(node: &Node) -> Vec<(&str, &Node)> {
     node.inner().as_map().map(|m| m.iter().filter_map(|(k, v)| k.as_str().map(|k| (k, v))).collect()).unwrap_or_default()
 }
 
+/// Where `key` itself was written in mapping `node`.
+fn key_span(node: &Node, key: &str, fallback: &Span) -> Span {
+    node.inner()
+        .as_map()
+        .and_then(|m| m.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(k, _)| k.span.clone()))
+        .unwrap_or_else(|| fallback.clone())
+}
+
 fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     candidates.map(|c| (strsim::damerau_levenshtein(word, c), c)).filter(|(d, _)| *d <= 2).min_by_key(|(d, _)| *d).map(|(_, c)| c)
 }
@@ -481,7 +489,7 @@ impl Loader<'_> {
                 other => {
                     let hint = closest(other, PLAY_KEYS.iter().copied()).map(|c| format!("did you mean `{c}`?"));
                     return Err(PlayError::Syntax {
-                        span: value.span.clone(),
+                        span: key_span(node, other, &value.span),
                         message: format!("'{other}' is not a valid attribute for a Play"),
                         hint: hint.or_else(|| Some("a play holds hosts, vars, roles, tasks, handlers…; tasks go under `tasks:`".into())),
                     });
@@ -635,7 +643,7 @@ impl Loader<'_> {
                 k if BLOCK_KEYS.contains(&k) => {}
                 other => {
                     return Err(PlayError::Syntax {
-                        span: value.span.clone(),
+                        span: key_span(node, other, &value.span),
                         message: format!("'{other}' is not a valid attribute for a Block"),
                         hint: closest(other, BLOCK_KEYS.iter().copied()).map(|c| format!("did you mean `{c}`?")),
                     });
