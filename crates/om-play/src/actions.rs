@@ -6,7 +6,8 @@ use om_core::Vars;
 use serde_json::Value as Json;
 
 /// Actions that never reach a host.
-pub const CONTROLLER: &[&str] = &["debug", "set_fact", "assert", "fail", "meta", "pause", "group_by", "add_host", "include_vars"];
+pub const CONTROLLER: &[&str] =
+    &["debug", "set_fact", "assert", "fail", "meta", "pause", "group_by", "add_host", "include_vars", "include_tasks"];
 
 /// `ansible.builtin.copy` → `copy`; om-play's own actions keep their short names.
 pub fn canonical(module: &str) -> String {

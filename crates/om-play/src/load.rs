@@ -583,8 +583,24 @@ impl Loader<'_> {
                         "name the file literally",
                     ));
                 }
-                let inner = self.keywords(item, inherit, &[key, "file", "apply"])?;
+                let dynamic = key.ends_with("include_tasks");
                 let path = resolve_tasks_file(dir, &name);
+                let (inner, gate) = if dynamic {
+                    // The include's own `when` and `tags` decide whether it runs; only its
+                    // vars reach the included tasks.
+                    let mut gate_inherit = self.keywords(item, inherit, &[key, "file", "apply", "vars", "name"])?;
+                    gate_inherit.vars = inherit.vars.clone();
+                    let mut inner = inherit.clone();
+                    if let Some(v) = item.get("vars") {
+                        inner.vars.push(Arc::new(vars_of(v)?));
+                    }
+                    let mut args = Vars::new();
+                    args.insert("file".into(), Json::String(path.display().to_string()));
+                    let gate = bare_task(item.get("name").and_then(scalar_text), "include_tasks", args, &item.span, &gate_inherit);
+                    (inner, Some(Arc::new(gate)))
+                } else {
+                    (self.keywords(item, inherit, &[key, "file", "apply"])?, None)
+                };
                 let node = read_yaml(&path, &self.options.vault).map_err(|e| match e {
                     PlayError::Read { path, source } => {
                         PlayError::syntax(&file.span, format!("cannot read tasks file `{}`: {source}", path.display()))
@@ -593,7 +609,18 @@ impl Loader<'_> {
                 })?;
                 let file_dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf());
                 let base = if inherit.role.is_some() { dir } else { &file_dir };
-                out.extend(self.tasks(&node, base, &inner, parts)?);
+                let items = self.tasks(&node, base, &inner, parts)?;
+                match gate {
+                    Some(gate) => out.push(Item::Block(Arc::new(Block {
+                        name: None,
+                        span: item.span.clone(),
+                        gate: Some(gate),
+                        block: items,
+                        rescue: vec![],
+                        always: vec![],
+                    }))),
+                    None => out.extend(items),
+                }
                 return Ok(());
             }
         }
@@ -664,7 +691,14 @@ impl Loader<'_> {
         let block = list("block", parts)?;
         let rescue = list("rescue", parts)?;
         let always = list("always", parts)?;
-        Ok(Item::Block(Arc::new(Block { name: node.get("name").and_then(scalar_text), span: node.span.clone(), block, rescue, always })))
+        Ok(Item::Block(Arc::new(Block {
+            name: node.get("name").and_then(scalar_text),
+            span: node.span.clone(),
+            gate: None,
+            block,
+            rescue,
+            always,
+        })))
     }
 
     fn task(&self, node: &Node, inherit: &Inherit) -> Result<Task, PlayError> {
@@ -921,6 +955,7 @@ impl Loader<'_> {
         Ok(Some(Item::Block(Arc::new(Block {
             name: Some(role.name.clone()),
             span: span.clone(),
+            gate: None,
             block: items,
             rescue: vec![],
             always: vec![],
@@ -938,6 +973,41 @@ impl Loader<'_> {
         let mut searched: Vec<String> = candidates.iter().filter_map(|p| p.parent().map(|d| format!("`{}`", d.display()))).collect();
         searched.dedup();
         Err(PlayError::RoleNotFound { span: span.clone(), name: name.to_string(), searched: searched.join(", ") })
+    }
+}
+
+/// A task om-play makes itself (the include of `include_tasks`), with what it inherits.
+fn bare_task(name: Option<String>, module: &str, args: Vars, span: &Span, inherit: &Inherit) -> Task {
+    Task {
+        name,
+        module: module.to_string(),
+        args,
+        span: span.clone(),
+        when: inherit.when.clone(),
+        changed_when: None,
+        failed_when: None,
+        until: None,
+        retries: None,
+        delay: None,
+        register: None,
+        notify: Vec::new(),
+        listen: Vec::new(),
+        ignore_errors: inherit.ignore_errors.clone(),
+        ignore_unreachable: inherit.ignore_unreachable,
+        looping: None,
+        loop_control: LoopControl::default(),
+        tags: inherit.tags.clone(),
+        vars: inherit.vars.clone(),
+        escalate: None,
+        become_user: None,
+        become_method: None,
+        delegate_to: None,
+        run_once: inherit.run_once,
+        no_log: false,
+        check_mode: None,
+        diff: None,
+        environment: None,
+        role: inherit.role.clone(),
     }
 }
 

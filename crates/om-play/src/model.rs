@@ -64,6 +64,9 @@ pub enum Item {
 pub struct Block {
     pub name: Option<String>,
     pub span: Span,
+    /// `include_tasks`: the include itself, run first; only the hosts it did not skip run
+    /// the included tasks.
+    pub gate: Option<Arc<Task>>,
     pub block: Vec<Item>,
     pub rescue: Vec<Item>,
     pub always: Vec<Item>,
@@ -147,7 +150,9 @@ impl Item {
     pub fn tasks(&self) -> Vec<Arc<Task>> {
         match self {
             Item::Task(t) => vec![Arc::clone(t)],
-            Item::Block(b) => b.block.iter().chain(&b.rescue).chain(&b.always).flat_map(Item::tasks).collect(),
+            Item::Block(b) => {
+                b.gate.iter().cloned().chain(b.block.iter().chain(&b.rescue).chain(&b.always).flat_map(Item::tasks)).collect()
+            }
         }
     }
 }

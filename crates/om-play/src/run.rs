@@ -363,6 +363,15 @@ impl Runner {
                             self.task(task, &active, play, false, rescuable).await
                         }
                     }
+                    Item::Block(block) if block.gate.is_some() => {
+                        let gate = block.gate.as_ref().expect("checked");
+                        let (failed_gate, ran) = self.task_run(gate, &active, play, false, rescuable).await;
+                        let mut out = failed_gate;
+                        if !ran.is_empty() {
+                            out.extend(self.items(&block.block, &ran, play, rescuable).await);
+                        }
+                        out
+                    }
                     Item::Block(block) => {
                         let has_rescue = !block.rescue.is_empty();
                         let block_failed = self.items(&block.block, &active, play, rescuable || has_rescue).await;
@@ -464,15 +473,27 @@ impl Runner {
     /// Runs one task on `hosts` at once (at most `forks` in flight); returns the hosts that
     /// failed it.
     pub(crate) async fn task(self: &Arc<Self>, task: &Arc<Task>, hosts: &Hosts, play: &Play, handler: bool, rescuable: bool) -> Hosts {
+        self.task_run(task, hosts, play, handler, rescuable).await.0
+    }
+
+    /// [`Runner::task`], also giving the hosts that ran it (not skipped, not failed).
+    pub(crate) async fn task_run(
+        self: &Arc<Self>,
+        task: &Arc<Task>,
+        hosts: &Hosts,
+        play: &Play,
+        handler: bool,
+        rescuable: bool,
+    ) -> (Hosts, Hosts) {
         if !handler && !self.tag_selected(&task.tags) {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
         if !self.started.load(Ordering::Relaxed) {
             let wanted = self.options.start_at_task.as_deref().unwrap_or_default();
             if task.name.as_deref() == Some(wanted) || task.display_name() == wanted {
                 self.started.store(true, Ordering::Relaxed);
             } else if task.module != "setup" || task.name.as_deref() != Some("Gathering Facts") {
-                return Vec::new();
+                return (Vec::new(), Vec::new());
             }
         }
         let index = self.task_index.fetch_add(1, Ordering::Relaxed);
@@ -503,7 +524,11 @@ impl Runner {
         }
         results.sort_by_key(|(h, _)| hosts.iter().position(|x| x == h));
         let mut failed = Vec::new();
+        let mut ran = Vec::new();
         for (h, out) in results {
+            if matches!(out.status, Status::Ok | Status::Changed) {
+                ran.push(h);
+            }
             let name = self.host_name(h);
             match out.status {
                 Status::Failed if out.ignored => self.count(&name, |c| {
@@ -558,7 +583,7 @@ impl Runner {
             }
         }
         self.emit(Event::TaskFinished { task: index });
-        failed
+        (failed, ran)
     }
 }
 

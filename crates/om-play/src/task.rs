@@ -375,6 +375,13 @@ impl HostRun<'_> {
                 (Status::Ok, r)
             }
             "include_vars" => self.include_vars(&args),
+            "include_tasks" => {
+                let mut r = Vars::new();
+                r.insert("changed".into(), false.into());
+                r.insert("include".into(), args.get("file").cloned().unwrap_or(Json::Null));
+                r.insert("_ansible_include".into(), true.into());
+                (Status::Ok, r)
+            }
             "meta" => (Status::Ok, [("changed".to_string(), Json::Bool(false))].into_iter().collect()),
             _ => self.module(args, scope).await,
         }

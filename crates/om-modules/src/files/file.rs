@@ -299,7 +299,7 @@ impl Run<'_, '_> {
     }
 
     fn touch(&mut self, prev_state: &str) -> Result<bool, Fail> {
-        if self.ctx.check {
+        if self.ctx.check && prev_state == "absent" {
             self.diff.record("state", prev_state, "touch");
             return Ok(true);
         }

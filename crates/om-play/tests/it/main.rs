@@ -4,3 +4,4 @@
 #![allow(clippy::print_stderr)]
 
 mod load;
+mod run;

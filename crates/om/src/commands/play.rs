@@ -66,7 +66,7 @@ pub(crate) fn run(args: PlayArgs) -> anyhow::Result<ExitStatus> {
     if args.json {
         sinks.push(Box::new(JsonLinesSink::new(std::io::stdout())));
     } else {
-        sinks.push(Box::new(PlaySink::new()));
+        sinks.push(Box::new(PlaySink::new(args.diff)));
     }
     let printer = std::thread::spawn(move || {
         while let Some(event) = rx.blocking_recv() {

@@ -12,11 +12,57 @@ use crate::cli::PlayArgs;
 /// Prints a playbook run as ansible-playbook does.
 pub(crate) struct PlaySink {
     out: std::io::Stdout,
+    /// `include_tasks` results of the current task, printed as one line per file.
+    included: Vec<(String, String)>,
+    /// `--diff`: print what changed.
+    diff: bool,
 }
 
 impl PlaySink {
-    pub(crate) fn new() -> Self {
-        Self { out: std::io::stdout() }
+    pub(crate) fn new(diff: bool) -> Self {
+        Self { out: std::io::stdout(), included: Vec::new(), diff }
+    }
+
+    /// The module's `diff` (one or a list) as ansible-core's callback prints it.
+    fn print_diff(&mut self, outcome: &Outcome) -> Result<(), SinkError> {
+        if !self.diff || !flag(outcome, "changed") {
+            return Ok(());
+        }
+        let diffs = match outcome.result.get("diff") {
+            Some(Value::Array(list)) => list.clone(),
+            Some(d @ Value::Object(_)) => vec![d.clone()],
+            _ => return Ok(()),
+        };
+        for d in diffs {
+            let text = |key: &str| -> Option<String> {
+                match d.get(key)? {
+                    Value::String(s) => Some(s.clone()),
+                    other => Some(format!("{}\n", python_json(&sorted(other), Some(4), 0).replace(", ", ","))),
+                }
+            };
+            let (Some(before), Some(after)) = (text("before"), text("after")) else { continue };
+            let header = |key: &str, word: &str| match d.get(key).and_then(Value::as_str) {
+                Some(h) if h.starts_with(&format!("{word}:")) => h.to_string(),
+                Some(h) => format!("{word}: {h}"),
+                None => word.to_string(),
+            };
+            let out = unified_diff(&before, &after, &header("before_header", "before"), &header("after_header", "after"));
+            if !out.is_empty() {
+                write!(self.out, "{out}\n").map_err(SinkError::from)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn flush_included(&mut self) -> Result<(), SinkError> {
+        let included = std::mem::take(&mut self.included);
+        let mut files: Vec<&String> = included.iter().map(|(f, _)| f).collect();
+        files.dedup();
+        for file in files {
+            let hosts: Vec<&str> = included.iter().filter(|(f, _)| f == file).map(|(_, h)| h.as_str()).collect();
+            self.line(&format!("included: {file} for {}", hosts.join(", ")))?;
+        }
+        Ok(())
     }
 
     fn line(&mut self, text: &str) -> Result<(), SinkError> {
@@ -101,7 +147,14 @@ impl Sink for PlaySink {
                 let _ = writeln!(std::io::stderr(), "[WARNING]: {message}");
                 Ok(())
             }
+            Event::TaskFinished { .. } => self.flush_included(),
+            Event::HostResult { host, outcome, .. } if flag(outcome, "_ansible_include") && outcome.status == Status::Ok => {
+                let file = outcome.result.get("include").and_then(Value::as_str).unwrap_or_default().to_string();
+                self.included.push((file, host.clone()));
+                Ok(())
+            }
             Event::HostResult { host, outcome, .. } => {
+                self.print_diff(outcome)?;
                 let verbose = flag(outcome, "_ansible_verbose_always");
                 let ignored = flag(outcome, "_ansible_ignored");
                 let label =
@@ -152,6 +205,82 @@ impl Sink for PlaySink {
             _ => Ok(()),
         }
     }
+}
+
+/// Lines with their newline; a last line without one gets Python difflib's marker.
+fn diff_lines(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text.split_inclusive('\n').map(str::to_string).collect();
+    if let Some(last) = lines.last_mut()
+        && !last.ends_with('\n')
+    {
+        last.push_str("\n\\ No newline at end of file\n");
+    }
+    lines
+}
+
+/// `difflib.unified_diff` with three lines of context.
+fn unified_diff(before: &str, after: &str, from: &str, to: &str) -> String {
+    let (a, b) = (diff_lines(before), diff_lines(after));
+    if a.len() * b.len() > 4_000_000 {
+        return format!("--- {from}\n+++ {to}\n@@ too large to diff @@\n");
+    }
+    // Longest common subsequence, then edit operations: (tag, a range, b range).
+    let (n, m) = (a.len(), b.len());
+    let mut lcs = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+        }
+    }
+    let mut ops: Vec<(char, usize, usize)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < n || j < m {
+        if i < n && j < m && a[i] == b[j] {
+            ops.push((' ', i, j));
+            i += 1;
+            j += 1;
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            ops.push(('-', i, j));
+            i += 1;
+        } else {
+            ops.push(('+', i, j));
+            j += 1;
+        }
+    }
+    let changes: Vec<usize> = ops.iter().enumerate().filter(|(_, o)| o.0 != ' ').map(|(k, _)| k).collect();
+    if changes.is_empty() {
+        return String::new();
+    }
+    // Hunks: changes closer than 2 × context share one.
+    let context = 3;
+    let mut hunks: Vec<(usize, usize)> = Vec::new();
+    for &k in &changes {
+        let start = k.saturating_sub(context);
+        let end = (k + context + 1).min(ops.len());
+        match hunks.last_mut() {
+            Some(h) if start <= h.1 => h.1 = end,
+            _ => hunks.push((start, end)),
+        }
+    }
+    let range = |start: usize, len: usize| match len {
+        1 => format!("{}", start + 1),
+        0 => format!("{start},0"),
+        _ => format!("{},{len}", start + 1),
+    };
+    let mut out = format!("--- {from}\n+++ {to}\n");
+    for (start, end) in hunks {
+        let slice = &ops[start..end];
+        let a_len = slice.iter().filter(|o| o.0 != '+').count();
+        let b_len = slice.iter().filter(|o| o.0 != '-').count();
+        let (a0, b0) = (slice[0].1, slice[0].2);
+        out.push_str(&format!("@@ -{} +{} @@\n", range(a0, a_len), range(b0, b_len)));
+        for &(tag, i, j) in slice {
+            let line = if tag == '+' { &b[j] } else { &a[i] };
+            out.push(tag);
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// `--syntax-check`: the playbooks loaded.
@@ -211,7 +340,21 @@ mod tests {
         r.insert("msg".into(), "hi".into());
         r.insert("changed".into(), false.into());
         r.insert("_ansible_verbose_always".into(), true.into());
+        assert_eq!(dump(&r, true), "{\n    \"msg\": \"hi\"\n}", "debug results drop `changed`");
+        r.remove("_ansible_verbose_always");
+        r.insert("failed".into(), true.into());
         assert_eq!(dump(&r, false), r#"{"changed": false, "msg": "hi"}"#);
-        assert_eq!(dump(&r, true), "{\n    \"changed\": false,\n    \"msg\": \"hi\"\n}");
+    }
+
+    #[test]
+    fn diffs_are_difflib_unified() {
+        let before = "a\nb\nc\nd\ne\nf\ng\nh\n";
+        let after = "a\nb\nc\nd\nE\nf\ng\nh\n";
+        assert_eq!(
+            unified_diff(before, after, "before: /x", "after: t.j2"),
+            "--- before: /x\n+++ after: t.j2\n@@ -2,7 +2,7 @@\n b\n c\n d\n-e\n+E\n f\n g\n h\n"
+        );
+        assert_eq!(unified_diff("", "x\n", "before", "after"), "--- before\n+++ after\n@@ -0,0 +1 @@\n+x\n");
+        assert_eq!(unified_diff("same\n", "same\n", "a", "b"), "");
     }
 }

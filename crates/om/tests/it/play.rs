@@ -98,7 +98,11 @@ fn run_ansible(lab: &TestLab, case: &str, base: &Path, extra: &[&str]) -> Option
 }
 
 fn conform(case: &str, extra: &[&str]) -> Runs {
-    let lab = om_test::lab(2);
+    conform_on(2, case, extra)
+}
+
+fn conform_on(hosts: usize, case: &str, extra: &[&str]) -> Runs {
+    let lab = om_test::lab(hosts);
     let dir = om_test::tempdir();
     let om_runs = run_om(&lab, case, &dir.path().join("om"), extra);
     if let Some(reference) = run_ansible(&lab, case, &dir.path().join("ansible"), extra) {
@@ -139,4 +143,18 @@ fn book_nginx_example_renders_and_runs_its_handler_once() {
     );
     assert_eq!(runs.files["h1/nginx.restarts"].0, "restarted\n");
     assert!(runs.second.contains("changed=0 "), "{}", runs.second);
+}
+
+#[test]
+fn lamp_haproxy_style_site_matches_ansible_playbook() {
+    let runs = conform_on(4, "lamp", &[]);
+    let lb = &runs.files["h4/haproxy.cfg"].0;
+    assert!(lb.contains("listen myapplb 127."), "{lb}");
+    assert_eq!(lb.matches("    server ").count(), 2, "one server line per web host: {lb}");
+    let web = &runs.files["h1/iptables"].0;
+    assert!(web.contains("-A INPUT -p tcp  --dport 80 -j ACCEPT\n"), "{web}");
+    assert!(!runs.files["h3/iptables"].0.contains("--dport 80 "), "db hosts do not open port 80");
+    assert_eq!(web.matches("--dport 5666").count(), 1, "one line per monitoring host");
+    assert!(runs.files["h1/index.php"].0.contains("$sestatus = 0;"), "registered in play 1, read in play 3");
+    assert!(!runs.files.contains_key("h1/seboolean"), "`when: sestatus.rc != 0` is false");
 }
