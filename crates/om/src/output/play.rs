@@ -48,7 +48,7 @@ impl PlaySink {
             };
             let out = unified_diff(&before, &after, &header("before_header", "before"), &header("after_header", "after"));
             if !out.is_empty() {
-                write!(self.out, "{out}\n").map_err(SinkError::from)?;
+                writeln!(self.out, "{out}").map_err(SinkError::from)?;
             }
         }
         Ok(())
