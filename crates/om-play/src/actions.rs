@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 
 /// Actions that never reach a host.
 pub const CONTROLLER: &[&str] =
-    &["debug", "set_fact", "assert", "fail", "meta", "pause", "group_by", "add_host", "include_vars", "include_tasks"];
+    &["debug", "set_fact", "assert", "fail", "meta", "pause", "group_by", "add_host", "include_vars", "include_tasks", "include_role"];
 
 /// `ansible.builtin.copy` → `copy`; om-play's own actions keep their short names.
 pub fn canonical(module: &str) -> String {

@@ -25,11 +25,12 @@ mod error;
 pub mod list;
 mod load;
 pub mod model;
+pub mod rewrite;
 mod run;
 mod task;
 mod vars;
 
 pub use error::PlayError;
-pub use load::{LoadOptions, load};
+pub use load::{LoadOptions, load, load_str};
 pub use model::{Play, Playbook};
 pub use run::{PlayOptions, Runner};

@@ -26,11 +26,22 @@ pub struct LoadOptions {
 /// Reads a playbook and everything it imports.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Playbook, PlayError> {
     let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let root = read_yaml(&path, &options.vault)?;
+    parse(root, &path, options)
+}
+
+/// A playbook from text, as if read from `path` (imports and roles are found beside it).
+pub fn load_str(text: &str, path: &Path, options: &LoadOptions) -> Result<Playbook, PlayError> {
+    let root = yaml::load(text, &path.display().to_string())?;
+    parse(root, path, options)
+}
+
+fn parse(root: Node, path: &Path, options: &LoadOptions) -> Result<Playbook, PlayError> {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let loader = Loader { dir: dir.clone(), options };
     let mut plays = Vec::new();
-    loader.playbook(&path, &mut plays, &Inherit::default())?;
-    Ok(Playbook { path, dir, plays })
+    loader.plays(root, path, &mut plays, &Inherit::default())?;
+    Ok(Playbook { path: path.to_path_buf(), dir, plays })
 }
 
 const PLAY_KEYS: &[&str] = &[
@@ -364,6 +375,10 @@ fn main_file(dir: &Path, name: &str) -> Option<PathBuf> {
 impl Loader<'_> {
     fn playbook(&self, path: &Path, plays: &mut Vec<Play>, inherit: &Inherit) -> Result<(), PlayError> {
         let root = read_yaml(path, &self.options.vault)?;
+        self.plays(root, path, plays, inherit)
+    }
+
+    fn plays(&self, root: Node, path: &Path, plays: &mut Vec<Play>, inherit: &Inherit) -> Result<(), PlayError> {
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| self.dir.clone());
         let entries = match &root.inner().value {
             YValue::Seq(items) => items.clone(),
@@ -631,10 +646,32 @@ impl Loader<'_> {
                     .and_then(scalar_text)
                     .ok_or_else(|| PlayError::syntax(&spec.span, format!("`{key}` needs `name:`")))?;
                 let tasks_from = spec.get("tasks_from").and_then(scalar_text).unwrap_or_else(|| "main".into());
-                let inner = self.keywords(item, inherit, &[key])?;
+                let dynamic = key.ends_with("include_role");
+                let inner = if dynamic {
+                    let mut inner = inherit.clone();
+                    if let Some(v) = item.get("vars") {
+                        inner.vars.push(Arc::new(vars_of(v)?));
+                    }
+                    inner
+                } else {
+                    self.keywords(item, inherit, &[key])?
+                };
                 let params = Vars::new();
                 if let Some(role) = self.role(&name, &spec.span, dir, params, &tasks_from, &inner, parts, true)? {
-                    out.push(role);
+                    if dynamic {
+                        let mut gate_inherit = self.keywords(item, inherit, &[key, "vars", "name", "apply"])?;
+                        gate_inherit.vars = inherit.vars.clone();
+                        let mut args = Vars::new();
+                        args.insert("file".into(), Json::String(name.clone()));
+                        let title = item.get("name").and_then(scalar_text).unwrap_or_else(|| format!("include_role : {name}"));
+                        let gate = bare_task(Some(title), "include_role", args, &item.span, &gate_inherit);
+                        let Item::Block(block) = role else { unreachable!("roles load as blocks") };
+                        let mut block = (*block).clone();
+                        block.gate = Some(Arc::new(gate));
+                        out.push(Item::Block(Arc::new(block)));
+                    } else {
+                        out.push(role);
+                    }
                 }
                 return Ok(());
             }

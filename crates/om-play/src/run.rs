@@ -195,13 +195,14 @@ impl Runner {
             })
             .collect();
         let host_names: Vec<String> = all.iter().map(|i| self.host_name(*i)).collect();
-        self.emit(Event::PlayStarted { name: play.name.clone(), hosts: host_names.clone(), span: Some(play.span.clone()) });
         if all.is_empty() {
+            self.emit(Event::PlayStarted { name: play.name.clone(), hosts: host_names.clone(), span: Some(play.span.clone()) });
             self.emit(Event::Warning { message: "skipping: no hosts matched".into(), host: None });
             return Ok(());
         }
         for batch in batches(&all, play.serial.as_ref()) {
             let batch_names: Vec<String> = batch.iter().map(|i| self.host_name(*i)).collect();
+            self.emit(Event::PlayStarted { name: play.name.clone(), hosts: batch_names.clone(), span: Some(play.span.clone()) });
             let mut magic = Vars::new();
             magic.insert("playbook_dir".into(), book.dir.display().to_string().into());
             magic.insert("ansible_play_hosts_all".into(), Json::from(host_names.clone()));
@@ -423,7 +424,20 @@ impl Runner {
     }
 
     async fn meta(self: &Arc<Self>, task: &Arc<Task>, hosts: &Hosts, play: &Play) {
+        if !self.tag_selected(&task.tags) {
+            return;
+        }
         let what = task.args.get("_raw_params").and_then(Json::as_str).unwrap_or("");
+        // ansible-core prints the banner of a meta task, and no result.
+        let index = self.task_index.fetch_add(1, Ordering::Relaxed);
+        self.emit(Event::TaskStarted {
+            task: index,
+            name: task.display_name(),
+            module: "meta".into(),
+            hosts: hosts.len(),
+            span: Some(task.span.clone()),
+        });
+        self.emit(Event::TaskFinished { task: index });
         match what {
             "flush_handlers" => self.flush(play, hosts).await,
             "end_play" => {

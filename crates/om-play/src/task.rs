@@ -293,6 +293,10 @@ impl HostRun<'_> {
                 result.insert("failed".into(), true.into());
                 return (Status::Failed, result);
             }
+            self.runner.emit(Event::Warning {
+                message: format!("FAILED - RETRYING: [{}]: {} ({} retries left).", self.name(), task.display_name(), retries + 1 - attempt),
+                host: Some(self.name()),
+            });
             tokio::time::sleep(Duration::from_secs_f64(delay)).await;
         }
     }
@@ -375,7 +379,7 @@ impl HostRun<'_> {
                 (Status::Ok, r)
             }
             "include_vars" => self.include_vars(&args),
-            "include_tasks" => {
+            "include_tasks" | "include_role" => {
                 let mut r = Vars::new();
                 r.insert("changed".into(), false.into());
                 r.insert("include".into(), args.get("file").cloned().unwrap_or(Json::Null));
@@ -610,6 +614,7 @@ impl HostRun<'_> {
             background: None,
             rendered,
         };
+        let delegated_name = task.delegate_to.as_ref().map(|_| host.name.clone());
         let outcome = match action.run(&ctx).await {
             Ok(o) => o,
             Err(err) => {
@@ -629,7 +634,11 @@ impl HostRun<'_> {
             let facts = facts.clone();
             self.runner.shared.hosts[self.host].lock().unwrap_or_else(|p| p.into_inner()).add_facts(&facts);
         }
-        outcome_result(outcome)
+        let (status, mut result) = outcome_result(outcome);
+        if let Some(name) = delegated_name {
+            result.insert("_ansible_delegated_to".into(), name.into());
+        }
+        (status, result)
     }
 
     /// The host the module runs on: this one, or `delegate_to`'s.

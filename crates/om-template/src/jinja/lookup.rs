@@ -316,7 +316,27 @@ fn run(name: &str, terms: &[Value], kwargs: &Kwargs, ctx: &Ctx<'_>) -> Result<Ve
                 [list, key, options, ..] => (list.clone(), python_str(key), Some(options.clone())),
                 _ => return Err(invalid("subelements lookup expects a list, a key and optionally a dict of flags")),
             };
-            super::filters::subelements(list, key, options)?.try_iter()?.collect()
+            // Unlike the filter, the lookup takes the subelement out of the parent.
+            let pairs: Vec<Value> = super::filters::subelements(list, key.clone(), options)?.try_iter()?.collect();
+            pairs
+                .into_iter()
+                .map(|pair| {
+                    let parent = pair.get_item(&Value::from(0)).unwrap_or_default();
+                    let child = pair.get_item(&Value::from(1)).unwrap_or_default();
+                    let parent = match parent.kind() {
+                        ValueKind::Map if !key.contains('.') => Value::from_iter(
+                            parent
+                                .try_iter()
+                                .into_iter()
+                                .flatten()
+                                .filter(|k| k.as_str() != Some(key.as_str()))
+                                .map(|k| (k.clone(), parent.get_item(&k).unwrap_or_default())),
+                        ),
+                        _ => parent,
+                    };
+                    Value::from(vec![parent, child])
+                })
+                .collect()
         }
         "random_choice" => {
             use rand::RngExt;
@@ -459,8 +479,8 @@ pub(crate) fn glob(pattern: &str) -> Vec<String> {
                 continue;
             }
             let Ok(entries) = std::fs::read_dir(dir) else { continue };
-            let mut names: Vec<String> = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
-            names.sort();
+            // Directory order, unsorted, as Python's glob.glob returns it.
+            let names: Vec<String> = entries.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect();
             for name in names {
                 if (!name.starts_with('.') || part.starts_with('.')) && wildcard(part, &name) {
                     let p = dir.join(&name);
@@ -480,7 +500,7 @@ pub(crate) fn glob(pattern: &str) -> Vec<String> {
             if absolute { s } else { s.strip_prefix("./").map(str::to_string).unwrap_or(s) }
         })
         .collect();
-    out.sort();
+    out.dedup();
     out
 }
 

@@ -67,6 +67,10 @@ pub struct PlayArgs {
     /// Check the playbook's syntax and stop.
     #[arg(long)]
     pub syntax_check: bool,
+    /// Print the playbooks with Ansible 1.x constructs (sudo, bare include, `x|failed`…)
+    /// rewritten into their modern form, and stop; the changes go to stderr.
+    #[arg(long)]
+    pub rewrite: bool,
 
     /// The remote user when neither the inventory nor the play names one.
     #[arg(short, long)]

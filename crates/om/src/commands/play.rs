@@ -15,6 +15,9 @@ use crate::output::play::{self, PlaySink};
 use crate::settings::TerminalPrompter;
 
 pub(crate) fn run(args: PlayArgs) -> anyhow::Result<ExitStatus> {
+    if args.rewrite {
+        return play::rewrite(&args.playbooks).map(|()| ExitStatus::Success);
+    }
     let vault = vault_secrets(&args)?;
     let load = om_play::LoadOptions { roles_path: roles_path(), vault: vault.clone() };
     let mut books = Vec::new();

@@ -16,11 +16,13 @@ pub(crate) struct PlaySink {
     included: Vec<(String, String)>,
     /// `--diff`: print what changed.
     diff: bool,
+    /// The module of the task in progress (`debug` results print without `changed`).
+    module: String,
 }
 
 impl PlaySink {
     pub(crate) fn new(diff: bool) -> Self {
-        Self { out: std::io::stdout(), included: Vec::new(), diff }
+        Self { out: std::io::stdout(), included: Vec::new(), diff, module: String::new() }
     }
 
     /// The module's `diff` (one or a list) as ansible-core's callback prints it.
@@ -78,8 +80,7 @@ fn banner(text: &str) -> String {
 
 /// ansible-core's `_dump_results`: sorted keys, internal keys, `failed` and (for `debug`)
 /// `changed` dropped; indented when asked.
-fn dump(result: &om_core::Vars, indent: bool) -> String {
-    let debug = result.get("_ansible_verbose_always").and_then(Value::as_bool).unwrap_or(false);
+fn dump(result: &om_core::Vars, indent: bool, debug: bool) -> String {
     let mut clean: Vec<(&String, &Value)> = result
         .iter()
         .filter(|(k, _)| {
@@ -140,9 +141,17 @@ impl Sink for PlaySink {
     fn event(&mut self, event: &Event) -> Result<(), SinkError> {
         match event {
             Event::PlayStarted { name, .. } => self.line(&banner(&format!("PLAY [{name}]"))),
-            Event::TaskStarted { name, .. } => self.line(&banner(&format!("TASK [{name}]"))),
-            Event::HandlerStarted { name, .. } => self.line(&banner(&format!("RUNNING HANDLER [{name}]"))),
-            Event::Warning { message, .. } if message == "skipping: no hosts matched" => self.line(message),
+            Event::TaskStarted { name, module, .. } => {
+                self.module.clone_from(module);
+                self.line(&banner(&format!("TASK [{name}]")))
+            }
+            Event::HandlerStarted { name, module, .. } => {
+                self.module.clone_from(module);
+                self.line(&banner(&format!("RUNNING HANDLER [{name}]")))
+            }
+            Event::Warning { message, .. } if message == "skipping: no hosts matched" || message.starts_with("FAILED - RETRYING: ") => {
+                self.line(message)
+            }
             Event::Warning { message, .. } => {
                 let _ = writeln!(std::io::stderr(), "[WARNING]: {message}");
                 Ok(())
@@ -155,6 +164,10 @@ impl Sink for PlaySink {
             }
             Event::HostResult { host, outcome, .. } => {
                 self.print_diff(outcome)?;
+                let host = &match outcome.result.get("_ansible_delegated_to").and_then(Value::as_str) {
+                    Some(to) if to != host => format!("{host} -> {to}"),
+                    _ => host.clone(),
+                };
                 let verbose = flag(outcome, "_ansible_verbose_always");
                 let ignored = flag(outcome, "_ansible_ignored");
                 let label =
@@ -165,23 +178,31 @@ impl Sink for PlaySink {
                         let word = if outcome.status == Status::Changed { "changed" } else { "ok" };
                         let mut s = format!("{word}: [{host}] => (item={label})");
                         if verbose {
-                            s.push_str(&format!(" => {}", dump(&outcome.result, true)));
+                            s.push_str(&format!(" => {}", dump(&outcome.result, true, self.module == "debug")));
                         }
                         Some(s)
                     }
                     (Status::Skipped, Some(label)) => Some(format!("skipping: [{host}] => (item={label}) ")),
                     (Status::Failed | Status::Unreachable, Some(label)) => {
-                        Some(format!("failed: [{host}] (item={label}) => {}", dump(&outcome.result, false)))
+                        Some(format!("failed: [{host}] (item={label}) => {}", dump(&outcome.result, false, self.module == "debug")))
                     }
                     (Status::Ok | Status::Changed, None) if looped => None,
                     (Status::Failed, None) if looped => None,
                     (Status::Skipped, None) => Some(format!("skipping: [{host}]")),
-                    (Status::Ok, None) if verbose => Some(format!("ok: [{host}] => {}", dump(&outcome.result, true))),
+                    (Status::Ok, None) if verbose => {
+                        Some(format!("ok: [{host}] => {}", dump(&outcome.result, true, self.module == "debug")))
+                    }
                     (Status::Ok, None) => Some(format!("ok: [{host}]")),
-                    (Status::Changed, None) if verbose => Some(format!("changed: [{host}] => {}", dump(&outcome.result, true))),
+                    (Status::Changed, None) if verbose => {
+                        Some(format!("changed: [{host}] => {}", dump(&outcome.result, true, self.module == "debug")))
+                    }
                     (Status::Changed, None) => Some(format!("changed: [{host}]")),
-                    (Status::Failed, None) => Some(format!("fatal: [{host}]: FAILED! => {}", dump(&outcome.result, false))),
-                    (Status::Unreachable, None) => Some(format!("fatal: [{host}]: UNREACHABLE! => {}", dump(&outcome.result, false))),
+                    (Status::Failed, None) => {
+                        Some(format!("fatal: [{host}]: FAILED! => {}", dump(&outcome.result, false, self.module == "debug")))
+                    }
+                    (Status::Unreachable, None) => {
+                        Some(format!("fatal: [{host}]: UNREACHABLE! => {}", dump(&outcome.result, false, self.module == "debug")))
+                    }
                 };
                 if let Some(text) = text {
                     self.line(&text)?;
@@ -283,6 +304,20 @@ fn unified_diff(before: &str, after: &str, from: &str, to: &str) -> String {
     out
 }
 
+/// `--rewrite`: the modernised text on stdout, what changed on stderr.
+pub(crate) fn rewrite(files: &[std::path::PathBuf]) -> anyhow::Result<()> {
+    let mut out = super::Printer::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", file.display()))?;
+        let (new, changes) = om_play::rewrite::rewrite(&text);
+        for (line, what) in changes {
+            let _ = writeln!(std::io::stderr(), "{}:{line}: {what}", file.display());
+        }
+        out.text(&new)?;
+    }
+    Ok(())
+}
+
 /// `--syntax-check`: the playbooks loaded.
 pub(crate) fn syntax_ok(books: &[std::path::PathBuf]) -> anyhow::Result<()> {
     let mut out = super::Printer::new();
@@ -340,10 +375,9 @@ mod tests {
         r.insert("msg".into(), "hi".into());
         r.insert("changed".into(), false.into());
         r.insert("_ansible_verbose_always".into(), true.into());
-        assert_eq!(dump(&r, true), "{\n    \"msg\": \"hi\"\n}", "debug results drop `changed`");
-        r.remove("_ansible_verbose_always");
+        assert_eq!(dump(&r, true, true), "{\n    \"msg\": \"hi\"\n}", "debug results drop `changed`");
         r.insert("failed".into(), true.into());
-        assert_eq!(dump(&r, false), r#"{"changed": false, "msg": "hi"}"#);
+        assert_eq!(dump(&r, false, false), r#"{"changed": false, "msg": "hi"}"#);
     }
 
     #[test]

@@ -158,3 +158,15 @@ fn lamp_haproxy_style_site_matches_ansible_playbook() {
     assert!(runs.files["h1/index.php"].0.contains("$sestatus = 0;"), "registered in play 1, read in play 3");
     assert!(!runs.files.contains_key("h1/seboolean"), "`when: sestatus.rc != 0` is false");
 }
+
+#[test]
+fn execution_control_and_loops_match_ansible_playbook() {
+    let runs = conform("control", &[]);
+    assert_eq!(runs.files["h1/seq"].0, "n01\nn02\nn03\n");
+    assert_eq!(runs.files["h1/nested"].0, "a-1\na-2\nb-1\nb-2\n");
+    assert_eq!(runs.files["h1/sub"].0, "alice:k1\nalice:k2\nbob:k3\n");
+    assert_eq!(runs.files["h1/indexed"].0, "0:apple\n1:pear\n");
+    assert_eq!(runs.files["h1/counter"].0, "x\nx\nx\nx\n", "three tries on the first run, one on the second");
+    assert_eq!(runs.files["run_once.log"].0, "h1\nh2\nh1\nh2\n", "run_once runs once per serial batch");
+    assert!(runs.files.contains_key("h2/role-imported") && runs.files.contains_key("h2/role-other"));
+}
