@@ -25,9 +25,27 @@ pub struct LoadOptions {
 
 /// Reads a playbook and everything it imports.
 pub fn load(path: &Path, options: &LoadOptions) -> Result<Playbook, PlayError> {
-    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let path = absolute(path);
     let root = read_yaml(&path, &options.vault)?;
     parse(root, &path, options)
+}
+
+/// `os.path.abspath`: absolute, with `.` and `..` resolved lexically (as ansible-core shows
+/// paths in `included:` lines and error origins).
+fn absolute(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let full = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for part in full.components() {
+        match part {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// A playbook from text, as if read from `path` (imports and roles are found beside it).

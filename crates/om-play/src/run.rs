@@ -64,6 +64,10 @@ pub struct Runner {
     pub(crate) recap: Mutex<Recap>,
     task_index: AtomicUsize,
     started: AtomicBool,
+    /// Groups made during the run by `group_by`/`add_host`: name → hosts, in order.
+    pub(crate) dynamic_groups: Mutex<Vec<(String, Vec<String>)>>,
+    /// `any_errors_fatal` tripped, or every host of a play failed: the playbook ends.
+    ended: AtomicBool,
     forks: Arc<Semaphore>,
 }
 
@@ -79,7 +83,6 @@ impl Runner {
         tx: mpsc::UnboundedSender<Event>,
     ) -> Arc<Self> {
         let jinja = Jinja::with_vault(options.vault.clone());
-        let groups = serde_json::to_value(inventory.groups_dict()).unwrap_or_default();
         let hosts: Vec<Arc<Host>> = inventory.hosts();
         let index: HashMap<String, usize> = hosts.iter().enumerate().map(|(i, h)| (h.name.clone(), i)).collect();
         let check = options.check;
@@ -99,7 +102,6 @@ impl Runner {
                 .collect();
             let mut globals = vec![
                 ("hostvars".to_string(), hostvars(Arc::new(HostVarsView(weak.clone())))),
-                ("groups".to_string(), om_template::jinja::from_json(&groups)),
                 ("omit".to_string(), om_template::jinja::Value::from(OMIT)),
                 ("ansible_check_mode".to_string(), om_template::jinja::Value::from(check)),
                 (
@@ -124,6 +126,8 @@ impl Runner {
             inventory,
             connector,
             started: AtomicBool::new(options.start_at_task.is_none()),
+            ended: AtomicBool::new(false),
+            dynamic_groups: Mutex::new(Vec::new()),
             options,
             shared,
             tx,
@@ -159,6 +163,10 @@ impl Runner {
                 result = Err(err);
                 break;
             }
+            if self.ended.load(Ordering::Relaxed) {
+                self.emit(Event::Warning { message: "NO MORE HOSTS LEFT".into(), host: None });
+                break;
+            }
         }
         for st in &self.shared.hosts {
             let conn = st.lock().unwrap_or_else(|p| p.into_inner()).conn.take();
@@ -173,7 +181,16 @@ impl Runner {
 
     /// The hosts a play targets, in inventory order, without those that left the run.
     pub fn play_hosts(&self, play: &Play) -> Result<Vec<String>, PlayError> {
-        let pattern = Pattern::from_list(&play.hosts).map_err(|source| PlayError::Pattern { span: play.span.clone(), source })?;
+        let dynamic = self.dynamic_groups.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let terms: Vec<String> = play
+            .hosts
+            .iter()
+            .flat_map(|term| match dynamic.iter().find(|(g, _)| g == term && !self.inventory.has_group(term)) {
+                Some((_, hosts)) => hosts.clone(),
+                None => vec![term.clone()],
+            })
+            .collect();
+        let pattern = Pattern::from_list(&terms).map_err(|source| PlayError::Pattern { span: play.span.clone(), source })?;
         let (names, warnings) = self
             .inventory
             .select_names(&pattern, self.options.limit.as_ref())
@@ -205,6 +222,7 @@ impl Runner {
             self.emit(Event::PlayStarted { name: play.name.clone(), hosts: batch_names.clone(), span: Some(play.span.clone()) });
             let mut magic = Vars::new();
             magic.insert("playbook_dir".into(), book.dir.display().to_string().into());
+            magic.insert("groups".into(), self.groups());
             magic.insert("ansible_play_hosts_all".into(), Json::from(host_names.clone()));
             magic.insert("ansible_play_hosts".into(), Json::from(batch_names.clone()));
             magic.insert("play_hosts".into(), Json::from(batch_names.clone()));
@@ -238,14 +256,56 @@ impl Runner {
                     break;
                 }
             }
-            if let Some(max) = play.max_fail_percentage {
-                let failed = batch.len() - self.alive(&batch).len();
-                if (failed as f64) * 100.0 / (batch.len() as f64) > max {
-                    break;
-                }
+            let alive = self.alive(&batch).len();
+            if let Some(max) = play.max_fail_percentage
+                && ((batch.len() - alive) as f64) * 100.0 / (batch.len() as f64) > max
+            {
+                self.ended.store(true, Ordering::Relaxed);
+            }
+            if alive == 0 {
+                self.ended.store(true, Ordering::Relaxed);
+            }
+            if self.ended.load(Ordering::Relaxed) {
+                break;
             }
         }
         Ok(())
+    }
+
+    /// `groups`: the inventory's groups and those `group_by` made.
+    fn groups(&self) -> Json {
+        let mut groups = serde_json::to_value(self.inventory.groups_dict()).unwrap_or_default();
+        if let Json::Object(map) = &mut groups {
+            for (name, hosts) in self.dynamic_groups.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+                let entry = map.entry(name.clone()).or_insert_with(|| Json::Array(Vec::new()));
+                if let Json::Array(list) = entry {
+                    for h in hosts {
+                        if !list.iter().any(|x| x.as_str() == Some(h)) {
+                            list.push(Json::String(h.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        groups
+    }
+
+    /// `group_by`: puts `host` in `group`.
+    pub(crate) fn add_to_group(&self, group: &str, host: &str) -> bool {
+        let mut dynamic = self.dynamic_groups.lock().unwrap_or_else(|p| p.into_inner());
+        let pos = match dynamic.iter().position(|(g, _)| g == group) {
+            Some(p) => p,
+            None => {
+                dynamic.push((group.to_string(), Vec::new()));
+                dynamic.len() - 1
+            }
+        };
+        let hosts = &mut dynamic[pos].1;
+        if hosts.iter().any(|h| h == host) {
+            return false;
+        }
+        hosts.push(host.to_string());
+        true
     }
 
     fn host_name(&self, i: usize) -> String {
@@ -352,7 +412,7 @@ impl Runner {
             let mut active: Hosts = self.alive(hosts);
             let mut failed: Hosts = Vec::new();
             for item in items {
-                if active.is_empty() {
+                if active.is_empty() || self.ended.load(Ordering::Relaxed) {
                     break;
                 }
                 let newly = match item {
@@ -597,6 +657,9 @@ impl Runner {
             }
         }
         self.emit(Event::TaskFinished { task: index });
+        if play.any_errors_fatal && !failed.is_empty() && !rescuable {
+            self.ended.store(true, Ordering::Relaxed);
+        }
         (failed, ran)
     }
 }

@@ -372,7 +372,25 @@ impl HostRun<'_> {
                 r.insert("user_input".into(), "".into());
                 (Status::Ok, r)
             }
-            "group_by" | "add_host" => {
+            "group_by" => {
+                let Some(key) = args.get("key").map(|k| python_str(&from_json(k))) else {
+                    return failed("the 'key' param is required when using group_by");
+                };
+                // As ansible-core: spaces become dashes; changed when the host joined a group.
+                let group = key.replace(' ', "-");
+                let parents: Vec<String> = match args.get("parents") {
+                    Some(Json::Array(list)) => list.iter().map(|p| python_str(&from_json(p)).replace(' ', "-")).collect(),
+                    Some(other) => vec![python_str(&from_json(other)).replace(' ', "-")],
+                    None => vec!["all".into()],
+                };
+                let changed = self.runner.add_to_group(&group, &self.name());
+                let mut r = Vars::new();
+                r.insert("add_group".into(), group.into());
+                r.insert("changed".into(), changed.into());
+                r.insert("parent_groups".into(), json!(parents));
+                (if changed { Status::Changed } else { Status::Ok }, r)
+            }
+            "add_host" => {
                 let mut r = Vars::new();
                 r.insert("changed".into(), false.into());
                 r.insert("add_group".into(), args.get("key").or_else(|| args.get("groups")).cloned().unwrap_or(Json::Null));

@@ -114,3 +114,23 @@ fn check_mode_changes_nothing_and_loops_register_results() {
     assert_eq!(messages(&events).last().map(String::as_str), Some("a,b"));
     assert_eq!(recap.hosts["localhost"].changed, 2);
 }
+
+#[test]
+fn book_nginx_template_golden_renders() {
+    let source = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/nginx/templates/nginx.conf.j2"))
+        .expect("template");
+    let jinja = om_template::jinja::Jinja::new();
+    let four = "worker_cpu_affinity 1000 0100 0010 0001;";
+    let eight = "worker_cpu_affinity 00000001 00000010 00000100 00001000 00010000 00100000 01000000 10000000;";
+    for (cpus, affinity) in [(1, four), (2, "worker_cpu_affinity 01 10;"), (3, four), (4, four), (8, eight), (16, eight)] {
+        let vars = serde_json::json!({"worker_processes": 4, "num_cpus": cpus, "max_open_file": 65506});
+        let scope =
+            om_template::jinja::Scope::new(&jinja, vec![om_template::jinja::Layer::json(vars.as_object().cloned().unwrap_or_default())]);
+        let out = jinja.render_file(&source, "nginx.conf.j2", &scope, om_template::jinja::FileOptions::default()).expect("renders");
+        assert_eq!(
+            out,
+            format!("user              nginx;\nworker_processes  4;\n{affinity}\nworker_rlimit_nofile 65506;\n"),
+            "num_cpus={cpus}"
+        );
+    }
+}

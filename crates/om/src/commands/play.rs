@@ -14,7 +14,7 @@ use crate::cli::PlayArgs;
 use crate::output::play::{self, PlaySink};
 use crate::settings::TerminalPrompter;
 
-pub(crate) fn run(args: PlayArgs) -> anyhow::Result<ExitStatus> {
+pub(crate) fn run(args: PlayArgs, verbose: u8) -> anyhow::Result<ExitStatus> {
     if args.rewrite {
         return play::rewrite(&args.playbooks).map(|()| ExitStatus::Success);
     }
@@ -69,7 +69,7 @@ pub(crate) fn run(args: PlayArgs) -> anyhow::Result<ExitStatus> {
     if args.json {
         sinks.push(Box::new(JsonLinesSink::new(std::io::stdout())));
     } else {
-        sinks.push(Box::new(PlaySink::new(args.diff)));
+        sinks.push(Box::new(PlaySink::new(args.diff, verbose)));
     }
     let printer = std::thread::spawn(move || {
         while let Some(event) = rx.blocking_recv() {

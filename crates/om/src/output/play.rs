@@ -18,11 +18,15 @@ pub(crate) struct PlaySink {
     diff: bool,
     /// The module of the task in progress (`debug` results print without `changed`).
     module: String,
+    /// `-v`: every result with its JSON (indented from `-vvv`).
+    verbose: u8,
+    /// Where the task in progress was written, for ansible-core 2.19's `[ERROR]` excerpt.
+    span: Option<om_core::Span>,
 }
 
 impl PlaySink {
-    pub(crate) fn new(diff: bool) -> Self {
-        Self { out: std::io::stdout(), included: Vec::new(), diff, module: String::new() }
+    pub(crate) fn new(diff: bool, verbose: u8) -> Self {
+        Self { out: std::io::stdout(), included: Vec::new(), diff, module: String::new(), verbose, span: None }
     }
 
     /// The module's `diff` (one or a list) as ansible-core's callback prints it.
@@ -72,6 +76,28 @@ impl PlaySink {
     }
 }
 
+/// Actions that run on the controller: their failures are "Action failed".
+const CONTROLLER_ACTIONS: &[&str] = &["fail", "assert", "debug", "set_fact", "include_vars", "pause", "group_by", "add_host"];
+
+/// ansible-core 2.19's error report: the message, `Origin: file:line:col`, and the three
+/// lines up to the task with a caret under its column.
+fn error_block(message: &str, span: Option<&om_core::Span>) -> String {
+    let mut out = format!("[ERROR]: {message}");
+    let Some(span) = span else { return out };
+    out.push_str(&format!("\nOrigin: {span}\n"));
+    let Ok(text) = std::fs::read_to_string(&*span.file) else { return out };
+    let line = span.line as usize;
+    let first = line.saturating_sub(2).max(1);
+    let width = line.to_string().len();
+    out.push('\n');
+    for (n, l) in text.lines().enumerate().map(|(i, l)| (i + 1, l)).filter(|(n, _)| (first..=line).contains(n)) {
+        out.push_str(format!("{n:>width$} {l}").trim_end());
+        out.push('\n');
+    }
+    out.push_str(&format!("{}^ column {}\n", " ".repeat(width + span.column as usize), span.column));
+    out
+}
+
 /// `\nNAME ****…`: the text and stars, 80 columns in all (at least three stars).
 fn banner(text: &str) -> String {
     let stars = 79usize.saturating_sub(text.chars().count()).max(3);
@@ -81,11 +107,13 @@ fn banner(text: &str) -> String {
 /// ansible-core's `_dump_results`: sorted keys, internal keys, `failed` and (for `debug`)
 /// `changed` dropped; indented when asked.
 fn dump(result: &om_core::Vars, indent: bool, debug: bool) -> String {
+    // ansible-core's _clean_results: `debug` shows its msg alone, or its var without status keys.
+    let debug_msg = debug && result.contains_key("msg");
     let mut clean: Vec<(&String, &Value)> = result
         .iter()
-        .filter(|(k, _)| {
-            !(k.starts_with("_ansible") || matches!(k.as_str(), "invocation" | "failed") || (debug && k.as_str() == "changed"))
-        })
+        .filter(|(k, _)| !(k.starts_with("_ansible") || matches!(k.as_str(), "invocation" | "failed")))
+        .filter(|(k, _)| !debug_msg || matches!(k.as_str(), "msg" | "exception" | "warnings" | "deprecations"))
+        .filter(|(k, _)| !debug || !matches!(k.as_str(), "changed" | "skipped" | "skip_reason"))
         .collect();
     clean.sort_by(|a, b| a.0.cmp(b.0));
     let map: serde_json::Map<String, Value> = clean.into_iter().map(|(k, v)| (k.clone(), sorted(v))).collect();
@@ -141,17 +169,21 @@ impl Sink for PlaySink {
     fn event(&mut self, event: &Event) -> Result<(), SinkError> {
         match event {
             Event::PlayStarted { name, .. } => self.line(&banner(&format!("PLAY [{name}]"))),
-            Event::TaskStarted { name, module, .. } => {
+            Event::TaskStarted { name, module, span, .. } => {
                 self.module.clone_from(module);
+                self.span.clone_from(span);
                 self.line(&banner(&format!("TASK [{name}]")))
             }
-            Event::HandlerStarted { name, module, .. } => {
+            Event::HandlerStarted { name, module, span, .. } => {
                 self.module.clone_from(module);
+                self.span.clone_from(span);
                 self.line(&banner(&format!("RUNNING HANDLER [{name}]")))
             }
             Event::Warning { message, .. } if message == "skipping: no hosts matched" || message.starts_with("FAILED - RETRYING: ") => {
                 self.line(message)
             }
+            // ansible-core ends the playbook without a banner when every host has failed.
+            Event::Warning { message, .. } if message == "NO MORE HOSTS LEFT" => Ok(()),
             Event::Warning { message, .. } => {
                 let _ = writeln!(std::io::stderr(), "[WARNING]: {message}");
                 Ok(())
@@ -168,7 +200,8 @@ impl Sink for PlaySink {
                     Some(to) if to != host => format!("{host} -> {to}"),
                     _ => host.clone(),
                 };
-                let verbose = flag(outcome, "_ansible_verbose_always");
+                let indent = flag(outcome, "_ansible_verbose_always") || self.verbose >= 3;
+                let verbose = indent || self.verbose > 0;
                 let ignored = flag(outcome, "_ansible_ignored");
                 let label =
                     outcome.result.get("_ansible_item_label").map(|l| l.as_str().map(str::to_string).unwrap_or_else(|| l.to_string()));
@@ -178,7 +211,7 @@ impl Sink for PlaySink {
                         let word = if outcome.status == Status::Changed { "changed" } else { "ok" };
                         let mut s = format!("{word}: [{host}] => (item={label})");
                         if verbose {
-                            s.push_str(&format!(" => {}", dump(&outcome.result, true, self.module == "debug")));
+                            s.push_str(&format!(" => {}", dump(&outcome.result, indent, self.module == "debug")));
                         }
                         Some(s)
                     }
@@ -188,13 +221,16 @@ impl Sink for PlaySink {
                     }
                     (Status::Ok | Status::Changed, None) if looped => None,
                     (Status::Failed, None) if looped => None,
+                    (Status::Skipped, None) if self.verbose > 0 => {
+                        Some(format!("skipping: [{host}] => {}", dump(&outcome.result, indent, self.module == "debug")))
+                    }
                     (Status::Skipped, None) => Some(format!("skipping: [{host}]")),
                     (Status::Ok, None) if verbose => {
-                        Some(format!("ok: [{host}] => {}", dump(&outcome.result, true, self.module == "debug")))
+                        Some(format!("ok: [{host}] => {}", dump(&outcome.result, indent, self.module == "debug")))
                     }
                     (Status::Ok, None) => Some(format!("ok: [{host}]")),
                     (Status::Changed, None) if verbose => {
-                        Some(format!("changed: [{host}] => {}", dump(&outcome.result, true, self.module == "debug")))
+                        Some(format!("changed: [{host}] => {}", dump(&outcome.result, indent, self.module == "debug")))
                     }
                     (Status::Changed, None) => Some(format!("changed: [{host}]")),
                     (Status::Failed, None) => {
@@ -204,6 +240,11 @@ impl Sink for PlaySink {
                         Some(format!("fatal: [{host}]: UNREACHABLE! => {}", dump(&outcome.result, false, self.module == "debug")))
                     }
                 };
+                if outcome.status == Status::Failed && !looped {
+                    let msg = outcome.result.get("msg").and_then(Value::as_str).unwrap_or("failed");
+                    let kind = if CONTROLLER_ACTIONS.contains(&self.module.as_str()) { "Action" } else { "Module" };
+                    self.line(&error_block(&format!("Task failed: {kind} failed: {msg}"), self.span.as_ref()))?;
+                }
                 if let Some(text) = text {
                     self.line(&text)?;
                 }

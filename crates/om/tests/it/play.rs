@@ -104,8 +104,12 @@ fn conform(case: &str, extra: &[&str]) -> Runs {
 fn conform_on(hosts: usize, case: &str, extra: &[&str]) -> Runs {
     let lab = om_test::lab(hosts);
     let dir = om_test::tempdir();
-    let om_runs = run_om(&lab, case, &dir.path().join("om"), extra);
-    if let Some(reference) = run_ansible(&lab, case, &dir.path().join("ansible"), extra) {
+    conform_in(&lab, &dir, case, extra)
+}
+
+fn conform_in(lab: &TestLab, dir: &om_test::TempDir, case: &str, extra: &[&str]) -> Runs {
+    let om_runs = run_om(lab, case, &dir.path().join("om"), extra);
+    if let Some(reference) = run_ansible(lab, case, &dir.path().join("ansible"), extra) {
         assert_eq!(om_runs.first, reference.first, "{case}: first PLAY RECAP (om left, ansible right)");
         assert_eq!(om_runs.second, reference.second, "{case}: second PLAY RECAP (om left, ansible right)");
         assert_eq!(om_runs.files, reference.files, "{case}: files (om left, ansible right)");
@@ -136,7 +140,22 @@ fn roles_group_vars_and_cross_play_registers_match_ansible_playbook() {
 
 #[test]
 fn book_nginx_example_renders_and_runs_its_handler_once() {
-    let runs = conform("nginx", &[]);
+    let lab = om_test::lab(2);
+    let dir = om_test::tempdir();
+    let runs = conform_in(&lab, &dir, "nginx", &[]);
+    let base = dir.path().join("om");
+    let check = om()
+        .args(["play"])
+        .arg_path(corpus("nginx").join("site.yml"))
+        .args(["-i"])
+        .arg_path(lab.inventory())
+        .args(["-i"])
+        .arg_path(corpus("nginx").join("hosts"))
+        .args(["-e", &format!("base={}", base.display()), "-e", "max_open_file=65507", "-C", "-D", "-l", "h1"])
+        .run();
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert!(check.stdout.contains("@@ -1,4 +1,4 @@\n user              nginx;\n worker_processes  4;\n worker_cpu_affinity 1000 0100 0010 0001;\n-worker_rlimit_nofile 65506;\n+worker_rlimit_nofile 65507;\n"), "{}", check.stdout);
+    assert!(std::fs::read_to_string(base.join("h1/nginx.conf")).expect("kept").contains("65506"), "check mode changed nothing");
     assert_eq!(
         runs.files["h1/nginx.conf"].0,
         "user              nginx;\nworker_processes  4;\nworker_cpu_affinity 1000 0100 0010 0001;\nworker_rlimit_nofile 65506;\n"
@@ -169,4 +188,48 @@ fn execution_control_and_loops_match_ansible_playbook() {
     assert_eq!(runs.files["h1/counter"].0, "x\nx\nx\nx\n", "three tries on the first run, one on the second");
     assert_eq!(runs.files["run_once.log"].0, "h1\nh2\nh1\nh2\n", "run_once runs once per serial batch");
     assert!(runs.files.contains_key("h2/role-imported") && runs.files.contains_key("h2/role-other"));
+}
+
+/// Timestamps and the output directory out of a run's stdout.
+fn normalized(stdout: &str, base: &Path) -> String {
+    let re = regex::Regex::new(r#""(delta|end|start)": "[^"]*""#).expect("regex");
+    re.replace_all(stdout, "\"$1\": \"[TIME]\"").replace(&base.display().to_string(), "[BASE]")
+}
+
+#[test]
+fn output_matches_ansible_playbook_line_for_line() {
+    let dir = om_test::tempdir();
+    let case = corpus("output");
+    let (om_base, ansible_base) = (dir.path().join("om"), dir.path().join("ansible"));
+    std::fs::create_dir_all(&om_base).expect("dir");
+    std::fs::create_dir_all(&ansible_base).expect("dir");
+    let out = om()
+        .args(["play"])
+        .arg_path(case.join("site.yml"))
+        .args(["-i"])
+        .arg_path(case.join("hosts"))
+        .args(["-e", &format!("base={}", om_base.display())])
+        .run();
+    assert_eq!(out.code, 2, "the last task fails: {}{}", out.stdout, out.stderr);
+    let ours = normalized(&out.stdout, &om_base);
+    assert!(
+        ours.contains(
+            "localhost                  : ok=12   changed=3    unreachable=0    failed=1    skipped=1    rescued=1    ignored=2   \n"
+        ),
+        "{ours}"
+    );
+    let Some(tool) = reference_tool("ansible-playbook") else { return };
+    let python = tool.with_file_name("python");
+    let reference = Command::new(&tool)
+        .arg(case.join("site.yml"))
+        .arg("-i")
+        .arg(case.join("hosts"))
+        .args(["-e", &format!("base={}", ansible_base.display())])
+        .arg("-e")
+        .arg(format!("ansible_python_interpreter={}", python.display()))
+        .env("ANSIBLE_NOCOLOR", "1")
+        .env("ANSIBLE_HOME", dir.path().join(".ansible"))
+        .output()
+        .expect("ansible-playbook runs");
+    assert_eq!(ours, normalized(&String::from_utf8_lossy(&reference.stdout), &ansible_base), "om (left) and ansible-playbook (right)");
 }
