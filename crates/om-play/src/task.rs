@@ -51,8 +51,18 @@ impl HostRun<'_> {
         self.runner.shared.hosts[self.host].lock().unwrap_or_else(|p| p.into_inner()).host.name.clone()
     }
 
+    /// The host to connect to, with the play's `remote_user` when the inventory names none.
     fn host(&self) -> Arc<Host> {
-        Arc::clone(&self.runner.shared.hosts[self.host].lock().unwrap_or_else(|p| p.into_inner()).host)
+        let host = Arc::clone(&self.runner.shared.hosts[self.host].lock().unwrap_or_else(|p| p.into_inner()).host);
+        let user = self.runner.shared.play.read().unwrap_or_else(|p| p.into_inner()).remote_user.clone();
+        match user {
+            Some(user) if !host.vars.contains_key("ansible_user") && !host.vars.contains_key("ansible_ssh_user") => {
+                let mut h = (*host).clone();
+                h.vars.insert("ansible_user".into(), user.into());
+                Arc::new(h)
+            }
+            _ => host,
+        }
     }
 
     fn emit(&self, result: Vars, status: Status) {

@@ -90,6 +90,8 @@ pub(crate) struct PlayLayers {
     pub vars: Vec<Layer>,
     pub role_vars: Vec<Layer>,
     pub magic: Option<Layer>,
+    /// The play's `remote_user`, for hosts whose inventory names no `ansible_user`.
+    pub remote_user: Option<String>,
 }
 
 impl PlayLayers {
@@ -101,6 +103,7 @@ impl PlayLayers {
             vars,
             role_vars: play.role_list.iter().map(|r| Layer::json((*r.vars).clone())).collect(),
             magic: Some(magic),
+            remote_user: play.remote_user.clone(),
         }
     }
 }
