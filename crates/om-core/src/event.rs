@@ -46,6 +46,15 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         span: Option<Span>,
     },
+    /// A handler began on `hosts` hosts (playbooks only); numbered like tasks.
+    HandlerStarted {
+        task: usize,
+        name: String,
+        module: String,
+        hosts: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        span: Option<Span>,
+    },
     /// A chunk of live output from a host (lossy UTF-8).
     Output { host: String, task: usize, stream: Stream, data: String },
     /// A host finished a task.

@@ -23,7 +23,7 @@ pub mod task;
 pub mod transport;
 
 pub use args::{ArgsError, parse_free_form};
-pub use event::{EVENT_FORMAT_VERSION, Event, Recap, Stream};
+pub use event::{EVENT_FORMAT_VERSION, Event, HostCounts, Recap, Stream};
 pub use host::{Host, Target, Vars};
 pub use outcome::{HostError, Outcome, Status};
 pub use phase::Phase;

@@ -270,6 +270,7 @@ impl HostJob {
             timeout,
             output: &on_output,
             background: self.options.background,
+            rendered: None,
         };
         // Transfers and probes have their own deadlines; this one bounds the whole task.
         match timeout {

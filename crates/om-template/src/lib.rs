@@ -15,5 +15,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod jinja;
 pub mod python;
+pub mod vault;
 pub mod yaml;

@@ -36,6 +36,9 @@ pub struct Ctx<'a> {
     pub output: OutputFn<'a>,
     /// `-B`/`-P`: run in the background.
     pub background: Option<Background>,
+    /// The `template` source already rendered by the caller (`om play` renders with Jinja);
+    /// `None` renders it here with the minimal templater.
+    pub rendered: Option<Vec<u8>>,
 }
 
 /// `-B <secs> -P <poll>`.

@@ -55,6 +55,7 @@ impl Action for Native {
         let mut args = ctx.args.clone();
         let mut input: Option<Vec<u8>> = None;
         match module {
+            "template" if ctx.rendered.is_some() => input = ctx.rendered.clone(),
             "template" => {
                 let src = ctx.str("src").unwrap_or_default().to_string();
                 let text = String::from_utf8_lossy(&read_local(ctx, "template", &src)?).into_owned();

@@ -299,7 +299,7 @@ impl Run<'_, '_> {
     }
 
     fn touch(&mut self, prev_state: &str) -> Result<bool, Fail> {
-        if self.ctx.check {
+        if self.ctx.check && prev_state == "absent" {
             self.diff.record("state", prev_state, "touch");
             return Ok(true);
         }
@@ -314,10 +314,13 @@ impl Run<'_, '_> {
         } else {
             self.diff.record("state", prev_state, "touch");
         }
-        self.times(&self.path.clone(), true)?;
+        // As ansible-core: an existing file with preserved times and the same attributes
+        // is not a change.
+        let mut changed = prev_state == "absent";
+        changed |= self.times(&self.path.clone(), true)?;
         let follow = self.args.bool("follow");
-        self.attrs(&self.path.clone(), follow)?;
-        Ok(true)
+        changed |= self.attrs(&self.path.clone(), follow)?;
+        Ok(changed)
     }
 
     /// Sets `access_time`/`modification_time` (`now`, `preserve` or a formatted time); for

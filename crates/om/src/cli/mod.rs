@@ -9,6 +9,7 @@ mod inventory;
 mod ip;
 mod jobs;
 mod lab;
+mod play;
 mod proc;
 mod remote;
 mod run;
@@ -28,6 +29,7 @@ pub use inventory::{ExportFormat, InventoryArgs, TargetType};
 pub use ip::{ConvertTo, IpArgs, IpCommand, IpParseArgs};
 pub use jobs::{JobsArgs, JobsCommand};
 pub use lab::{LabArgs, LabCommand};
+pub use play::PlayArgs;
 pub use proc::{ProcArgs, ProcCommand, ProcSort};
 pub use remote::RemoteArgs;
 pub use run::RunArgs;
@@ -70,6 +72,8 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Run a command or module across hosts over SSH (ansible PATTERN -m …).
     Run(Box<RunArgs>),
+    /// Run Ansible playbooks and roles (ansible-playbook site.yml …).
+    Play(Box<PlayArgs>),
     /// Inventories: hosts, groups and variables; which hosts a pattern or target selects.
     Inventory(InventoryArgs),
     /// A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces.

@@ -10,6 +10,7 @@ mod inventory;
 mod ip;
 mod jobs;
 mod lab;
+mod play;
 mod proc;
 mod run;
 mod scan;
@@ -32,6 +33,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Facts(args) => facts::run(args),
         Command::Proc(args) => proc::run(args),
         Command::Run(args) => run::run(*args),
+        Command::Play(args) => play::run(*args, cli.global.verbose),
         Command::Completions { shell } => completions::run(shell),
         Command::Ip(args) => toolkit(ip::run(args)),
         Command::Dns(args) => toolkit(dns::run(args, cli.global.verbose)),

@@ -3,6 +3,7 @@
 //! Results, tables and JSON go through [`Printer`]; nothing else in om writes to stdout.
 
 pub(crate) mod facts;
+pub(crate) mod play;
 pub(crate) mod proc;
 pub(crate) mod run;
 

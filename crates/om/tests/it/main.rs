@@ -7,6 +7,7 @@ mod facts;
 mod inventory;
 mod lab;
 mod net;
+mod play;
 mod run;
 mod serve;
 

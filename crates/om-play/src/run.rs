@@ -1,0 +1,737 @@
+//! Runs a [`Playbook`]: plays in order, hosts batched by `serial`, tasks in the linear
+//! strategy (every host finishes a task before the next starts), blocks with rescue and
+//! always, handlers flushed at the end of each section, everything reported as [`Event`]s.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use chrono::Utc;
+use om_core::{Connector, EVENT_FORMAT_VERSION, Event, Host, HostCounts, Recap, Status, Vars};
+use om_inventory::{Inventory, Pattern};
+use om_template::jinja::{Jinja, Layer, OMIT, hostvars};
+use om_template::vault::VaultSecret;
+use serde_json::Value as Json;
+use tokio::sync::{Semaphore, mpsc};
+
+use crate::PlayError;
+use crate::model::{Item, Play, Playbook, Task};
+use crate::task::{HostRun, TaskOutcome};
+use crate::vars::{HostState, HostVarsView, PlayLayers, Shared};
+
+/// How a playbook run behaves (the command line's choices).
+#[derive(Debug, Clone)]
+pub struct PlayOptions {
+    pub forks: usize,
+    pub check: bool,
+    pub diff: bool,
+    pub extra_vars: Vars,
+    pub tags: Vec<String>,
+    pub skip_tags: Vec<String>,
+    pub limit: Option<Pattern>,
+    pub start_at_task: Option<String>,
+    pub escalation: om_exec::BecomeOptions,
+    pub vault: Vec<VaultSecret>,
+    pub force_handlers: bool,
+}
+
+impl Default for PlayOptions {
+    fn default() -> Self {
+        Self {
+            forks: 50,
+            check: false,
+            diff: false,
+            extra_vars: Vars::new(),
+            tags: vec!["all".into()],
+            skip_tags: Vec::new(),
+            limit: None,
+            start_at_task: None,
+            escalation: om_exec::BecomeOptions::default(),
+            vault: Vec::new(),
+            force_handlers: false,
+        }
+    }
+}
+
+/// Runs playbooks against an inventory through a connector.
+pub struct Runner {
+    pub(crate) inventory: Arc<Inventory>,
+    pub(crate) connector: Arc<dyn Connector>,
+    pub(crate) options: PlayOptions,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) tx: mpsc::UnboundedSender<Event>,
+    pub(crate) recap: Mutex<Recap>,
+    task_index: AtomicUsize,
+    started: AtomicBool,
+    /// Groups made during the run by `group_by`/`add_host`: name → hosts, in order.
+    pub(crate) dynamic_groups: Mutex<Vec<(String, Vec<String>)>>,
+    /// `any_errors_fatal` tripped, or every host of a play failed: the playbook ends.
+    ended: AtomicBool,
+    forks: Arc<Semaphore>,
+}
+
+/// Which hosts a play's section runs on, by index into [`Shared::hosts`].
+type Hosts = Vec<usize>;
+
+impl Runner {
+    /// A runner for `inventory`; events go to `tx`.
+    pub fn new(
+        inventory: Arc<Inventory>,
+        connector: Arc<dyn Connector>,
+        options: PlayOptions,
+        tx: mpsc::UnboundedSender<Event>,
+    ) -> Arc<Self> {
+        let jinja = Jinja::with_vault(options.vault.clone());
+        let hosts: Vec<Arc<Host>> = inventory.hosts();
+        let index: HashMap<String, usize> = hosts.iter().enumerate().map(|(i, h)| (h.name.clone(), i)).collect();
+        let check = options.check;
+        let shared = Arc::new_cyclic(|weak: &std::sync::Weak<Shared>| {
+            let states = hosts
+                .iter()
+                .map(|h| {
+                    let mut base = h.vars.clone();
+                    base.insert("inventory_hostname".into(), h.name.clone().into());
+                    base.insert("inventory_hostname_short".into(), h.name.split('.').next().unwrap_or(&h.name).into());
+                    base.insert(
+                        "group_names".into(),
+                        Json::from(h.groups.iter().filter(|g| *g != "all" && *g != "ungrouped").cloned().collect::<Vec<_>>()),
+                    );
+                    Mutex::new(HostState::new(Arc::clone(h), Layer::json(base)))
+                })
+                .collect();
+            let mut globals = vec![
+                ("hostvars".to_string(), hostvars(Arc::new(HostVarsView(weak.clone())))),
+                ("omit".to_string(), om_template::jinja::Value::from(OMIT)),
+                ("ansible_check_mode".to_string(), om_template::jinja::Value::from(check)),
+                (
+                    "ansible_version".to_string(),
+                    om_template::jinja::from_json(
+                        &serde_json::json!({"full": "2.19.0", "major": 2, "minor": 19, "revision": 0, "string": "2.19.0"}),
+                    ),
+                ),
+            ];
+            globals.push(("ansible_playbook_python".into(), om_template::jinja::Value::from("/usr/bin/python3")));
+            Shared {
+                jinja,
+                hosts: states,
+                index,
+                extra: Layer::json(options.extra_vars.clone()),
+                globals: Layer::native(globals),
+                play: RwLock::new(PlayLayers::default()),
+            }
+        });
+        let forks = Arc::new(Semaphore::new(options.forks.max(1)));
+        Arc::new(Self {
+            inventory,
+            connector,
+            started: AtomicBool::new(options.start_at_task.is_none()),
+            ended: AtomicBool::new(false),
+            dynamic_groups: Mutex::new(Vec::new()),
+            options,
+            shared,
+            tx,
+            recap: Mutex::new(Recap::default()),
+            task_index: AtomicUsize::new(0),
+            forks,
+        })
+    }
+
+    pub(crate) fn emit(&self, event: Event) {
+        let _ = self.tx.send(event);
+    }
+
+    pub(crate) fn count(&self, host: &str, f: impl FnOnce(&mut HostCounts)) {
+        let mut recap = self.recap.lock().unwrap_or_else(|p| p.into_inner());
+        f(recap.hosts.entry(host.to_string()).or_default());
+    }
+
+    /// Runs every play; returns the recap. `Err` only for a playbook error found while
+    /// running (a bad `vars_files`, a bad host pattern).
+    pub async fn run(self: &Arc<Self>, book: &Playbook) -> Result<Recap, PlayError> {
+        let started = Instant::now();
+        self.emit(Event::RunStarted {
+            version: EVENT_FORMAT_VERSION,
+            run_id: format!("{:016x}", rand::random::<u64>()),
+            kind: "play".into(),
+            hosts: self.shared.hosts.len(),
+            at: Utc::now(),
+        });
+        let mut result = Ok(());
+        for play in &book.plays {
+            if let Err(err) = self.play(play, book).await {
+                result = Err(err);
+                break;
+            }
+            if self.ended.load(Ordering::Relaxed) {
+                self.emit(Event::Warning { message: "NO MORE HOSTS LEFT".into(), host: None });
+                break;
+            }
+        }
+        for st in &self.shared.hosts {
+            let conn = st.lock().unwrap_or_else(|p| p.into_inner()).conn.take();
+            if let Some(conn) = conn {
+                conn.close().await;
+            }
+        }
+        let recap = self.recap.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        self.emit(Event::RunFinished { recap: recap.clone(), elapsed_us: started.elapsed().as_micros() as u64 });
+        result.map(|()| recap)
+    }
+
+    /// The hosts a play targets, in inventory order, without those that left the run.
+    pub fn play_hosts(&self, play: &Play) -> Result<Vec<String>, PlayError> {
+        let dynamic = self.dynamic_groups.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let terms: Vec<String> = play
+            .hosts
+            .iter()
+            .flat_map(|term| match dynamic.iter().find(|(g, _)| g == term && !self.inventory.has_group(term)) {
+                Some((_, hosts)) => hosts.clone(),
+                None => vec![term.clone()],
+            })
+            .collect();
+        let pattern = Pattern::from_list(&terms).map_err(|source| PlayError::Pattern { span: play.span.clone(), source })?;
+        let (names, warnings) = self
+            .inventory
+            .select_names(&pattern, self.options.limit.as_ref())
+            .map_err(|source| PlayError::Pattern { span: play.span.clone(), source })?;
+        for w in warnings {
+            self.emit(Event::Warning { message: w.to_string(), host: None });
+        }
+        Ok(names)
+    }
+
+    async fn play(self: &Arc<Self>, play: &Play, book: &Playbook) -> Result<(), PlayError> {
+        let names = self.play_hosts(play)?;
+        let all: Hosts = names
+            .iter()
+            .filter_map(|n| self.shared.index.get(n).copied())
+            .filter(|i| {
+                let st = self.shared.hosts[*i].lock().unwrap_or_else(|p| p.into_inner());
+                !st.failed && !st.unreachable
+            })
+            .collect();
+        let host_names: Vec<String> = all.iter().map(|i| self.host_name(*i)).collect();
+        if all.is_empty() {
+            self.emit(Event::PlayStarted { name: play.name.clone(), hosts: host_names.clone(), span: Some(play.span.clone()) });
+            self.emit(Event::Warning { message: "skipping: no hosts matched".into(), host: None });
+            return Ok(());
+        }
+        for batch in batches(&all, play.serial.as_ref()) {
+            let batch_names: Vec<String> = batch.iter().map(|i| self.host_name(*i)).collect();
+            self.emit(Event::PlayStarted { name: play.name.clone(), hosts: batch_names.clone(), span: Some(play.span.clone()) });
+            let mut magic = Vars::new();
+            magic.insert("playbook_dir".into(), book.dir.display().to_string().into());
+            magic.insert("groups".into(), self.groups());
+            magic.insert("ansible_play_hosts_all".into(), Json::from(host_names.clone()));
+            magic.insert("ansible_play_hosts".into(), Json::from(batch_names.clone()));
+            magic.insert("play_hosts".into(), Json::from(batch_names.clone()));
+            magic.insert("ansible_play_batch".into(), Json::from(batch_names.clone()));
+            magic.insert("ansible_play_name".into(), play.name.clone().into());
+            magic.insert("ansible_search_path".into(), Json::from(vec![play.dir.display().to_string()]));
+            magic.insert("ansible_diff_mode".into(), self.options.diff.into());
+            let magic = Layer::json(magic);
+            *self.shared.play.write().unwrap_or_else(|p| p.into_inner()) = PlayLayers::new(play, Vec::new(), magic.clone());
+            let files = self.vars_files(play, batch[0])?;
+            *self.shared.play.write().unwrap_or_else(|p| p.into_inner()) = PlayLayers::new(play, files, magic);
+            if play.gather_facts {
+                self.gather(play, &batch).await;
+            }
+            let mut hosts = self.alive(&batch);
+            for section in [&play.pre_tasks, &play.roles, &play.tasks, &play.post_tasks] {
+                if section.is_empty() && !std::ptr::eq(section, &play.tasks) {
+                    continue;
+                }
+                let section_hosts = hosts.clone();
+                let failed = self.items(section, &section_hosts, play, false).await;
+                hosts.retain(|h| !failed.contains(h));
+                if std::ptr::eq(section, &play.pre_tasks) || std::ptr::eq(section, &play.tasks) || std::ptr::eq(section, &play.post_tasks) {
+                    self.flush(play, &batch).await;
+                }
+                hosts = self.alive(&hosts);
+                if hosts.is_empty() {
+                    break;
+                }
+                if play.any_errors_fatal && hosts.len() < section_hosts.len() {
+                    break;
+                }
+            }
+            let alive = self.alive(&batch).len();
+            if let Some(max) = play.max_fail_percentage
+                && ((batch.len() - alive) as f64) * 100.0 / (batch.len() as f64) > max
+            {
+                self.ended.store(true, Ordering::Relaxed);
+            }
+            if alive == 0 {
+                self.ended.store(true, Ordering::Relaxed);
+            }
+            if self.ended.load(Ordering::Relaxed) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// `groups`: the inventory's groups and those `group_by` made.
+    fn groups(&self) -> Json {
+        let mut groups = serde_json::to_value(self.inventory.groups_dict()).unwrap_or_default();
+        if let Json::Object(map) = &mut groups {
+            for (name, hosts) in self.dynamic_groups.lock().unwrap_or_else(|p| p.into_inner()).iter() {
+                let entry = map.entry(name.clone()).or_insert_with(|| Json::Array(Vec::new()));
+                if let Json::Array(list) = entry {
+                    for h in hosts {
+                        if !list.iter().any(|x| x.as_str() == Some(h)) {
+                            list.push(Json::String(h.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        groups
+    }
+
+    /// `group_by`: puts `host` in `group`.
+    pub(crate) fn add_to_group(&self, group: &str, host: &str) -> bool {
+        let mut dynamic = self.dynamic_groups.lock().unwrap_or_else(|p| p.into_inner());
+        let pos = match dynamic.iter().position(|(g, _)| g == group) {
+            Some(p) => p,
+            None => {
+                dynamic.push((group.to_string(), Vec::new()));
+                dynamic.len() - 1
+            }
+        };
+        let hosts = &mut dynamic[pos].1;
+        if hosts.iter().any(|h| h == host) {
+            return false;
+        }
+        hosts.push(host.to_string());
+        true
+    }
+
+    fn host_name(&self, i: usize) -> String {
+        self.shared.hosts[i].lock().unwrap_or_else(|p| p.into_inner()).host.name.clone()
+    }
+
+    /// The hosts of `hosts` that have not left the run.
+    pub(crate) fn alive(&self, hosts: &[usize]) -> Hosts {
+        hosts
+            .iter()
+            .copied()
+            .filter(|i| {
+                let st = self.shared.hosts[*i].lock().unwrap_or_else(|p| p.into_inner());
+                !st.failed && !st.unreachable
+            })
+            .collect()
+    }
+
+    /// `vars_files`, each path templated at the play level for the first host.
+    fn vars_files(&self, play: &Play, first: usize) -> Result<Vec<Layer>, PlayError> {
+        let mut layers = Vec::new();
+        for (value, span) in &play.vars_files {
+            let scope = self.shared.scope(first, None, Vec::new());
+            let candidates: Vec<Json> = match value {
+                Json::Array(items) => items.clone(),
+                other => vec![other.clone()],
+            };
+            let mut loaded = false;
+            for candidate in &candidates {
+                let path =
+                    self.shared.jinja.template(candidate, &scope).map_err(|source| PlayError::Template { span: span.clone(), source })?;
+                let path = om_template::jinja::python_str(&om_template::jinja::from_json(&path));
+                let full = play.dir.join(&path);
+                if !full.is_file() {
+                    continue;
+                }
+                let node = crate::load::read_yaml(&full, &self.options.vault)?;
+                let vars = node.to_json().as_object().cloned().unwrap_or_default();
+                layers.push(Layer::json(vars));
+                loaded = true;
+                break;
+            }
+            if !loaded {
+                return Err(PlayError::syntax(
+                    span,
+                    format!("vars file `{}` was not found", value.as_str().map(str::to_string).unwrap_or_else(|| value.to_string())),
+                ));
+            }
+        }
+        Ok(layers)
+    }
+
+    async fn gather(self: &Arc<Self>, play: &Play, hosts: &Hosts) {
+        if !self.tag_selected(&["always".to_string()]) {
+            return;
+        }
+        let mut args = Vars::new();
+        if let Some(subset) = &play.gather_subset {
+            args.insert("gather_subset".into(), subset.clone());
+        }
+        let task = Arc::new(Task {
+            name: Some("Gathering Facts".into()),
+            module: "setup".into(),
+            args,
+            span: play.span.clone(),
+            when: Vec::new(),
+            changed_when: None,
+            failed_when: None,
+            until: None,
+            retries: None,
+            delay: None,
+            register: None,
+            notify: Vec::new(),
+            listen: Vec::new(),
+            ignore_errors: None,
+            ignore_unreachable: false,
+            looping: None,
+            loop_control: Default::default(),
+            tags: vec!["always".into()],
+            vars: Vec::new(),
+            escalate: None,
+            become_user: None,
+            become_method: None,
+            delegate_to: None,
+            run_once: false,
+            no_log: false,
+            check_mode: Some(Json::Bool(false)),
+            diff: None,
+            environment: None,
+            role: None,
+        });
+        self.task(&task, hosts, play, false, false).await;
+    }
+
+    /// Runs items on `hosts`; returns the hosts that failed (and were not rescued).
+    pub(crate) fn items<'a>(
+        self: &'a Arc<Self>,
+        items: &'a [Item],
+        hosts: &'a [usize],
+        play: &'a Play,
+        rescuable: bool,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Hosts> + Send + 'a>> {
+        Box::pin(async move {
+            let mut active: Hosts = self.alive(hosts);
+            let mut failed: Hosts = Vec::new();
+            for item in items {
+                if active.is_empty() || self.ended.load(Ordering::Relaxed) {
+                    break;
+                }
+                let newly = match item {
+                    Item::Task(task) => {
+                        if task.module == "meta" {
+                            self.meta(task, &active, play).await;
+                            Vec::new()
+                        } else {
+                            self.task(task, &active, play, false, rescuable).await
+                        }
+                    }
+                    Item::Block(block) if block.gate.is_some() => {
+                        let gate = block.gate.as_ref().expect("checked");
+                        let (failed_gate, ran) = self.task_run(gate, &active, play, false, rescuable).await;
+                        let mut out = failed_gate;
+                        if !ran.is_empty() {
+                            out.extend(self.items(&block.block, &ran, play, rescuable).await);
+                        }
+                        out
+                    }
+                    Item::Block(block) => {
+                        let has_rescue = !block.rescue.is_empty();
+                        let block_failed = self.items(&block.block, &active, play, rescuable || has_rescue).await;
+                        let mut still_failed = block_failed.clone();
+                        if has_rescue && !block_failed.is_empty() {
+                            for h in &block_failed {
+                                self.shared.hosts[*h].lock().unwrap_or_else(|p| p.into_inner()).failed = false;
+                            }
+                            still_failed = self.items(&block.rescue, &block_failed, play, rescuable).await;
+                        }
+                        let always_hosts: Hosts =
+                            active.iter().copied().filter(|h| !still_failed.contains(h)).chain(still_failed.iter().copied()).collect();
+                        let mut marked = Vec::new();
+                        for h in &still_failed {
+                            let mut st = self.shared.hosts[*h].lock().unwrap_or_else(|p| p.into_inner());
+                            if st.failed && !st.unreachable {
+                                st.failed = false;
+                                marked.push(*h);
+                            }
+                        }
+                        let always_failed = if block.always.is_empty() {
+                            Vec::new()
+                        } else {
+                            self.items(&block.always, &always_hosts, play, rescuable).await
+                        };
+                        for h in marked {
+                            self.shared.hosts[h].lock().unwrap_or_else(|p| p.into_inner()).failed = true;
+                        }
+                        let mut out = still_failed;
+                        out.extend(always_failed.into_iter().filter(|h| !out_contains(&failed, *h)));
+                        out
+                    }
+                };
+                for h in newly {
+                    if !failed.contains(&h) {
+                        failed.push(h);
+                    }
+                }
+                active.retain(|h| !failed.contains(h));
+                active = self.alive(&active);
+            }
+            failed
+        })
+    }
+
+    /// Whether a task with `tags` runs under `--tags`/`--skip-tags`.
+    pub(crate) fn tag_selected(&self, tags: &[String]) -> bool {
+        tag_selected(tags, &self.options.tags, &self.options.skip_tags)
+    }
+
+    async fn meta(self: &Arc<Self>, task: &Arc<Task>, hosts: &Hosts, play: &Play) {
+        if !self.tag_selected(&task.tags) {
+            return;
+        }
+        let what = task.args.get("_raw_params").and_then(Json::as_str).unwrap_or("");
+        // ansible-core prints the banner of a meta task, and no result.
+        let index = self.task_index.fetch_add(1, Ordering::Relaxed);
+        self.emit(Event::TaskStarted {
+            task: index,
+            name: task.display_name(),
+            module: "meta".into(),
+            hosts: hosts.len(),
+            span: Some(task.span.clone()),
+        });
+        self.emit(Event::TaskFinished { task: index });
+        match what {
+            "flush_handlers" => self.flush(play, hosts).await,
+            "end_play" => {
+                for h in hosts {
+                    self.shared.hosts[*h].lock().unwrap_or_else(|p| p.into_inner()).unreachable = false;
+                }
+            }
+            "clear_facts" => {
+                for h in hosts {
+                    let mut st = self.shared.hosts[*h].lock().unwrap_or_else(|p| p.into_inner());
+                    st.facts = None;
+                    st.facts_map.clear();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Runs the notified handlers, in handler order, on the hosts that notified them.
+    async fn flush(self: &Arc<Self>, play: &Play, hosts: &Hosts) {
+        for (index, handler) in play.handlers.iter().enumerate() {
+            let targets: Hosts = hosts
+                .iter()
+                .copied()
+                .filter(|h| {
+                    let st = self.shared.hosts[*h].lock().unwrap_or_else(|p| p.into_inner());
+                    st.notified.contains(&index) && !st.unreachable && (!st.failed || play.force_handlers || self.options.force_handlers)
+                })
+                .collect();
+            if targets.is_empty() {
+                continue;
+            }
+            for h in &targets {
+                self.shared.hosts[*h].lock().unwrap_or_else(|p| p.into_inner()).notified.retain(|n| *n != index);
+            }
+            self.task(handler, &targets, play, true, false).await;
+        }
+        for h in hosts {
+            let mut st = self.shared.hosts[*h].lock().unwrap_or_else(|p| p.into_inner());
+            if st.failed || st.unreachable {
+                continue;
+            }
+            st.notified.clear();
+        }
+    }
+
+    /// Runs one task on `hosts` at once (at most `forks` in flight); returns the hosts that
+    /// failed it.
+    pub(crate) async fn task(self: &Arc<Self>, task: &Arc<Task>, hosts: &Hosts, play: &Play, handler: bool, rescuable: bool) -> Hosts {
+        self.task_run(task, hosts, play, handler, rescuable).await.0
+    }
+
+    /// [`Runner::task`], also giving the hosts that ran it (not skipped, not failed).
+    pub(crate) async fn task_run(
+        self: &Arc<Self>,
+        task: &Arc<Task>,
+        hosts: &Hosts,
+        play: &Play,
+        handler: bool,
+        rescuable: bool,
+    ) -> (Hosts, Hosts) {
+        if !handler && !self.tag_selected(&task.tags) {
+            return (Vec::new(), Vec::new());
+        }
+        if !self.started.load(Ordering::Relaxed) {
+            let wanted = self.options.start_at_task.as_deref().unwrap_or_default();
+            if task.name.as_deref() == Some(wanted) || task.display_name() == wanted {
+                self.started.store(true, Ordering::Relaxed);
+            } else if task.module != "setup" || task.name.as_deref() != Some("Gathering Facts") {
+                return (Vec::new(), Vec::new());
+            }
+        }
+        let index = self.task_index.fetch_add(1, Ordering::Relaxed);
+        let hosts: Hosts = if task.run_once { hosts.iter().copied().take(1).collect() } else { hosts.clone() };
+        let (name, module, span) = (task.display_name(), task.module.clone(), Some(task.span.clone()));
+        if handler {
+            self.emit(Event::HandlerStarted { task: index, name, module, hosts: hosts.len(), span });
+        } else {
+            self.emit(Event::TaskStarted { task: index, name, module, hosts: hosts.len(), span });
+        }
+        let mut running = tokio::task::JoinSet::new();
+        for &h in &hosts {
+            let runner = Arc::clone(self);
+            let task = Arc::clone(task);
+            let forks = Arc::clone(&self.forks);
+            let play_dir = play.dir.clone();
+            running.spawn(async move {
+                let _permit = forks.acquire_owned().await;
+                let outcome = HostRun { runner: &runner, task: &task, host: h, index, play_dir }.run().await;
+                (h, outcome)
+            });
+        }
+        let mut results: Vec<(usize, TaskOutcome)> = Vec::new();
+        while let Some(joined) = running.join_next().await {
+            if let Ok(r) = joined {
+                results.push(r);
+            }
+        }
+        results.sort_by_key(|(h, _)| hosts.iter().position(|x| x == h));
+        let mut failed = Vec::new();
+        let mut ran = Vec::new();
+        for (h, out) in results {
+            if matches!(out.status, Status::Ok | Status::Changed) {
+                ran.push(h);
+            }
+            let name = self.host_name(h);
+            match out.status {
+                Status::Failed if out.ignored => self.count(&name, |c| {
+                    c.ok += 1;
+                    c.ignored += 1;
+                    c.changed += u32::from(out.changed);
+                }),
+                Status::Failed if rescuable => self.count(&name, |c| c.rescued += 1),
+                Status::Unreachable if out.ignored => self.count(&name, |c| c.ok += 1),
+                status => {
+                    let mut recap = self.recap.lock().unwrap_or_else(|p| p.into_inner());
+                    recap.record(&name, status);
+                }
+            }
+            let mut st = self.shared.hosts[h].lock().unwrap_or_else(|p| p.into_inner());
+            if out.changed && !task.notify.is_empty() {
+                for n in &task.notify {
+                    for (i, hd) in play.handlers.iter().enumerate() {
+                        let matches = hd.name.as_deref() == Some(n.as_str())
+                            || hd.role.as_ref().zip(hd.name.as_ref()).is_some_and(|(r, hn)| format!("{} : {hn}", r.name) == *n)
+                            || hd.listen.iter().any(|l| l == n);
+                        if matches && !st.notified.contains(&i) {
+                            st.notified.push(i);
+                        }
+                    }
+                }
+            }
+            if !out.ignored {
+                match out.status {
+                    Status::Failed => {
+                        st.failed = true;
+                        failed.push(h);
+                    }
+                    Status::Unreachable => {
+                        st.unreachable = true;
+                        failed.push(h);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if task.run_once {
+            // run_once: every host of the batch sees the registered result.
+            if let (Some(reg), Some(first)) = (&task.register, hosts.first()) {
+                let value = self.shared.hosts[*first].lock().unwrap_or_else(|p| p.into_inner()).registered.get(reg).cloned();
+                if let Some(value) = value {
+                    for h in self.alive(&self.shared.index.values().copied().collect::<Vec<_>>()) {
+                        let mut st = self.shared.hosts[h].lock().unwrap_or_else(|p| p.into_inner());
+                        st.set([(reg.clone(), value.clone())].into_iter().collect());
+                    }
+                }
+            }
+        }
+        self.emit(Event::TaskFinished { task: index });
+        if play.any_errors_fatal && !failed.is_empty() && !rescuable {
+            self.ended.store(true, Ordering::Relaxed);
+        }
+        (failed, ran)
+    }
+}
+
+/// ansible-core's tag rules, with the special tags `always`, `never`, `tagged`,
+/// `untagged` and `all` (PLAY-51).
+pub(crate) fn tag_selected(tags: &[String], only: &[String], skip: &[String]) -> bool {
+    let has = |t: &str| tags.iter().any(|x| x == t);
+    let mut run = if has("always") {
+        true
+    } else if only.iter().any(|t| t == "all") {
+        !has("never")
+    } else if only.iter().any(|t| t == "tagged") && !tags.is_empty() {
+        !has("never") || only.iter().any(|t| t == "never")
+    } else if only.iter().any(|t| t == "untagged") && tags.is_empty() {
+        true
+    } else {
+        tags.iter().any(|t| only.contains(t))
+    };
+    let skip_has = |t: &str| skip.iter().any(|x| x == t);
+    let skipped = (skip_has("all") && (!has("always") || skip_has("always")))
+        || (skip_has("tagged") && !tags.is_empty() && !has("always"))
+        || (skip_has("untagged") && tags.is_empty())
+        || tags.iter().any(|t| skip.contains(t));
+    run &= !skipped;
+    run
+}
+
+fn out_contains(list: &[usize], h: usize) -> bool {
+    list.contains(&h)
+}
+
+/// `serial`: a number, a percentage or a list of them; the last size repeats.
+fn batches(hosts: &[usize], serial: Option<&Json>) -> Vec<Vec<usize>> {
+    let Some(serial) = serial else { return vec![hosts.to_vec()] };
+    let sizes: Vec<Json> = match serial {
+        Json::Array(items) => items.clone(),
+        other => vec![other.clone()],
+    };
+    let size_of = |v: &Json| -> usize {
+        let n = match v {
+            Json::Number(n) => n.as_f64().unwrap_or(0.0) as usize,
+            Json::String(s) => match s.trim().strip_suffix('%') {
+                Some(p) => ((p.trim().parse::<f64>().unwrap_or(100.0) / 100.0) * hosts.len() as f64) as usize,
+                None => s.trim().parse().unwrap_or(0),
+            },
+            _ => 0,
+        };
+        if n == 0 { hosts.len().max(1) } else { n }
+    };
+    let mut out = Vec::new();
+    let mut rest = hosts;
+    let mut i = 0;
+    while !rest.is_empty() {
+        let size = size_of(&sizes[i.min(sizes.len() - 1)]).min(rest.len()).max(1);
+        out.push(rest[..size].to_vec());
+        rest = &rest[size..];
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_batches_repeat_the_last_size() {
+        let hosts: Vec<usize> = (0..10).collect();
+        let b = batches(&hosts, Some(&serde_json::json!([1, "30%", 5])));
+        assert_eq!(b.iter().map(Vec::len).collect::<Vec<_>>(), vec![1, 3, 5, 1]);
+        assert_eq!(batches(&hosts, None).len(), 1);
+        assert_eq!(batches(&hosts, Some(&serde_json::json!(4))).iter().map(Vec::len).collect::<Vec<_>>(), vec![4, 4, 2]);
+    }
+}

@@ -1,0 +1,7 @@
+//! Loading playbooks: what om accepts, and what it rejects with file:line:column, the
+//! offending text and the modern form (PLAY-70).
+
+#![allow(clippy::print_stderr)]
+
+mod load;
+mod run;

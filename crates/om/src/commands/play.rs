@@ -1,0 +1,174 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use om_core::{Fanout, JsonLinesSink, Sink, Vars};
+use om_exec::{BecomeOptions, Transports};
+use om_inventory::{Inventory, LoadOptions, Pattern};
+use om_play::{PlayOptions, Runner};
+use om_ssh::{HostKeyPolicy, SshConfig, SshConnector, SshOptions};
+use om_template::vault::VaultSecret;
+
+use crate::ExitStatus;
+use crate::cli::PlayArgs;
+use crate::output::play::{self, PlaySink};
+use crate::settings::TerminalPrompter;
+
+pub(crate) fn run(args: PlayArgs, verbose: u8) -> anyhow::Result<ExitStatus> {
+    if args.rewrite {
+        return play::rewrite(&args.playbooks).map(|()| ExitStatus::Success);
+    }
+    let vault = vault_secrets(&args)?;
+    let load = om_play::LoadOptions { roles_path: roles_path(), vault: vault.clone() };
+    let mut books = Vec::new();
+    for path in &args.playbooks {
+        match om_play::load(path, &load) {
+            Ok(book) => books.push(book),
+            Err(err) => {
+                crate::output::error(&anyhow::Error::new(err));
+                return Ok(ExitStatus::Unreachable);
+            }
+        }
+    }
+    if args.syntax_check {
+        return play::syntax_ok(&args.playbooks).map(|()| ExitStatus::Success);
+    }
+    let dir = books.first().map(|b| b.dir.clone());
+    let loaded =
+        Inventory::load(&super::inventory::sources(&args.inventory), &LoadOptions { playbook_dir: dir, ..LoadOptions::default() })?;
+    super::inventory::warn(&loaded.warnings);
+    let inventory = Arc::new(loaded.inventory);
+    let options = PlayOptions {
+        forks: args.forks.max(1),
+        check: args.check,
+        diff: args.diff,
+        extra_vars: extra_vars(&args.extra_vars)?,
+        tags: if args.tags.is_empty() { vec!["all".into()] } else { args.tags.clone() },
+        skip_tags: args.skip_tags.clone(),
+        limit: args.limit.as_deref().map(Pattern::parse_limit).transpose()?,
+        start_at_task: args.start_at_task.clone(),
+        escalation: BecomeOptions {
+            enabled: args.escalate,
+            method: None,
+            user: args.become_user.clone(),
+            password: args
+                .ask_become_pass
+                .then(|| rpassword::prompt_password("BECOME password: ").map(om_core::Secret::new))
+                .transpose()?,
+        },
+        vault,
+        force_handlers: args.force_handlers,
+    };
+    let connector = Arc::new(Transports::new(Arc::new(ssh(&args, &inventory)?), args.connection.clone()));
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let runner = Runner::new(Arc::clone(&inventory), connector, options, tx);
+    if args.list_tasks || args.list_hosts || args.list_tags {
+        return play::listings(&args, &books, &runner).map(|()| ExitStatus::Success);
+    }
+    let mut sinks = Fanout::new();
+    if args.json {
+        sinks.push(Box::new(JsonLinesSink::new(std::io::stdout())));
+    } else {
+        sinks.push(Box::new(PlaySink::new(args.diff, verbose)));
+    }
+    let printer = std::thread::spawn(move || {
+        while let Some(event) = rx.blocking_recv() {
+            if let Err(err) = sinks.event(&event) {
+                tracing::error!(error = %err, "a sink failed");
+            }
+        }
+        sinks.finish()
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
+    let result = runtime.block_on(async {
+        let mut last = None;
+        for book in &books {
+            tokio::select! {
+                r = runner.run(book) => last = Some(r),
+                _ = tokio::signal::ctrl_c() => return None,
+            }
+            if matches!(last, Some(Err(_))) {
+                break;
+            }
+        }
+        last
+    });
+    drop(runner);
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    let _ = printer.join();
+    match result {
+        None => Ok(ExitStatus::Interrupted),
+        Some(Err(err)) => {
+            crate::output::error(&anyhow::Error::new(err));
+            Ok(ExitStatus::Error)
+        }
+        Some(Ok(recap)) if recap.any_unreachable() => Ok(ExitStatus::Unreachable),
+        Some(Ok(recap)) if recap.any_failed() => Ok(ExitStatus::Failed),
+        Some(Ok(_)) => Ok(ExitStatus::Success),
+    }
+}
+
+fn ssh(args: &PlayArgs, inventory: &Inventory) -> anyhow::Result<SshConnector> {
+    let policy = args
+        .host_key_checking
+        .as_deref()
+        .map(|t| HostKeyPolicy::parse(t).with_context(|| format!("unknown host key checking `{t}`")))
+        .transpose()?;
+    let options = SshOptions {
+        user: args.user.clone(),
+        private_keys: args.private_key.clone(),
+        connect_timeout: Some(Duration::from_secs(args.timeout)),
+        host_key_checking: policy,
+        ssh_config: args.ssh_config.clone(),
+        default_policy: HostKeyPolicy::Strict,
+        ..SshOptions::default()
+    };
+    let config = match &args.ssh_config {
+        Some(path) => SshConfig::load(path)?,
+        None => SshConfig::load_default()?,
+    };
+    Ok(SshConnector::with_prompter(options, config, inventory.hosts().iter().map(|h| h.as_ref().clone()), Arc::new(TerminalPrompter)))
+}
+
+fn roles_path() -> Vec<std::path::PathBuf> {
+    let given = std::env::var("ANSIBLE_ROLES_PATH").unwrap_or_default();
+    let mut out: Vec<std::path::PathBuf> = given.split(':').filter(|s| !s.is_empty()).map(Into::into).collect();
+    if let Some(home) = std::env::var_os("HOME") {
+        out.push(std::path::PathBuf::from(home).join(".ansible/roles"));
+    }
+    out.extend(["/usr/share/ansible/roles", "/etc/ansible/roles"].map(Into::into));
+    out
+}
+
+fn vault_secrets(args: &PlayArgs) -> anyhow::Result<Vec<VaultSecret>> {
+    args.vault_password_file
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).with_context(|| format!("cannot read the vault password file `{}`", p.display()))?;
+            Ok(VaultSecret::new(text.trim_end_matches(['\n', '\r'])))
+        })
+        .collect()
+}
+
+/// `-e`: `k=v` pairs, YAML/JSON text, or `@file` (YAML or JSON).
+fn extra_vars(items: &[String]) -> anyhow::Result<Vars> {
+    let mut vars = Vars::new();
+    for item in items {
+        let (text, name) = match item.strip_prefix('@') {
+            Some(path) => {
+                (std::fs::read_to_string(path).with_context(|| format!("cannot read extra vars file `{path}`"))?, path.to_string())
+            }
+            None => (item.clone(), "-e".to_string()),
+        };
+        if item.starts_with('@') || text.trim_start().starts_with(['{', '[']) {
+            let node = om_template::yaml::load(&text, &name)?;
+            match node.to_json() {
+                serde_json::Value::Object(map) => vars.extend(map),
+                _ => anyhow::bail!("extra vars `{item}` are not a mapping\n  hint: write key=value, a YAML/JSON mapping, or @file"),
+            }
+        } else {
+            vars.extend(om_core::parse_free_form(&text, None)?);
+        }
+    }
+    Ok(vars)
+}

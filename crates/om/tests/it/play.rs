@@ -1,0 +1,235 @@
+//! `om play` against ansible-playbook 2.19 on the lab: the corpus in
+//! `crates/om-play/tests/corpus/` runs with both, into separate directories, twice; the
+//! files left (content, mode, owner) and the PLAY RECAP of each run must be the same.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use om_test::TestLab;
+
+use crate::lab::reference_tool;
+use crate::om;
+
+fn corpus(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../om-play/tests/corpus").join(name)
+}
+
+/// The PLAY RECAP lines.
+fn recap(stdout: &str) -> String {
+    match stdout.find("PLAY RECAP") {
+        Some(at) => stdout[at..].lines().skip(1).filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join("\n"),
+        None => format!("no PLAY RECAP in:\n{stdout}"),
+    }
+}
+
+/// Every file under `dir`: relative path → (content, mode, uid, gid).
+fn tree(dir: &Path) -> BTreeMap<String, (String, u32, u32, u32)> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let path = e.path();
+            let meta = std::fs::symlink_metadata(&path).expect("metadata");
+            let rel = path.strip_prefix(dir).expect("inside").display().to_string();
+            if meta.is_dir() {
+                stack.push(path.clone());
+                out.insert(format!("{rel}/"), (String::new(), meta.mode() & 0o7777, meta.uid(), meta.gid()));
+            } else {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                out.insert(rel, (text, meta.mode() & 0o7777, meta.uid(), meta.gid()));
+            }
+        }
+    }
+    out
+}
+
+struct Runs {
+    first: String,
+    second: String,
+    files: BTreeMap<String, (String, u32, u32, u32)>,
+}
+
+fn run_om(lab: &TestLab, case: &str, base: &Path, extra: &[&str]) -> Runs {
+    let dir = corpus(case);
+    let mut outs = Vec::new();
+    for _ in 0..2 {
+        let out = om()
+            .args(["play"])
+            .arg_path(dir.join("site.yml"))
+            .args(["-i"])
+            .arg_path(lab.inventory())
+            .args(["-i"])
+            .arg_path(dir.join("hosts"))
+            .args(["-e", &format!("base={}", base.display())])
+            .args(extra)
+            .run();
+        assert!(out.code == 0 || out.code == 2, "om play {case}: exit {}\n{}{}", out.code, out.stdout, out.stderr);
+        outs.push(out.stdout);
+    }
+    Runs { first: recap(&outs[0]), second: recap(&outs[1]), files: tree(base) }
+}
+
+fn run_ansible(lab: &TestLab, case: &str, base: &Path, extra: &[&str]) -> Option<Runs> {
+    let tool = reference_tool("ansible-playbook")?;
+    let dir = corpus(case);
+    let home = base.with_extension("ansible-home");
+    let mut outs = Vec::new();
+    for _ in 0..2 {
+        let out = Command::new(&tool)
+            .arg(dir.join("site.yml"))
+            .arg("-i")
+            .arg(lab.inventory())
+            .arg("-i")
+            .arg(dir.join("hosts"))
+            .args(["-e", &format!("base={}", base.display()), "-f", "10"])
+            .args(extra)
+            .env("ANSIBLE_NOCOLOR", "1")
+            .env("ANSIBLE_HOME", &home)
+            .env("ANSIBLE_PIPELINING", "1")
+            .env("ANSIBLE_RETRY_FILES_ENABLED", "0")
+            .output()
+            .expect("ansible-playbook runs");
+        outs.push(String::from_utf8_lossy(&out.stdout).into_owned());
+    }
+    Some(Runs { first: recap(&outs[0]), second: recap(&outs[1]), files: tree(base) })
+}
+
+fn conform(case: &str, extra: &[&str]) -> Runs {
+    conform_on(2, case, extra)
+}
+
+fn conform_on(hosts: usize, case: &str, extra: &[&str]) -> Runs {
+    let lab = om_test::lab(hosts);
+    let dir = om_test::tempdir();
+    conform_in(&lab, &dir, case, extra)
+}
+
+fn conform_in(lab: &TestLab, dir: &om_test::TempDir, case: &str, extra: &[&str]) -> Runs {
+    let om_runs = run_om(lab, case, &dir.path().join("om"), extra);
+    if let Some(reference) = run_ansible(lab, case, &dir.path().join("ansible"), extra) {
+        assert_eq!(om_runs.first, reference.first, "{case}: first PLAY RECAP (om left, ansible right)");
+        assert_eq!(om_runs.second, reference.second, "{case}: second PLAY RECAP (om left, ansible right)");
+        assert_eq!(om_runs.files, reference.files, "{case}: files (om left, ansible right)");
+    }
+    om_runs
+}
+
+#[test]
+fn basics_match_ansible_playbook() {
+    let runs = conform("basics", &[]);
+    assert!(runs.first.contains("h1                         : ok="), "{}", runs.first);
+    let (text, mode, ..) = &runs.files["h1/greeting.txt"];
+    assert_eq!((text.as_str(), *mode), ("hello H1\n", 0o640));
+    assert!(runs.files["h1/app.conf"].0.contains("user alice 01001\n"), "{:?}", runs.files["h1/app.conf"]);
+    assert_eq!(runs.files["h1/handler.log"].0, "changed\nsecond\n", "handlers ran once each, on the first run only");
+    assert!(runs.second.contains("changed=1 "), "only the ignored /bin/false changes on run 2: {}", runs.second);
+}
+
+#[test]
+fn roles_group_vars_and_cross_play_registers_match_ansible_playbook() {
+    let runs = conform("roles", &[]);
+    assert_eq!(runs.files["h1/ntp.conf"].0, "driftfile /var/lib/ntp/drift\nserver 210.72.145.44\n", "role vars beat group_vars/all");
+    assert!(runs.files["h1/nginx.conf"].0.contains("worker_rlimit_nofile 65536;\n"));
+    assert_eq!(runs.files["h1/site"].0, "shop:80 role=web\n");
+    assert_eq!(runs.files["h1/cross-play"].0, "stub=Disabled first=0\n");
+    assert!(!runs.files.contains_key("h2/nginx.conf"), "play 2 only runs on webservers");
+}
+
+#[test]
+fn book_nginx_example_renders_and_runs_its_handler_once() {
+    let lab = om_test::lab(2);
+    let dir = om_test::tempdir();
+    let runs = conform_in(&lab, &dir, "nginx", &[]);
+    let base = dir.path().join("om");
+    let check = om()
+        .args(["play"])
+        .arg_path(corpus("nginx").join("site.yml"))
+        .args(["-i"])
+        .arg_path(lab.inventory())
+        .args(["-i"])
+        .arg_path(corpus("nginx").join("hosts"))
+        .args(["-e", &format!("base={}", base.display()), "-e", "max_open_file=65507", "-C", "-D", "-l", "h1"])
+        .run();
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert!(check.stdout.contains("@@ -1,4 +1,4 @@\n user              nginx;\n worker_processes  4;\n worker_cpu_affinity 1000 0100 0010 0001;\n-worker_rlimit_nofile 65506;\n+worker_rlimit_nofile 65507;\n"), "{}", check.stdout);
+    assert!(std::fs::read_to_string(base.join("h1/nginx.conf")).expect("kept").contains("65506"), "check mode changed nothing");
+    assert_eq!(
+        runs.files["h1/nginx.conf"].0,
+        "user              nginx;\nworker_processes  4;\nworker_cpu_affinity 1000 0100 0010 0001;\nworker_rlimit_nofile 65506;\n"
+    );
+    assert_eq!(runs.files["h1/nginx.restarts"].0, "restarted\n");
+    assert!(runs.second.contains("changed=0 "), "{}", runs.second);
+}
+
+#[test]
+fn lamp_haproxy_style_site_matches_ansible_playbook() {
+    let runs = conform_on(4, "lamp", &[]);
+    let lb = &runs.files["h4/haproxy.cfg"].0;
+    assert!(lb.contains("listen myapplb 127."), "{lb}");
+    assert_eq!(lb.matches("    server ").count(), 2, "one server line per web host: {lb}");
+    let web = &runs.files["h1/iptables"].0;
+    assert!(web.contains("-A INPUT -p tcp  --dport 80 -j ACCEPT\n"), "{web}");
+    assert!(!runs.files["h3/iptables"].0.contains("--dport 80 "), "db hosts do not open port 80");
+    assert_eq!(web.matches("--dport 5666").count(), 1, "one line per monitoring host");
+    assert!(runs.files["h1/index.php"].0.contains("$sestatus = 0;"), "registered in play 1, read in play 3");
+    assert!(!runs.files.contains_key("h1/seboolean"), "`when: sestatus.rc != 0` is false");
+}
+
+#[test]
+fn execution_control_and_loops_match_ansible_playbook() {
+    let runs = conform("control", &[]);
+    assert_eq!(runs.files["h1/seq"].0, "n01\nn02\nn03\n");
+    assert_eq!(runs.files["h1/nested"].0, "a-1\na-2\nb-1\nb-2\n");
+    assert_eq!(runs.files["h1/sub"].0, "alice:k1\nalice:k2\nbob:k3\n");
+    assert_eq!(runs.files["h1/indexed"].0, "0:apple\n1:pear\n");
+    assert_eq!(runs.files["h1/counter"].0, "x\nx\nx\nx\n", "three tries on the first run, one on the second");
+    assert_eq!(runs.files["run_once.log"].0, "h1\nh2\nh1\nh2\n", "run_once runs once per serial batch");
+    assert!(runs.files.contains_key("h2/role-imported") && runs.files.contains_key("h2/role-other"));
+}
+
+/// Timestamps and the output directory out of a run's stdout.
+fn normalized(stdout: &str, base: &Path) -> String {
+    let re = regex::Regex::new(r#""(delta|end|start)": "[^"]*""#).expect("regex");
+    re.replace_all(stdout, "\"$1\": \"[TIME]\"").replace(&base.display().to_string(), "[BASE]")
+}
+
+#[test]
+fn output_matches_ansible_playbook_line_for_line() {
+    let dir = om_test::tempdir();
+    let case = corpus("output");
+    let (om_base, ansible_base) = (dir.path().join("om"), dir.path().join("ansible"));
+    std::fs::create_dir_all(&om_base).expect("dir");
+    std::fs::create_dir_all(&ansible_base).expect("dir");
+    let out = om()
+        .args(["play"])
+        .arg_path(case.join("site.yml"))
+        .args(["-i"])
+        .arg_path(case.join("hosts"))
+        .args(["-e", &format!("base={}", om_base.display())])
+        .run();
+    assert_eq!(out.code, 2, "the last task fails: {}{}", out.stdout, out.stderr);
+    let ours = normalized(&out.stdout, &om_base);
+    assert!(
+        ours.contains(
+            "localhost                  : ok=12   changed=3    unreachable=0    failed=1    skipped=1    rescued=1    ignored=2   \n"
+        ),
+        "{ours}"
+    );
+    let Some(tool) = reference_tool("ansible-playbook") else { return };
+    let python = tool.with_file_name("python");
+    let reference = Command::new(&tool)
+        .arg(case.join("site.yml"))
+        .arg("-i")
+        .arg(case.join("hosts"))
+        .args(["-e", &format!("base={}", ansible_base.display())])
+        .arg("-e")
+        .arg(format!("ansible_python_interpreter={}", python.display()))
+        .env("ANSIBLE_NOCOLOR", "1")
+        .env("ANSIBLE_HOME", dir.path().join(".ansible"))
+        .output()
+        .expect("ansible-playbook runs");
+    assert_eq!(ours, normalized(&String::from_utf8_lossy(&reference.stdout), &ansible_base), "om (left) and ansible-playbook (right)");
+}
