@@ -5,7 +5,8 @@
 //!
 //!   cargo run --release -p om-server --example platform_bench -- sqlite:///tmp/b.db 10000000 200
 //!
-//! Arguments: database URL, events to generate (100 per job), lab hosts (0: skip).
+//! Arguments: database URL, events to generate (100 per job), lab hosts (0: skip). As root,
+//! lab hosts log in as `ombench` (see `lab_user`); `LAB_USER` overrides.
 
 #![allow(clippy::print_stdout)]
 
@@ -230,6 +231,25 @@ async fn ensure_local_server(state: &om_server::AppState) -> String {
     "bench-local".into()
 }
 
+/// The user lab hosts log in as: `$LAB_USER`, else, as root, the plain user `ombench` (a
+/// `/bin/sh` login with a clean home, like a real host and like bench/run), not root with this
+/// machine's shell start-up files: root's `~/.bashrc` here runs `pyenv init`, which bash
+/// sources for every command over ssh and which cost seconds per host under load.
+fn lab_user(current: &str) -> String {
+    if let Ok(user) = std::env::var("LAB_USER") {
+        return user;
+    }
+    if current != "root" {
+        return current.to_string();
+    }
+    let exists = std::process::Command::new("id").arg("ombench").output().is_ok_and(|o| o.status.success());
+    assert!(
+        exists,
+        "as root the lab logs in as `ombench`: create it (useradd --create-home --shell /bin/sh -p '*' ombench) or set LAB_USER"
+    );
+    "ombench".into()
+}
+
 /// Launch `echo` on `hosts` lab hosts and time the first `output` event over SSE.
 async fn first_output(state: &om_server::AppState, client: &ApiClient, hosts: usize) {
     let dir = tempfile::tempdir().expect("a lab directory");
@@ -238,6 +258,7 @@ async fn first_output(state: &om_server::AppState, client: &ApiClient, hosts: us
         let mut config = om_lab::LabConfig::new(&path, hosts);
         config.base = std::net::Ipv4Addr::new(127, 0, 60, 1);
         config.port = om_test::free_port();
+        config.user = lab_user(&config.user);
         om_lab::Lab::start(config)
     })
     .await
