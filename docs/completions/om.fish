@@ -29,6 +29,7 @@ complete -c om -n "__fish_om_needs_command" -s q -l quiet -d 'Only errors on std
 complete -c om -n "__fish_om_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c om -n "__fish_om_needs_command" -s V -l version -d 'Print version'
 complete -c om -n "__fish_om_needs_command" -f -a "run" -d 'Run a command or module across hosts over SSH (ansible PATTERN -m …)'
+complete -c om -n "__fish_om_needs_command" -f -a "play" -d 'Run Ansible playbooks and roles (ansible-playbook site.yml …)'
 complete -c om -n "__fish_om_needs_command" -f -a "inventory" -d 'Inventories: hosts, groups and variables; which hosts a pattern or target selects'
 complete -c om -n "__fish_om_needs_command" -f -a "lab" -d 'A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces'
 complete -c om -n "__fish_om_needs_command" -f -a "ip" -d 'IPv4/IPv6 calculator with IPy\'s behaviour (info, contains, overlaps, list, convert, show)'
@@ -37,6 +38,8 @@ complete -c om -n "__fish_om_needs_command" -f -a "http" -d 'HTTP probe with lib
 complete -c om -n "__fish_om_needs_command" -f -a "probe" -d 'TCP connect and ICMP echo probes'
 complete -c om -n "__fish_om_needs_command" -f -a "scan" -d 'Port scan with nmap\'s target/port syntax, normal/XML/book output and baselines'
 complete -c om -n "__fish_om_needs_command" -f -a "trace" -d 'TCP SYN / ICMP traceroute with a hop table and DOT/SVG route graphs'
+complete -c om -n "__fish_om_needs_command" -f -a "facts" -d 'This machine\'s facts: CPU, memory, disks, network, users, boot time (psutil\'s names)'
+complete -c om -n "__fish_om_needs_command" -f -a "proc" -d 'Processes on this machine: list, show, kill, CPU affinity, spawn'
 complete -c om -n "__fish_om_needs_command" -f -a "completions" -d 'Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`'
 complete -c om -n "__fish_om_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c om -n "__fish_om_using_subcommand run" -s i -l inventory -d 'Inventory source: a file, a directory, a script, or a comma-separated host list (`h1,h2,`); repeatable. Default: ANSIBLE_INVENTORY, then /etc/ansible/hosts' -r
@@ -78,6 +81,36 @@ complete -c om -n "__fish_om_using_subcommand run" -s v -l verbose -d 'More log 
 complete -c om -n "__fish_om_using_subcommand run" -s q -l quiet -d 'Only errors on stderr'
 complete -c om -n "__fish_om_using_subcommand run" -s h -l help -d 'Print help'
 complete -c om -n "__fish_om_using_subcommand run" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand play" -s i -l inventory -d 'Inventory source: a file, a directory, a script, or a comma-separated host list; repeatable' -r
+complete -c om -n "__fish_om_using_subcommand play" -s l -l limit -d 'Further limit the hosts with another pattern' -r
+complete -c om -n "__fish_om_using_subcommand play" -s t -l tags -d 'Only run plays and tasks tagged with these tags (comma-separated, repeatable)' -r
+complete -c om -n "__fish_om_using_subcommand play" -l skip-tags -d 'Skip plays and tasks tagged with these tags' -r
+complete -c om -n "__fish_om_using_subcommand play" -s e -l extra-vars -d 'Extra variables: key=value, YAML/JSON, or @file; they beat every other variable' -r
+complete -c om -n "__fish_om_using_subcommand play" -s f -l forks -d 'Hosts in flight at once' -r
+complete -c om -n "__fish_om_using_subcommand play" -l start-at-task -d 'Start at the task with this name' -r
+complete -c om -n "__fish_om_using_subcommand play" -l vault-password-file -d 'A file holding the vault password' -r -F
+complete -c om -n "__fish_om_using_subcommand play" -s u -l user -d 'The remote user when neither the inventory nor the play names one' -r
+complete -c om -n "__fish_om_using_subcommand play" -l private-key -l key-file -d 'Private key file; repeatable' -r -F
+complete -c om -n "__fish_om_using_subcommand play" -s c -l connection -d 'Connection type for hosts that do not set ansible_connection: ssh or local' -r
+complete -c om -n "__fish_om_using_subcommand play" -s T -l timeout -d 'Connection timeout in seconds' -r
+complete -c om -n "__fish_om_using_subcommand play" -l ssh-config -d 'An ssh config file instead of ~/.ssh/config' -r -F
+complete -c om -n "__fish_om_using_subcommand play" -l host-key-checking -d 'Host key checking: yes, accept-new, no or ask' -r
+complete -c om -n "__fish_om_using_subcommand play" -l become-user -d 'The user to become (root)' -r
+complete -c om -n "__fish_om_using_subcommand play" -s C -l check -d 'Change nothing; report what would change'
+complete -c om -n "__fish_om_using_subcommand play" -s D -l diff -d 'Show differences (for modules that report them)'
+complete -c om -n "__fish_om_using_subcommand play" -l force-handlers -d 'Run handlers even on hosts that failed'
+complete -c om -n "__fish_om_using_subcommand play" -l list-tasks -d 'Print the tasks each play would run and stop'
+complete -c om -n "__fish_om_using_subcommand play" -l list-hosts -d 'Print the hosts each play would run on and stop'
+complete -c om -n "__fish_om_using_subcommand play" -l list-tags -d 'Print the tags in use and stop'
+complete -c om -n "__fish_om_using_subcommand play" -l syntax-check -d 'Check the playbook\'s syntax and stop'
+complete -c om -n "__fish_om_using_subcommand play" -l rewrite -d 'Print the playbooks with Ansible 1.x constructs (sudo, bare include, `x|failed`…) rewritten into their modern form, and stop; the changes go to stderr'
+complete -c om -n "__fish_om_using_subcommand play" -s b -l become -d 'Run as another user (sudo)'
+complete -c om -n "__fish_om_using_subcommand play" -s K -l ask-become-pass -d 'Ask for the sudo password'
+complete -c om -n "__fish_om_using_subcommand play" -l json -d 'Stream JSON lines of events instead of text'
+complete -c om -n "__fish_om_using_subcommand play" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand play" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand play" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand play" -s V -l version -d 'Print version'
 complete -c om -n "__fish_om_using_subcommand inventory" -s i -l inventory -d 'An inventory source: a file, a directory, or a comma list `h1,h2,` (repeat to merge sources in order). Default: $ANSIBLE_INVENTORY, else `inventory` in ansible.cfg ($ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg), else /etc/ansible/hosts' -r
 complete -c om -n "__fish_om_using_subcommand inventory" -l host -d 'Print one host\'s variables' -r
 complete -c om -n "__fish_om_using_subcommand inventory" -l export -d 'Write the inventory as an INI or YAML inventory file that loads back the same' -r -f -a "ini\t''
@@ -418,21 +451,88 @@ complete -c om -n "__fish_om_using_subcommand trace" -s v -l verbose -d 'More lo
 complete -c om -n "__fish_om_using_subcommand trace" -s q -l quiet -d 'Only errors on stderr'
 complete -c om -n "__fish_om_using_subcommand trace" -s h -l help -d 'Print help'
 complete -c om -n "__fish_om_using_subcommand trace" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand facts" -l interval -d 'Sample again every S seconds and show CPU utilisation over each interval' -r
+complete -c om -n "__fish_om_using_subcommand facts" -l count -d 'How many samples with --interval' -r
+complete -c om -n "__fish_om_using_subcommand facts" -l utmp -d 'The utmp file users are read from' -r -F
+complete -c om -n "__fish_om_using_subcommand facts" -l tz -d 'Time zone for times in text output: `UTC` or an offset like `+08:00` (default: local)' -r
+complete -c om -n "__fish_om_using_subcommand facts" -l strftime -d 'strftime format for times in text output' -r
+complete -c om -n "__fish_om_using_subcommand facts" -l percpu -d 'One record per CPU (cpu)'
+complete -c om -n "__fish_om_using_subcommand facts" -l perdisk -d 'Counters per disk, partitions included (diskio)'
+complete -c om -n "__fish_om_using_subcommand facts" -l pernic -d 'Counters per network interface (net)'
+complete -c om -n "__fish_om_using_subcommand facts" -l all-partitions -d 'Include pseudo and virtual filesystems (disk, partitions)'
+complete -c om -n "__fish_om_using_subcommand facts" -l json -d 'Print JSON (one document, or one line per sample with --interval)'
+complete -c om -n "__fish_om_using_subcommand facts" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand facts" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand facts" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand facts" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand proc; and not __fish_seen_subcommand_from list show kill affinity spawn help" -l json -d 'Print JSON'
+complete -c om -n "__fish_om_using_subcommand proc; and not __fish_seen_subcommand_from list show kill affinity spawn help" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand proc; and not __fish_seen_subcommand_from list show kill affinity spawn help" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand proc; and not __fish_seen_subcommand_from list show kill affinity spawn help" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand proc; and not __fish_seen_subcommand_from list show kill affinity spawn help" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand proc; and not __fish_seen_subcommand_from list show kill affinity spawn help" -f -a "list" -d 'Every process: pid, parent, user, status, memory, CPU time, threads, command line'
+complete -c om -n "__fish_om_using_subcommand proc; and not __fish_seen_subcommand_from list show kill affinity spawn help" -f -a "show" -d 'Every field of one process: files, sockets, I/O counters, affinity…'
+complete -c om -n "__fish_om_using_subcommand proc; and not __fish_seen_subcommand_from list show kill affinity spawn help" -f -a "kill" -d 'Send a signal (TERM unless --signal says otherwise)'
+complete -c om -n "__fish_om_using_subcommand proc; and not __fish_seen_subcommand_from list show kill affinity spawn help" -f -a "affinity" -d 'Show the CPUs a process may run on, or set them with --set'
+complete -c om -n "__fish_om_using_subcommand proc; and not __fish_seen_subcommand_from list show kill affinity spawn help" -f -a "spawn" -d 'Run a command without a shell and report its output and CPU times'
+complete -c om -n "__fish_om_using_subcommand proc; and not __fish_seen_subcommand_from list show kill affinity spawn help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from list" -l name -d 'Only processes with this name' -r
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from list" -l sort -d 'Order by this field (cpu and rss: largest first)' -r -f -a "pid\t''
+cpu\t''
+rss\t''
+name\t''"
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from list" -l top -d 'Only the first N after sorting' -r
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from list" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from show" -l json -d 'Print JSON'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from show" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from kill" -s s -l signal -d 'A signal name (TERM, KILL, HUP, INT, STOP, CONT…) or number' -r
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from kill" -l json -d 'Print JSON'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from kill" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from kill" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from kill" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from kill" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from affinity" -l set -d 'CPUs like `0,2-3`' -r
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from affinity" -l json -d 'Print JSON'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from affinity" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from affinity" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from affinity" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from affinity" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from spawn" -l json -d 'Print JSON'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from spawn" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from spawn" -s q -l quiet -d 'Only errors on stderr'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from spawn" -s h -l help -d 'Print help'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from spawn" -s V -l version -d 'Print version'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from help" -f -a "list" -d 'Every process: pid, parent, user, status, memory, CPU time, threads, command line'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from help" -f -a "show" -d 'Every field of one process: files, sockets, I/O counters, affinity…'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from help" -f -a "kill" -d 'Send a signal (TERM unless --signal says otherwise)'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from help" -f -a "affinity" -d 'Show the CPUs a process may run on, or set them with --set'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from help" -f -a "spawn" -d 'Run a command without a shell and report its output and CPU times'
+complete -c om -n "__fish_om_using_subcommand proc; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c om -n "__fish_om_using_subcommand completions" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
 complete -c om -n "__fish_om_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
 complete -c om -n "__fish_om_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c om -n "__fish_om_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "run" -d 'Run a command or module across hosts over SSH (ansible PATTERN -m …)'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "inventory" -d 'Inventories: hosts, groups and variables; which hosts a pattern or target selects'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "lab" -d 'A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "ip" -d 'IPv4/IPv6 calculator with IPy\'s behaviour (info, contains, overlaps, list, convert, show)'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "dns" -d 'DNS queries (dig/nslookup for scripts) and the round-robin health check'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "http" -d 'HTTP probe with libcurl\'s phase timings'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "probe" -d 'TCP connect and ICMP echo probes'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "scan" -d 'Port scan with nmap\'s target/port syntax, normal/XML/book output and baselines'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "trace" -d 'TCP SYN / ICMP traceroute with a hop table and DOT/SVG route graphs'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "completions" -d 'Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`'
-complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run inventory lab ip dns http probe scan trace completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run play inventory lab ip dns http probe scan trace facts proc completions help" -f -a "run" -d 'Run a command or module across hosts over SSH (ansible PATTERN -m …)'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run play inventory lab ip dns http probe scan trace facts proc completions help" -f -a "play" -d 'Run Ansible playbooks and roles (ansible-playbook site.yml …)'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run play inventory lab ip dns http probe scan trace facts proc completions help" -f -a "inventory" -d 'Inventories: hosts, groups and variables; which hosts a pattern or target selects'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run play inventory lab ip dns http probe scan trace facts proc completions help" -f -a "lab" -d 'A sandbox fleet: real OpenSSH hosts on loopback addresses and network namespaces'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run play inventory lab ip dns http probe scan trace facts proc completions help" -f -a "ip" -d 'IPv4/IPv6 calculator with IPy\'s behaviour (info, contains, overlaps, list, convert, show)'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run play inventory lab ip dns http probe scan trace facts proc completions help" -f -a "dns" -d 'DNS queries (dig/nslookup for scripts) and the round-robin health check'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run play inventory lab ip dns http probe scan trace facts proc completions help" -f -a "http" -d 'HTTP probe with libcurl\'s phase timings'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run play inventory lab ip dns http probe scan trace facts proc completions help" -f -a "probe" -d 'TCP connect and ICMP echo probes'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run play inventory lab ip dns http probe scan trace facts proc completions help" -f -a "scan" -d 'Port scan with nmap\'s target/port syntax, normal/XML/book output and baselines'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run play inventory lab ip dns http probe scan trace facts proc completions help" -f -a "trace" -d 'TCP SYN / ICMP traceroute with a hop table and DOT/SVG route graphs'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run play inventory lab ip dns http probe scan trace facts proc completions help" -f -a "facts" -d 'This machine\'s facts: CPU, memory, disks, network, users, boot time (psutil\'s names)'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run play inventory lab ip dns http probe scan trace facts proc completions help" -f -a "proc" -d 'Processes on this machine: list, show, kill, CPU affinity, spawn'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run play inventory lab ip dns http probe scan trace facts proc completions help" -f -a "completions" -d 'Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`'
+complete -c om -n "__fish_om_using_subcommand help; and not __fish_seen_subcommand_from run play inventory lab ip dns http probe scan trace facts proc completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "up" -d 'Start N SSH hosts h1…hN served by the real sshd, one loopback address each'
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "status" -d 'Show whether the lab runs, its hosts, and connections served per host'
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from lab" -f -a "down" -d 'Stop the lab: every sshd it started, its namespaces and veth pairs'
@@ -453,3 +553,8 @@ complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_f
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from http" -f -a "probe" -d 'Probe URLs like the book\'s pycurl script: status, DNS/connect/TLS/first-byte/total times, sizes and speed. Exit 0 all fine, 1 a failure or failed check, 2 usage'
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from probe" -f -a "tcp" -d 'Connect to HOST:PORT and time lookup and connect. Exit 0 connected, 1 not'
 complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from probe" -f -a "icmp" -d 'ICMP echo (needs CAP_NET_RAW or ping_group_range). Exit 0 answered, 1 not'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from proc" -f -a "list" -d 'Every process: pid, parent, user, status, memory, CPU time, threads, command line'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from proc" -f -a "show" -d 'Every field of one process: files, sockets, I/O counters, affinity…'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from proc" -f -a "kill" -d 'Send a signal (TERM unless --signal says otherwise)'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from proc" -f -a "affinity" -d 'Show the CPUs a process may run on, or set them with --set'
+complete -c om -n "__fish_om_using_subcommand help; and __fish_seen_subcommand_from proc" -f -a "spawn" -d 'Run a command without a shell and report its output and CPU times'
