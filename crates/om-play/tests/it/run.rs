@@ -134,3 +134,18 @@ fn book_nginx_template_golden_renders() {
         );
     }
 }
+
+#[test]
+fn start_at_task_and_skip_tags() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("site.yml"),
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=one\n    - name: second\n      debug: msg=two\n    - debug: msg=three\n      tags: [noisy]\n    - debug: msg=four\n      tags: [never, debug]\n",
+    )
+    .expect("write");
+    let options = PlayOptions { start_at_task: Some("second".into()), skip_tags: vec!["noisy".into()], ..PlayOptions::default() };
+    let (events, _) = play(dir.path(), options);
+    assert_eq!(messages(&events), ["two"], "starts at `second`, skips `noisy`, `never` runs only when asked");
+    let (events, _) = play(dir.path(), PlayOptions { tags: vec!["debug".into()], ..PlayOptions::default() });
+    assert_eq!(messages(&events), ["four"]);
+}
