@@ -148,7 +148,7 @@ impl Jinja {
         }
         let env = self.env(FileOptions::default());
         if let Some(expr) = native::lone_expression(text)
-            && let Ok(compiled) = env.compile_expression(expr)
+            && let Ok(compiled) = compile_expression(env, expr)
         {
             let ctx = scope.view(self.chained(text, || compiled.undeclared_variables(true)));
             let value = compiled.eval(ctx).map_err(|e| self.failure(e, text, scope))?;
@@ -163,7 +163,7 @@ impl Jinja {
     /// A bare expression (`when`, `until`, `changed_when`…) as a value.
     pub fn eval(&self, expr: &str, scope: &Scope) -> Result<Value, TemplateError> {
         let env = self.env(FileOptions::default());
-        let compiled = env.compile_expression(expr).map_err(|e| TemplateError::from_minijinja(&e, expr))?;
+        let compiled = compile_expression(env, expr).map_err(|e| TemplateError::from_minijinja(&e, expr))?;
         let ctx = scope.view(self.chained(expr, || compiled.undeclared_variables(true)));
         let value = compiled.eval(ctx).map_err(|e| self.failure(e, expr, scope))?;
         self.checked(value, expr, scope)
@@ -238,9 +238,9 @@ impl Jinja {
             return nested;
         }
         let env = self.env(FileOptions::default());
-        let mut paths: Vec<String> = match native::lone_expression(text).and_then(|e| env.compile_expression(e).ok()) {
+        let mut paths: Vec<String> = match native::lone_expression(text).and_then(|e| compile_expression(env, e).ok()) {
             Some(expr) => expr.undeclared_variables(true).into_iter().collect(),
-            None => match env.compile_expression(text) {
+            None => match compile_expression(env, text) {
                 Ok(expr) => expr.undeclared_variables(true).into_iter().collect(),
                 Err(_) => env.template_from_str(text).map(|t| t.undeclared_variables(true).into_iter().collect()).unwrap_or_default(),
             },
@@ -259,6 +259,51 @@ impl Jinja {
             similar: vec![],
         }
     }
+}
+
+/// `Environment::compile_expression`, with minijinja's lexer panic on a stray `}}` or `%}`
+/// (found by fuzzing: `}}x`) turned into a syntax error.
+fn compile_expression<'env, 'source>(
+    env: &'env Environment<'static>,
+    expr: &'source str,
+) -> Result<minijinja::Expression<'env, 'source>, minijinja::Error> {
+    if stray_close(expr) {
+        return Err(minijinja::Error::new(minijinja::ErrorKind::SyntaxError, "unexpected `}}` or `%}` in an expression"));
+    }
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| env.compile_expression(expr))).unwrap_or_else(|_| {
+        Err(minijinja::Error::new(minijinja::ErrorKind::SyntaxError, "unexpected end of expression (a stray `}}` or `%}`)"))
+    })
+}
+
+/// Whether `expr` closes a brace it never opened (`}}x`), outside string literals; minijinja's
+/// expression lexer panics on that.
+fn stray_close(expr: &str) -> bool {
+    let mut quote = None;
+    let mut escaped = false;
+    let mut depth = 0i64;
+    for c in expr.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None if c == '\'' || c == '"' => quote = Some(c),
+            None if c == '{' => depth += 1,
+            None if c == '}' => {
+                depth -= 1;
+                if depth < 0 {
+                    return true;
+                }
+            }
+            None => {}
+        }
+    }
+    false
 }
 
 /// An environment with ansible-core's settings, filters, tests and globals.

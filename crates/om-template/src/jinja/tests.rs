@@ -90,3 +90,13 @@ fn template_files_keep_trailing_newline_and_trim_blocks() {
     let out = jinja.render_file("{% for i in items %}\n{{ i }}\n{% endfor %}\n", "t.j2", &s, FileOptions::default()).unwrap();
     assert_eq!(out, "a\nb\n");
 }
+
+#[test]
+fn fuzz_stray_closing_braces_are_a_syntax_error_not_a_panic() {
+    let jinja = Jinja::new();
+    let s = scope(&jinja, json!({}));
+    assert!(matches!(jinja.condition("}}ze", &s), Err(TemplateError::Syntax { .. })));
+    assert!(jinja.template(&json!("{{ }}ze }}"), &s).is_err());
+    assert_eq!(jinja.template(&json!("{{ {'a': {'b': 1}} }}"), &s).unwrap(), json!({"a": {"b": 1}}));
+    assert!(jinja.condition("{'a': 1} == {'a': 1}", &s).unwrap());
+}
