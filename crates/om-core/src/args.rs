@@ -114,6 +114,55 @@ fn unquote(value: &str) -> String {
     }
 }
 
+/// Converts a Python `re` replacement (`\1`, `\g<name>`) into the `regex` crate's (`${1}`).
+pub fn python_replacement(repl: &str) -> String {
+    let mut out = String::new();
+    let mut chars = repl.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '$' => out.push_str("$$"),
+            '\\' => match chars.peek().copied() {
+                Some(d) if d.is_ascii_digit() => {
+                    let mut num = String::new();
+                    while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
+                        num.push(d);
+                        chars.next();
+                        if num.len() == 2 {
+                            break;
+                        }
+                    }
+                    out.push_str(&format!("${{{num}}}"));
+                }
+                Some('g') => {
+                    chars.next();
+                    if chars.peek() == Some(&'<') {
+                        chars.next();
+                        let name: String = chars.by_ref().take_while(|c| *c != '>').collect();
+                        out.push_str(&format!("${{{name}}}"));
+                    } else {
+                        out.push_str("\\g");
+                    }
+                }
+                Some('n') => {
+                    chars.next();
+                    out.push('\n');
+                }
+                Some('t') => {
+                    chars.next();
+                    out.push('\t');
+                }
+                Some('\\') => {
+                    chars.next();
+                    out.push('\\');
+                }
+                _ => out.push('\\'),
+            },
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,5 +204,11 @@ mod tests {
     #[test]
     fn unbalanced_quotes_are_errors() {
         assert!(matches!(parse_free_form("a='x", None), Err(ArgsError::UnbalancedQuote { .. })));
+    }
+
+    #[test]
+    fn python_replacements_become_regex_replacements() {
+        assert_eq!(python_replacement(r"\1 = \g<val> $HOME"), "${1} = ${val} $$HOME");
+        assert_eq!(python_replacement(r"\123"), "${12}3", "Python reads at most two digits");
     }
 }

@@ -22,7 +22,7 @@ pub mod span;
 pub mod task;
 pub mod transport;
 
-pub use args::{ArgsError, parse_free_form};
+pub use args::{ArgsError, parse_free_form, python_replacement};
 pub use event::{EVENT_FORMAT_VERSION, Event, HostCounts, Recap, Stream};
 pub use host::{Host, Target, Vars};
 pub use outcome::{HostError, Outcome, Status};

@@ -208,54 +208,7 @@ pub fn lines_of(data: &[u8]) -> Vec<Vec<u8>> {
     data.split_inclusive(|b| *b == b'\n').map(<[u8]>::to_vec).collect()
 }
 
-/// Converts a Python `re` replacement (`\1`, `\g<name>`) into the `regex` crate's (`${1}`).
-pub fn python_replacement(repl: &str) -> String {
-    let mut out = String::new();
-    let mut chars = repl.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '$' => out.push_str("$$"),
-            '\\' => match chars.peek().copied() {
-                Some(d) if d.is_ascii_digit() => {
-                    let mut num = String::new();
-                    while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
-                        num.push(d);
-                        chars.next();
-                        if num.len() == 2 {
-                            break;
-                        }
-                    }
-                    out.push_str(&format!("${{{num}}}"));
-                }
-                Some('g') => {
-                    chars.next();
-                    if chars.peek() == Some(&'<') {
-                        chars.next();
-                        let name: String = chars.by_ref().take_while(|c| *c != '>').collect();
-                        out.push_str(&format!("${{{name}}}"));
-                    } else {
-                        out.push_str("\\g");
-                    }
-                }
-                Some('n') => {
-                    chars.next();
-                    out.push('\n');
-                }
-                Some('t') => {
-                    chars.next();
-                    out.push('\t');
-                }
-                Some('\\') => {
-                    chars.next();
-                    out.push('\\');
-                }
-                _ => out.push('\\'),
-            },
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use om_core::python_replacement;
 
 /// Compiles a Python-style regular expression, with a message that names the argument.
 pub fn regex(arg: &str, pattern: &str) -> Result<regex::bytes::Regex, Fail> {
@@ -269,10 +222,5 @@ mod tests {
     #[test]
     fn shlex_split_handles_quotes() {
         assert_eq!(shell_split(r#"visudo -cf '/tmp/a b' "x\"y" z\ w"#), vec!["visudo", "-cf", "/tmp/a b", "x\"y", "z w"]);
-    }
-
-    #[test]
-    fn python_replacements_become_regex_replacements() {
-        assert_eq!(python_replacement(r"\1 = \g<val> $HOME"), "${1} = ${val} $$HOME");
     }
 }

@@ -37,52 +37,6 @@ fn flags(kwargs: &Kwargs) -> Result<(bool, bool), Error> {
     Ok((ignorecase.unwrap_or(false), multiline.unwrap_or(false)))
 }
 
-/// Python's `\1`, `\g<1>`, `\g<name>` replacement syntax in Rust's `${1}` form.
-fn replacement(text: &str) -> String {
-    let mut out = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '$' => out.push_str("$$"),
-            '\\' => match chars.peek().copied() {
-                Some(d) if d.is_ascii_digit() => {
-                    let mut n = String::new();
-                    while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
-                        n.push(d);
-                        chars.next();
-                    }
-                    out.push_str(&format!("${{{n}}}"));
-                }
-                Some('g') => {
-                    chars.next();
-                    if chars.peek() == Some(&'<') {
-                        chars.next();
-                        let name: String = chars.by_ref().take_while(|c| *c != '>').collect();
-                        out.push_str(&format!("${{{name}}}"));
-                    } else {
-                        out.push_str("\\g");
-                    }
-                }
-                Some('n') => {
-                    chars.next();
-                    out.push('\n');
-                }
-                Some('t') => {
-                    chars.next();
-                    out.push('\t');
-                }
-                Some('\\') => {
-                    chars.next();
-                    out.push('\\');
-                }
-                _ => out.push('\\'),
-            },
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn regex_replace(value: Value, pattern: Option<String>, repl: Option<String>, kwargs: Kwargs) -> Result<String, Error> {
     let (ignorecase, multiline) = flags(&kwargs)?;
     let count: Option<usize> = kwargs.get("count")?;
@@ -90,7 +44,7 @@ fn regex_replace(value: Value, pattern: Option<String>, repl: Option<String>, kw
     kwargs.assert_all_used()?;
     let text = python_str(&value);
     let re = compile(&pattern.unwrap_or_default(), ignorecase, multiline)?;
-    let repl = replacement(&repl.unwrap_or_default());
+    let repl = om_core::python_replacement(&repl.unwrap_or_default());
     if let Some(m) = mandatory_count.filter(|m| *m > 0) {
         let found = re.find_iter(&text).count();
         if found != m {
@@ -212,7 +166,7 @@ mod tests {
 
     #[test]
     fn python_replacements() {
-        assert_eq!(replacement(r"\1-\g<name>$"), "${1}-${name}$$");
+        assert_eq!(om_core::python_replacement(r"\1-\g<name>$"), "${1}-${name}$$");
         assert_eq!(quote("it's"), r#"'it'"'"'s'"#);
         assert_eq!(quote("a-b/c"), "a-b/c");
     }
