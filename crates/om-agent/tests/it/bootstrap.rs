@@ -163,7 +163,10 @@ async fn a_cached_agent_others_could_have_written_is_never_run() {
         panic!("expected a running agent")
     };
     assert!(!marker.exists(), "a binary in a directory writable by others ran");
-    assert_eq!(uploaded, binary.bytes().len() as u64, "the real agent replaced the planted file");
+    // The planted file is not taken for a cached agent: the real one is uploaded (possibly
+    // twice: exec right after a write can meet ETXTBSY while other tests fork, and bootstrap
+    // then moves on to the /tmp directory).
+    assert!(uploaded >= binary.bytes().len() as u64, "the planted file was taken for the agent");
     let meta = std::fs::metadata(&dir).expect("cache dir");
     assert_eq!(meta.permissions().mode() & 0o777, 0o700);
     client.shutdown().await.expect("shutdown");
