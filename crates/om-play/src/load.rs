@@ -757,37 +757,7 @@ impl Loader<'_> {
     }
 
     fn task(&self, node: &Node, inherit: &Inherit) -> Result<Task, PlayError> {
-        let mut task = Task {
-            name: None,
-            module: String::new(),
-            args: Vars::new(),
-            span: node.span.clone(),
-            when: inherit.when.clone(),
-            changed_when: None,
-            failed_when: None,
-            until: None,
-            retries: None,
-            delay: None,
-            register: None,
-            notify: Vec::new(),
-            listen: Vec::new(),
-            ignore_errors: inherit.ignore_errors.clone(),
-            ignore_unreachable: inherit.ignore_unreachable,
-            looping: None,
-            loop_control: LoopControl::default(),
-            tags: inherit.tags.clone(),
-            vars: inherit.vars.clone(),
-            escalate: inherit.escalate.clone(),
-            become_user: inherit.become_user.clone(),
-            become_method: inherit.become_method.clone(),
-            delegate_to: inherit.delegate_to.clone(),
-            run_once: inherit.run_once,
-            no_log: inherit.no_log,
-            check_mode: inherit.check_mode.clone(),
-            diff: inherit.diff.clone(),
-            environment: inherit.environment.clone(),
-            role: inherit.role.clone(),
-        };
+        let mut task = inheriting_task(None, "", Vars::new(), &node.span, inherit);
         let mut actions_found: Vec<(&str, &Node)> = Vec::new();
         let mut extra_args = Vars::new();
         for (key, value) in map_entries(node) {
@@ -1031,8 +1001,8 @@ impl Loader<'_> {
     }
 }
 
-/// A task om-play makes itself (the include of `include_tasks`), with what it inherits.
-fn bare_task(name: Option<String>, module: &str, args: Vars, span: &Span, inherit: &Inherit) -> Task {
+/// A task with every keyword its play, role and blocks pass down.
+fn inheriting_task(name: Option<String>, module: &str, args: Vars, span: &Span, inherit: &Inherit) -> Task {
     Task {
         name,
         module: module.to_string(),
@@ -1053,16 +1023,32 @@ fn bare_task(name: Option<String>, module: &str, args: Vars, span: &Span, inheri
         loop_control: LoopControl::default(),
         tags: inherit.tags.clone(),
         vars: inherit.vars.clone(),
+        escalate: inherit.escalate.clone(),
+        become_user: inherit.become_user.clone(),
+        become_method: inherit.become_method.clone(),
+        delegate_to: inherit.delegate_to.clone(),
+        run_once: inherit.run_once,
+        no_log: inherit.no_log,
+        check_mode: inherit.check_mode.clone(),
+        diff: inherit.diff.clone(),
+        environment: inherit.environment.clone(),
+        role: inherit.role.clone(),
+    }
+}
+
+/// A task om-play makes itself (the include of `include_tasks`): it inherits conditions,
+/// tags, vars and the role, but not become, delegation, no_log or check/diff settings.
+fn bare_task(name: Option<String>, module: &str, args: Vars, span: &Span, inherit: &Inherit) -> Task {
+    Task {
         escalate: None,
         become_user: None,
         become_method: None,
         delegate_to: None,
-        run_once: inherit.run_once,
         no_log: false,
         check_mode: None,
         diff: None,
         environment: None,
-        role: inherit.role.clone(),
+        ..inheriting_task(name, module, args, span, inherit)
     }
 }
 

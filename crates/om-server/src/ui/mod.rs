@@ -633,10 +633,7 @@ async fn actions_view(state: &AppState, who: &Principal, headers: &HeaderMap, ra
                    "danger": def.as_ref().map(|d| d.danger.clone()), "params": def.map(|d| d.params)})
         })
         .collect();
-    let mut ctx = json!({"actions": actions, "example": EXAMPLE_ACTION});
-    if let (Value::Object(c), Value::Object(e)) = (&mut ctx, extra) {
-        c.extend(e);
-    }
+    let ctx = with_extra(json!({"actions": actions, "example": EXAMPLE_ACTION}), extra);
     render(state, who, headers, raw, "actions", "actions.html", ctx)
 }
 
@@ -750,10 +747,7 @@ async fn users_view(state: &AppState, who: &Principal, headers: &HeaderMap, extr
     let apps = state.store.app_categories(None).await?;
     let tokens = state.store.tokens(None).await?;
     let roles: Vec<&str> = ROLES.iter().map(|(r, _)| *r).collect();
-    let mut ctx = json!({"users": users, "funs": funs, "apps": apps, "tokens": tokens, "roles": roles});
-    if let (Value::Object(c), Value::Object(e)) = (&mut ctx, extra) {
-        c.extend(e);
-    }
+    let ctx = with_extra(json!({"users": users, "funs": funs, "apps": apps, "tokens": tokens, "roles": roles}), extra);
     render(state, who, headers, None, "users", "users.html", ctx)
 }
 
@@ -862,10 +856,7 @@ async fn workers_view(state: &AppState, who: &Principal, headers: &HeaderMap, ex
             v
         })
         .collect();
-    let mut ctx = json!({"workers": workers});
-    if let (Value::Object(c), Value::Object(e)) = (&mut ctx, extra) {
-        c.extend(e);
-    }
+    let ctx = with_extra(json!({"workers": workers}), extra);
     render(state, who, headers, None, "workers", "workers.html", ctx)
 }
 
@@ -902,4 +893,12 @@ async fn asset(Path(name): Path<String>) -> Response {
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}
+
+/// A page's context with `extra` (a form's message or errors) merged over it.
+fn with_extra(mut ctx: Value, extra: Value) -> Value {
+    if let (Value::Object(c), Value::Object(e)) = (&mut ctx, extra) {
+        c.extend(e);
+    }
+    ctx
 }
