@@ -2,8 +2,9 @@
 //!
 //! One probe looks for the agent by content hash, in `~/.cache/om/agent/<sha256>/` or, where
 //! the home directory cannot hold it, in a private `/tmp/om-agent-<uid>/<sha256>/` (0700,
-//! owned by the user, not a link). Only a missing agent is uploaded. Then `om-agent stdio`
-//! starts on one channel and says hello; the protocol version is checked. Where the agent
+//! owned by the user, not a link). A cached agent starts in place on the probe's own channel
+//! (a warm start is one channel); only a missing agent is uploaded, then started on a second
+//! channel. The agent says hello and the protocol version is checked. Where the agent
 //! cannot run (another architecture, `noexec` everywhere) the result is [`Agent::Fallback`]
 //! with the reason, and modules run over plain shell commands instead.
 
@@ -12,7 +13,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, BufReader};
 
 use crate::client::{Client, ClientError};
 use om_core::{ExecOutput, HostError, Phase};
@@ -150,9 +151,10 @@ fn same_arch(host: &str, binary: &str) -> bool {
     norm(host) == norm(binary)
 }
 
-/// The probe: prints `arch=`, then `found=<path>` for a cached agent that runs, or
-/// `dir=<path>` for where to put one, or `nodir`.
-fn probe_script(sha: &str) -> String {
+/// The probe: prints `arch=`, then either `found=<path>` and becomes the cached agent in
+/// place (`exec [prefix] <path> stdio`, so a warm start costs one channel), or `dir=<path>`
+/// for each place an upload may go, then `end`.
+fn probe_script(sha: &str, prefix: &str) -> String {
     format!(
         r#"h={sha}
 echo "arch=$(uname -m)"
@@ -163,13 +165,50 @@ tmpbase="/tmp/om-agent-$(id -u)"
 private() {{ [ -O "$1" ] && [ ! -L "$1" ] && case "$(ls -ld "$1")" in ?rwx------*) ;; *) false ;; esac; }}
 for d in "$home" "$tmpbase/$h"; do
   case "$d" in "$tmpbase"/*) private "$tmpbase" || continue ;; esac
-  if private "$d" && [ -x "$d/om-agent" ] && private "$d/om-agent" && "$d/om-agent" version >/dev/null 2>&1; then echo "found=$d/om-agent"; exit 0; fi
+  if private "$d" && [ -x "$d/om-agent" ] && private "$d/om-agent" && "$d/om-agent" version >/dev/null 2>&1; then
+    echo "found=$d/om-agent"
+    exec {prefix} "$d/om-agent" stdio
+  fi
 done
 if mkdir -p "$home" 2>/dev/null && chmod 700 "$home" 2>/dev/null && [ -w "$home" ]; then echo "dir=$home"; fi
 if (umask 077; mkdir -p "$tmpbase") 2>/dev/null && [ -O "$tmpbase" ] && [ ! -L "$tmpbase" ] && chmod 700 "$tmpbase" && mkdir -p "$tmpbase/$h" && chmod 700 "$tmpbase/$h"; then echo "dir=$tmpbase/$h"; fi
 echo "end"
 "#
     )
+}
+
+/// What the probe said before it became the agent (`found`) or ended.
+struct Probe {
+    lines: Vec<String>,
+    found: Option<String>,
+}
+
+impl Probe {
+    /// Reads the probe's text lines; stops right after `found=` (the agent's frames follow on
+    /// the same stream), at `end`, or at the end of the stream.
+    async fn read(reader: &mut (impl AsyncBufRead + Unpin)) -> std::io::Result<Probe> {
+        let mut probe = Probe { lines: Vec::new(), found: None };
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line).await? == 0 {
+                return Ok(probe);
+            }
+            let text = String::from_utf8_lossy(&line).trim_end().to_string();
+            if let Some(path) = text.strip_prefix("found=") {
+                probe.found = Some(path.to_string());
+                return Ok(probe);
+            }
+            if text == "end" {
+                return Ok(probe);
+            }
+            probe.lines.push(text);
+        }
+    }
+
+    fn values(&self, key: &str) -> Vec<String> {
+        self.lines.iter().filter_map(|l| l.strip_prefix(key)).map(str::to_string).collect()
+    }
 }
 
 fn client_error(host: &str, err: ClientError) -> HostError {
@@ -193,47 +232,55 @@ pub async fn start(remote: &dyn Remote, binary: &AgentBinary) -> Result<Agent, H
 /// then runs as another user. The probe and the upload stay with the login user.
 pub async fn start_as(remote: &dyn Remote, binary: &AgentBinary, prefix: &str) -> Result<Agent, HostError> {
     let host = remote.host().to_string();
-    let probe = remote.exec(&probe_script(binary.sha256()), None).await?;
-    let text = String::from_utf8_lossy(&probe.stdout).into_owned();
-    let value = |k: &str| text.lines().filter_map(|l| l.strip_prefix(k)).map(str::to_string).collect::<Vec<_>>();
-    let arch = value("arch=").into_iter().next().unwrap_or_default();
+    let (reader, writer) = remote.open(&probe_script(binary.sha256(), prefix)).await?;
+    let mut reader = BufReader::new(reader);
+    let probe =
+        Probe::read(&mut reader).await.map_err(|e| HostError::new(&host, Phase::Transfer, format!("the om-agent probe failed: {e}")))?;
+    if let Some(path) = probe.found {
+        let client = connect(&host, prefix, reader, writer).await?;
+        return Ok(Agent::Running { client, path, uploaded: 0 });
+    }
+    drop((reader, writer));
+    let arch = probe.values("arch=").into_iter().next().unwrap_or_default();
     if !same_arch(&arch, binary.arch()) {
         return Ok(Agent::Fallback { reason: format!("the host is {arch}, om-agent is built for {}", binary.arch()) });
     }
     let mut uploaded = 0u64;
-    let path = match value("found=").into_iter().next() {
-        Some(p) => p,
-        None => {
-            let mut started = None;
-            let mut last = String::from("no writable directory for om-agent in ~/.cache/om/agent or /tmp");
-            for dir in value("dir=") {
-                let path = format!("{dir}/om-agent");
-                remote.upload(binary.bytes(), &path, 0o700).await?;
-                uploaded += binary.bytes().len() as u64;
-                let check = remote.exec(&format!("'{path}' version"), None).await?;
-                if check.rc == Some(0) {
-                    started = Some(path);
-                    break;
-                }
-                last = format!("om-agent cannot run from {dir} ({})", String::from_utf8_lossy(&check.stderr).trim());
-                let _ = remote.exec(&format!("rm -f '{path}'"), None).await;
-            }
-            match started {
-                Some(p) => p,
-                None => return Ok(Agent::Fallback { reason: last }),
-            }
+    let mut started = None;
+    let mut last = String::from("no writable directory for om-agent in ~/.cache/om/agent or /tmp");
+    for dir in probe.values("dir=") {
+        let path = format!("{dir}/om-agent");
+        remote.upload(binary.bytes(), &path, 0o700).await?;
+        uploaded += binary.bytes().len() as u64;
+        let check = remote.exec(&format!("'{path}' version"), None).await?;
+        if check.rc == Some(0) {
+            started = Some(path);
+            break;
         }
+        last = format!("om-agent cannot run from {dir} ({})", String::from_utf8_lossy(&check.stderr).trim());
+        let _ = remote.exec(&format!("rm -f '{path}'"), None).await;
+    }
+    let Some(path) = started else {
+        return Ok(Agent::Fallback { reason: last });
     };
     let (reader, writer) = remote.open(&format!("exec {prefix} '{path}' stdio")).await?;
-    let client = match Client::connect(reader, writer).await {
-        Ok(c) => c,
-        Err(ClientError::Disconnected { .. }) if !prefix.is_empty() => {
-            return Err(HostError::new(&host, Phase::Become, format!("`{prefix}` did not start om-agent"))
-                .with_hint("sudo must run without a password prompt here, or give the become password (-K)"));
-        }
-        Err(e) => return Err(client_error(&host, e)),
-    };
+    let client = connect(&host, prefix, reader, writer).await?;
     Ok(Agent::Running { client, path, uploaded })
+}
+
+/// The hello on a started agent's stream.
+async fn connect<R>(host: &str, prefix: &str, reader: R, writer: BoxWriter) -> Result<Client, HostError>
+where
+    R: AsyncRead + Unpin + Send + 'static,
+{
+    match Client::connect(reader, writer).await {
+        Ok(c) => Ok(c),
+        Err(ClientError::Disconnected { .. }) if !prefix.is_empty() => {
+            Err(HostError::new(host, Phase::Become, format!("`{prefix}` did not start om-agent"))
+                .with_hint("sudo must run without a password prompt here, or give the become password (-K)"))
+        }
+        Err(e) => Err(client_error(host, e)),
+    }
 }
 
 #[cfg(test)]

@@ -33,4 +33,5 @@ pub use span::Span;
 pub use task::Task;
 pub use transport::{
     Connection, Connector, Escalation, EscalationMethod, ExecOutput, ExecRequest, ModuleCall, ModuleReply, OutputChunk, OutputFn,
+    UnknownEscalationMethod,
 };

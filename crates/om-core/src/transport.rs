@@ -43,6 +43,23 @@ impl EscalationMethod {
     }
 }
 
+/// A become method om does not implement (`doas`, `pbrun`, …): refused, never run as sudo.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the become method `{0}` is not supported: om becomes another user with sudo or su")]
+pub struct UnknownEscalationMethod(pub String);
+
+impl std::str::FromStr for EscalationMethod {
+    type Err = UnknownEscalationMethod;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name.trim() {
+            "sudo" => Ok(EscalationMethod::Sudo),
+            "su" => Ok(EscalationMethod::Su),
+            other => Err(UnknownEscalationMethod(other.to_string())),
+        }
+    }
+}
+
 /// A command to run on a host through its login shell.
 #[derive(Debug, Clone, Default)]
 pub struct ExecRequest {

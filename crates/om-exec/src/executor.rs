@@ -130,6 +130,8 @@ impl Executor {
                     task: task.clone(),
                     index,
                     tx: tx.clone(),
+                    // An agent pays for itself when more than one task runs on the host.
+                    agent_commands: plan.tasks.len() > 1,
                 };
                 let forks = Arc::clone(&forks);
                 let span = info_span!("host", host = %state.host.name);
@@ -187,6 +189,7 @@ struct HostJob {
     task: Task,
     index: usize,
     tx: mpsc::UnboundedSender<Event>,
+    agent_commands: bool,
 }
 
 impl HostJob {
@@ -266,11 +269,12 @@ impl HostJob {
             args,
             check: self.task.check,
             diff: self.task.diff,
-            escalation: escalation(&host, &self.options.escalation),
+            escalation: escalation(&host, &self.options.escalation)?,
             timeout,
             output: &on_output,
             background: self.options.background,
             rendered: None,
+            agent_commands: self.agent_commands,
         };
         // Transfers and probes have their own deadlines; this one bounds the whole task.
         match timeout {
@@ -300,15 +304,15 @@ fn error_outcome(error: HostError) -> Outcome {
     outcome
 }
 
-/// The escalation for `host`: its `ansible_become*` variables beat the command line.
-pub fn escalation(host: &Host, defaults: &BecomeOptions) -> Option<Escalation> {
+/// The escalation for `host`: its `ansible_become*` variables beat the command line. A
+/// become method om does not implement fails the host in phase `become`.
+pub fn escalation(host: &Host, defaults: &BecomeOptions) -> Result<Option<Escalation>, HostError> {
     let enabled = host.var_str(&["ansible_become"]).and_then(|v| parse_bool(&v)).unwrap_or(defaults.enabled);
     if !enabled {
-        return None;
+        return Ok(None);
     }
-    let method = match host.var_str(&["ansible_become_method"]).as_deref() {
-        Some("su") => EscalationMethod::Su,
-        Some(_) => EscalationMethod::Sudo,
+    let method = match host.var_str(&["ansible_become_method"]) {
+        Some(name) => become_method(&host.name, &name)?,
         None => defaults.method.unwrap_or(EscalationMethod::Sudo),
     };
     let user =
@@ -317,5 +321,12 @@ pub fn escalation(host: &Host, defaults: &BecomeOptions) -> Option<Escalation> {
         .var_str(&["ansible_become_password", "ansible_become_pass", "ansible_sudo_pass"])
         .map(Secret::new)
         .or_else(|| defaults.password.clone());
-    Some(Escalation { method, user, password })
+    Ok(Some(Escalation { method, user, password }))
+}
+
+/// `name` as a become method, or the host's `become` failure saying which ones om has.
+pub fn become_method(host: &str, name: &str) -> Result<EscalationMethod, HostError> {
+    name.parse().map_err(|e: om_core::UnknownEscalationMethod| {
+        HostError::new(host, Phase::Become, e.to_string()).with_hint("set ansible_become_method (or become_method) to sudo or su")
+    })
 }

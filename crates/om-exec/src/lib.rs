@@ -27,7 +27,7 @@ pub mod template;
 mod transport;
 
 pub use action::Background;
-pub use executor::{BecomeOptions, Executor, Plan, RunOptions, escalation};
+pub use executor::{BecomeOptions, Executor, Plan, RunOptions, become_method, escalation};
 pub use local::{LocalConnection, LocalConnector};
 pub use transport::Transports;
 

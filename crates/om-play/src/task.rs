@@ -522,12 +522,12 @@ impl HostRun<'_> {
         Ok(conn)
     }
 
-    fn escalation(&self, host: &Host, scope: &Scope) -> Option<Escalation> {
+    fn escalation(&self, host: &Host, scope: &Scope) -> Result<Option<Escalation>, om_core::HostError> {
         let task = self.task;
         let defaults = &self.runner.options.escalation;
         let enabled = task.escalate.as_ref().map(|v| self.truthy(Some(v), scope));
         match enabled {
-            Some(false) => None,
+            Some(false) => Ok(None),
             None => om_exec::escalation(host, defaults),
             Some(true) => {
                 let user = task
@@ -539,15 +539,14 @@ impl HostRun<'_> {
                     .or_else(|| defaults.user.clone())
                     .unwrap_or_else(|| "root".into());
                 let method = match task.become_method.as_deref() {
-                    Some("su") => EscalationMethod::Su,
-                    Some(_) => EscalationMethod::Sudo,
+                    Some(name) => om_exec::become_method(&host.name, name)?,
                     None => defaults.method.unwrap_or(EscalationMethod::Sudo),
                 };
                 let password = host
                     .var_str(&["ansible_become_password", "ansible_become_pass"])
                     .map(om_core::Secret::new)
                     .or_else(|| defaults.password.clone());
-                Some(Escalation { method, user, password })
+                Ok(Some(Escalation { method, user, password }))
             }
         }
     }
@@ -629,6 +628,10 @@ impl HostRun<'_> {
             Some(v) => self.truthy(Some(v), scope),
             None => self.runner.options.diff,
         };
+        let escalation = match self.escalation(&host, scope) {
+            Ok(e) => e,
+            Err(err) => return outcome_result(Outcome::from_error(err)),
+        };
         let noop = |_: om_core::OutputChunk<'_>| {};
         let ctx = Ctx {
             host: &host,
@@ -636,11 +639,12 @@ impl HostRun<'_> {
             args: validated,
             check,
             diff,
-            escalation: self.escalation(&host, scope),
+            escalation,
             timeout: None,
             output: &noop,
             background: None,
             rendered,
+            agent_commands: true,
         };
         let delegated_name = task.delegate_to.as_ref().map(|_| host.name.clone());
         let outcome = match action.run(&ctx).await {

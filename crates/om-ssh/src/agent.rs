@@ -99,6 +99,18 @@ fn module_error(host: &str, err: ClientError) -> HostError {
     }
 }
 
+/// Whether the SSH connection under a closed agent channel went away too (the host is then
+/// unreachable, not the module failed). The link may learn it a moment after the channel.
+async fn link_lost(conn: &SshConnection) -> bool {
+    for _ in 0..4 {
+        if conn.link.is_closed().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    false
+}
+
 /// The agent for `user`, started if needed.
 async fn agent_for(conn: &SshConnection, user: Option<&str>) -> Result<Result<Arc<Client>, String>, HostError> {
     let key = user.unwrap_or_default().to_string();
@@ -145,7 +157,11 @@ pub(crate) async fn call_module(conn: &SshConnection, call: ModuleCall<'_>) -> R
         Ok(client) => {
             let on_output = |stream, data: &[u8]| (call.on_output)(OutputChunk { stream, data });
             let out = client.module(call.module, call.args, call.check, call.diff, call.input.unwrap_or_default(), Some(&on_output)).await;
-            out.map(|o| ModuleReply { result: o.result, data: o.data }).map_err(|e| module_error(&conn.name, e))
+            match out {
+                Ok(o) => Ok(ModuleReply { result: o.result, data: o.data }),
+                Err(ClientError::Disconnected { .. }) if link_lost(conn).await => Err(crate::error::lost(&conn.name, "running the module")),
+                Err(e) => Err(module_error(&conn.name, e)),
+            }
         }
         Err(_) => {
             let remote = Arc::new(SshRemote { conn: conn.clone(), escalation: call.escalation.cloned() });

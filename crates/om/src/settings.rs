@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use om_core::{EscalationMethod, Secret, Task, Vars};
+use om_core::{Secret, Task, Vars};
 use om_exec::{Background, BecomeOptions, Plan, RunOptions};
 use om_ssh::{HostKeyPolicy, Prompter, SshOptions};
 
@@ -67,7 +67,7 @@ impl RunSettings {
             task_timeout: args.task_timeout.map(Duration::from_secs),
             escalation: BecomeOptions {
                 enabled: args.escalate,
-                method: args.become_method.as_deref().map(|m| if m == "su" { EscalationMethod::Su } else { EscalationMethod::Sudo }),
+                method: args.become_method.as_deref().map(str::parse).transpose()?,
                 user: args.become_user.clone(),
                 password: become_password,
             },

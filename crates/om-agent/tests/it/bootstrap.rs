@@ -12,10 +12,17 @@ use om_core::{ExecOutput, HostError, Phase};
 
 use crate::{agent_bin, args};
 
-/// A "host" that is this machine with its own HOME, counting uploaded bytes.
+/// A "host" that is this machine with its own HOME, counting uploaded bytes and channels.
 struct LocalRemote {
     home: PathBuf,
     uploaded: AtomicU64,
+    channels: AtomicU64,
+}
+
+impl LocalRemote {
+    fn new(home: &std::path::Path) -> Self {
+        LocalRemote { home: home.to_path_buf(), uploaded: AtomicU64::new(0), channels: AtomicU64::new(0) }
+    }
 }
 
 #[async_trait]
@@ -26,6 +33,7 @@ impl Remote for LocalRemote {
 
     async fn exec(&self, script: &str, stdin: Option<&[u8]>) -> Result<ExecOutput, HostError> {
         use tokio::io::AsyncWriteExt;
+        self.channels.fetch_add(1, Ordering::Relaxed);
         let mut child = tokio::process::Command::new("sh")
             .arg("-c")
             .arg(script)
@@ -50,6 +58,7 @@ impl Remote for LocalRemote {
     }
 
     async fn open(&self, command: &str) -> Result<(BoxReader, BoxWriter), HostError> {
+        self.channels.fetch_add(1, Ordering::Relaxed);
         let mut child = tokio::process::Command::new("sh")
             .arg("-c")
             .arg(command)
@@ -77,7 +86,7 @@ fn unique_binary(tag: &str) -> AgentBinary {
 #[tokio::test]
 async fn the_agent_is_uploaded_once_then_found_by_hash() {
     let home = tempfile::tempdir().expect("home");
-    let remote = LocalRemote { home: home.path().to_path_buf(), uploaded: AtomicU64::new(0) };
+    let remote = LocalRemote::new(home.path());
     let binary = unique_binary("cache");
     let Agent::Running { client, path, uploaded } = bootstrap::start(&remote, &binary).await.expect("starts") else {
         panic!("expected a running agent")
@@ -88,18 +97,21 @@ async fn the_agent_is_uploaded_once_then_found_by_hash() {
     assert_eq!(std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777, 0o700);
     assert_eq!(client.module("ping", &args(serde_json::json!({})), false, false, &[], None).await.expect("ping").result["ping"], "pong");
     client.shutdown().await.expect("shutdown");
+    remote.channels.store(0, Ordering::Relaxed);
     let Agent::Running { uploaded, client, .. } = bootstrap::start(&remote, &binary).await.expect("starts again") else {
         panic!("expected a running agent")
     };
     assert_eq!(uploaded, 0, "the second run uploads no agent bytes");
     assert_eq!(remote.uploaded.load(Ordering::Relaxed), binary.bytes().len() as u64);
+    assert_eq!(remote.channels.load(Ordering::Relaxed), 1, "a cached agent starts on the probe's own channel");
+    assert_eq!(client.module("ping", &args(serde_json::json!({})), false, false, &[], None).await.expect("ping").result["ping"], "pong");
     client.shutdown().await.expect("shutdown");
 }
 
 #[tokio::test]
 async fn an_agent_for_another_architecture_falls_back_to_the_shell() {
     let home = tempfile::tempdir().expect("home");
-    let remote = LocalRemote { home: home.path().to_path_buf(), uploaded: AtomicU64::new(0) };
+    let remote = LocalRemote::new(home.path());
     let mut elf = vec![0x7f, b'E', b'L', b'F'];
     elf.resize(64, 0);
     elf[18] = 0xb7; // aarch64
@@ -129,7 +141,7 @@ async fn a_noexec_home_uses_a_private_dir_under_tmp() {
         }
     }
     let _guard = Unmount(cache.clone());
-    let remote = LocalRemote { home: home.path().to_path_buf(), uploaded: AtomicU64::new(0) };
+    let remote = LocalRemote::new(home.path());
     let binary = unique_binary("noexec");
     let started = bootstrap::start(&remote, &binary).await.expect("starts");
     let Agent::Running { client, path, .. } = started else { panic!("expected the /tmp fallback to run: {started:?}") };
@@ -150,7 +162,7 @@ async fn a_noexec_home_uses_a_private_dir_under_tmp() {
 async fn a_cached_agent_others_could_have_written_is_never_run() {
     use std::os::unix::fs::PermissionsExt;
     let home = tempfile::tempdir().expect("home");
-    let remote = LocalRemote { home: home.path().to_path_buf(), uploaded: AtomicU64::new(0) };
+    let remote = LocalRemote::new(home.path());
     let binary = unique_binary("planted");
     let dir = home.path().join(".cache/om/agent").join(binary.sha256());
     std::fs::create_dir_all(&dir).expect("cache dir");

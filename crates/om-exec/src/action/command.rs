@@ -3,9 +3,10 @@
 
 use async_trait::async_trait;
 use chrono::Local;
-use om_core::{ExecOutput, HostError, Outcome, Status, Vars};
+use om_core::{ExecOutput, HostError, Outcome, Phase, Status, Vars};
 use serde_json::Value;
 
+use super::native;
 use super::{Action, Ctx, delta, lines, q, result, timestamp, trim_newline};
 use crate::jobs;
 use crate::schema::Schema;
@@ -21,6 +22,9 @@ impl Action for Command {
     }
 
     async fn run(&self, ctx: &Ctx<'_>) -> Result<Outcome, HostError> {
+        if ctx.agent_commands && ctx.background.is_none() {
+            return through_agent(ctx, "command").await;
+        }
         let argv: Vec<String> = match (ctx.args.get("argv"), ctx.str("cmd").or(ctx.str("_raw_params"))) {
             (Some(Value::Array(items)), _) => items.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect(),
             (_, Some(text)) => shell_words::split(text).map_err(|e| ctx.fail(format!("cannot split the command line: {e}")))?,
@@ -42,6 +46,9 @@ impl Action for Shell {
     }
 
     async fn run(&self, ctx: &Ctx<'_>) -> Result<Outcome, HostError> {
+        if ctx.agent_commands && ctx.background.is_none() {
+            return through_agent(ctx, "shell").await;
+        }
         let Some(text) = ctx.str("cmd").or(ctx.str("_raw_params")).map(str::to_string) else {
             return Ok(super::failed("no command given", result(false)));
         };
@@ -65,6 +72,25 @@ impl Action for Raw {
             None => text.clone(),
         };
         run_line(ctx, Value::String(text), "", line, false).await
+    }
+}
+
+/// `command` or `shell` as the native module on the host: one round trip on om-agent's
+/// channel, output streamed; past the task's deadline the call is cancelled, which kills the
+/// command's process group on the host.
+async fn through_agent(ctx: &Ctx<'_>, module: &str) -> Result<Outcome, HostError> {
+    let Some(native) = native::all().iter().find(|n| n.schema().module == module) else {
+        return Ok(super::failed(format!("no native module {module}"), result(false)));
+    };
+    let Some(limit) = ctx.timeout else { return native.run(ctx).await };
+    match tokio::time::timeout(limit, native.run(ctx)).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(HostError::new(
+            ctx.name(),
+            Phase::Timeout,
+            format!("the command did not finish within {}s and was stopped", limit.as_secs()),
+        )
+        .with_hint("raise the limit with --task-timeout, or run it in the background with -B/-P")),
     }
 }
 

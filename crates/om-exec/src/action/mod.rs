@@ -39,6 +39,10 @@ pub struct Ctx<'a> {
     /// The `template` source already rendered by the caller (`om play` renders with Jinja);
     /// `None` renders it here with the minimal templater.
     pub rendered: Option<Vec<u8>>,
+    /// `command` and `shell` run through om-agent (one round trip on the agent's channel once
+    /// it is up) rather than on an exec channel of their own. Worth it when more tasks follow
+    /// on the host; a one-shot command is cheaper without starting an agent.
+    pub agent_commands: bool,
 }
 
 /// `-B <secs> -P <poll>`.

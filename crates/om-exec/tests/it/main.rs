@@ -123,8 +123,11 @@ fn a_host_killed_mid_run_is_unreachable_and_nothing_hangs() {
 #[test]
 fn a_command_that_never_ends_fails_with_phase_timeout() {
     let lab = om_test::lab(2);
+    let token = format!("om-timeout-{}", std::process::id());
     let options = RunOptions { task_timeout: Some(Duration::from_secs(1)), ..RunOptions::default() };
-    let events = run(&lab, vec![task("command", "sleep 600"), task("command", "echo after")], options, || {});
+    // Two tasks: the commands go through om-agent, whose cancelled call kills the command.
+    let tasks = vec![task("shell", &format!("sleep 600; echo {token}")), task("command", "echo after")];
+    let events = run(&lab, tasks, options, || {});
     let results = outcomes(&events);
     for host in ["h1", "h2"] {
         let outcome = &results[&(0, host.to_string())];
@@ -132,6 +135,60 @@ fn a_command_that_never_ends_fails_with_phase_timeout() {
         assert_eq!(outcome.error.as_ref().map(|e| e.phase), Some(Phase::Timeout));
         assert!(outcome.error.as_ref().and_then(|e| e.hint.as_ref()).is_some());
     }
+    // The lab's hosts are this machine: nothing of the stopped command is left running.
+    wait_for("the timed-out commands to be killed", Duration::from_secs(5), || {
+        let ps = std::process::Command::new("pgrep").args(["-f", &token]).output().expect("pgrep");
+        ps.stdout.is_empty()
+    });
+}
+
+#[test]
+fn commands_go_through_the_agent_when_more_tasks_follow() {
+    let lab = om_test::lab(2);
+    let parent = "cat /proc/$PPID/comm";
+    let results = outcomes(&run(&lab, vec![task("shell", parent), task("command", "echo second")], RunOptions::default(), || {}));
+    for host in ["h1", "h2"] {
+        assert_eq!(results[&(0, host.to_string())].result["stdout"], "om-agent", "{host}: shell runs under om-agent");
+        assert_eq!(results[&(1, host.to_string())].result["stdout"], "second");
+        assert_eq!(results[&(0, host.to_string())].status, Status::Changed);
+    }
+    // A one-shot command does not start an agent: it runs on an exec channel of its own.
+    let results = outcomes(&run(&lab, vec![task("shell", parent)], RunOptions::default(), || {}));
+    for host in ["h1", "h2"] {
+        let outcome = &results[&(0, host.to_string())];
+        assert_eq!(outcome.status, Status::Changed);
+        assert_ne!(outcome.result["stdout"], "om-agent", "{host}");
+    }
+}
+
+#[test]
+fn an_unknown_become_method_is_refused_not_run_as_sudo() {
+    let target = Target::new(vec![Arc::new({
+        let mut h = Host::new("localhost");
+        h.vars.insert("ansible_connection".into(), "local".into());
+        h.vars.insert("ansible_become".into(), "yes".into());
+        h.vars.insert("ansible_become_method".into(), "doas".into());
+        h
+    })]);
+    let connector = SshConnector::new(SshOptions::default(), SshConfig::default(), []);
+    let executor = Executor::new(Arc::new(Transports::new(Arc::new(connector), "ssh")), RunOptions::default());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let outcome = runtime.block_on(async {
+        executor.run(&target, &Plan { tasks: vec![task("command", "id -un")] }, tx).await;
+        let mut found = None;
+        while let Some(e) = rx.recv().await {
+            if let Event::HostResult { outcome, .. } = e {
+                found = Some(outcome);
+            }
+        }
+        found.expect("a result")
+    });
+    assert_eq!(outcome.status, Status::Failed);
+    let error = outcome.error.expect("a classified error");
+    assert_eq!(error.phase, Phase::Become);
+    assert!(error.message.contains("`doas` is not supported"), "{}", error.message);
+    assert!(outcome.result.get("stdout").is_none(), "nothing ran: {:?}", outcome.result);
 }
 
 #[test]
