@@ -27,7 +27,9 @@ pub fn parse_free_form(text: &str, raw_keys: Option<&[&str]>) -> Result<Vars, Ar
     let mut args = Vars::new();
     let mut raw = Vec::new();
     for token in split_args(text)? {
-        match split_key_value(&token) {
+        // ansible-core decodes backslash escapes in `key=value` options (not in the free text).
+        let decoded = decode_escapes(&token);
+        match split_key_value(&decoded) {
             Some((key, value)) if raw_keys.is_none_or(|keys| keys.contains(&key)) => {
                 args.insert(key.to_string(), unquote(value).into());
             }
@@ -104,6 +106,59 @@ fn split_key_value(token: &str) -> Option<(&str, &str)> {
     identifier.then(|| (key, &token[eq + 1..]))
 }
 
+/// Python's `unicode-escape` decoding of the escapes ansible-core's `parse_kv` decodes:
+/// `\n` `\t` `\\` `\'` `\"` `\a` `\b` `\f` `\r` `\v`, `\xHH`, `\uHHHH`, `\UHHHHHHHH`. Anything
+/// else (`\d` in a regex, `\N{…}`) stays as written.
+fn decode_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('\\') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let simple = match after.chars().next() {
+            Some('n') => Some('\n'),
+            Some('t') => Some('\t'),
+            Some('r') => Some('\r'),
+            Some('\\') => Some('\\'),
+            Some('\'') => Some('\''),
+            Some('"') => Some('"'),
+            Some('a') => Some('\x07'),
+            Some('b') => Some('\x08'),
+            Some('f') => Some('\x0c'),
+            Some('v') => Some('\x0b'),
+            _ => None,
+        };
+        if let Some(c) = simple {
+            out.push(c);
+            rest = &after[1..];
+            continue;
+        }
+        let width = match after.chars().next() {
+            Some('x') => 2,
+            Some('u') => 4,
+            Some('U') => 8,
+            _ => 0,
+        };
+        let code = after
+            .get(1..1 + width)
+            .filter(|h| width > 0 && h.chars().all(|c| c.is_ascii_hexdigit()))
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .and_then(char::from_u32);
+        match code {
+            Some(c) => {
+                out.push(c);
+                rest = &after[1 + width..];
+            }
+            None => {
+                out.push('\\');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Removes one pair of matching outer quotes.
 fn unquote(value: &str) -> String {
     let bytes = value.as_bytes();
@@ -173,6 +228,17 @@ mod tests {
         assert_eq!(args["name"], "check dirs");
         assert_eq!(args["hour"], "5,2");
         assert_eq!(args["job"], "ls -alh > /dev/null");
+    }
+
+    #[test]
+    fn escapes_in_options_are_decoded_as_ansible_core_does() {
+        let args = parse_free_form(r"content='a\nb\tc' dest=/tmp/x re='\d+' q='it\'s' u=\u00e9\x41", None).expect("parses");
+        assert_eq!(args["content"], "a\nb\tc");
+        assert_eq!(args["re"], r"\d+", "unknown escapes stay");
+        assert_eq!(args["q"], "it's");
+        assert_eq!(args["u"], "éA");
+        let raw = parse_free_form(r"printf 'a\nb' chdir=/tmp", Some(&["chdir"])).expect("parses");
+        assert_eq!(raw["_raw_params"], r"printf 'a\nb'", "the free text keeps its backslashes");
     }
 
     #[test]

@@ -358,3 +358,55 @@ fn setup_results_are_kept_in_the_fact_cache() {
     let local = om_facts::ansible::gather(&om_facts::Live, &Default::default()).expect("facts").0;
     assert_eq!(facts["ansible_os_family"], local["ansible_os_family"]);
 }
+
+/// The file modules over SSH on lab hosts, through om-agent: check mode changes nothing but
+/// says what would change, with diffs; the real run changes; the second run changes nothing.
+#[test]
+fn file_modules_over_ssh_report_check_diff_and_idempotence() {
+    let lab = om_test::lab(2);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().display().to_string();
+    std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o777)).expect("chmod");
+    let base = format!("{root}/{{{{ inventory_hostname }}}}");
+    let plan = |check: bool| -> Vec<Task> {
+        let mut tasks = vec![
+            task("file", &format!("path={base} state=directory mode=0755")),
+            task("copy", &format!("dest={base}/app.conf content='port=80\\nuser=www\\n' mode=0640 force=no")),
+            task("lineinfile", &format!("path={base}/app.conf regexp=^port= line=port=8080")),
+            task("blockinfile", &format!("path={base}/app.conf block='limit=10'")),
+            task("replace", &format!("path={base}/app.conf regexp=www replace=nobody")),
+            task("stat", &format!("path={base}/app.conf")),
+        ];
+        for t in &mut tasks {
+            t.check = check;
+            t.diff = true;
+        }
+        tasks
+    };
+    let dry = outcomes(&run(&lab, plan(true), RunOptions::default(), || {}));
+    assert_eq!(dry[&(0, "h1".to_string())].status, Status::Changed, "{:?}", dry[&(0, "h1".to_string())].result);
+    assert!(dry[&(0, "h1".to_string())].result.get("diff").is_some(), "check mode shows the diff");
+    assert!(!dir.path().join("h1").exists(), "check mode created the directory");
+    let first = outcomes(&run(&lab, plan(false), RunOptions::default(), || {}));
+    for host in ["h1", "h2"] {
+        for task in 0..5 {
+            assert_eq!(
+                first[&(task, host.to_string())].status,
+                Status::Changed,
+                "{host} task {task}: {:?}",
+                first[&(task, host.to_string())].result
+            );
+        }
+        let stat = &first[&(5, host.to_string())];
+        assert_eq!(stat.status, Status::Ok);
+        assert_eq!(stat.result["stat"]["mode"], "0640");
+        let text = std::fs::read_to_string(dir.path().join(host).join("app.conf")).expect("written on the host");
+        assert_eq!(text, "port=8080\nuser=nobody\n# BEGIN ANSIBLE MANAGED BLOCK\nlimit=10\n# END ANSIBLE MANAGED BLOCK\n");
+    }
+    let lineinfile = &first[&(2, "h1".to_string())].result;
+    assert_eq!(lineinfile["diff"][0]["after"].as_str().map(|a| a.contains("port=8080")), Some(true), "{lineinfile:?}");
+    let second = outcomes(&run(&lab, plan(false), RunOptions::default(), || {}));
+    for ((task, host), outcome) in &second {
+        assert_eq!(outcome.status, Status::Ok, "{host} task {task} changed on the second run: {:?}", outcome.result);
+    }
+}
