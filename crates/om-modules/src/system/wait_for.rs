@@ -30,7 +30,9 @@ pub static SCHEMA: Schema = Schema::new(
     ],
 )
 .exclusive(&[&["port", "path"]])
-.agent_only();
+.agent_only()
+// ansible-core's wait_for does not support check mode: the task is skipped.
+.no_check_mode();
 
 pub struct WaitFor;
 

@@ -86,6 +86,12 @@ fn wait_for_ports_and_paths() {
     let timeout = run("wait_for", json!({"path": dir.path().join("never"), "timeout": 1, "sleep": 0.1}));
     assert!(timeout.failed());
     assert_eq!(timeout.result["msg"], format!("Timeout when waiting for file {}", dir.path().join("never").display()));
+    // As ansible-core: wait_for does not support check mode, so it is skipped there, not run.
+    let started = std::time::Instant::now();
+    let check = run_on(&LocalOs, "wait_for", json!({"path": dir.path().join("never"), "timeout": 5}), true, false);
+    assert_eq!(check.result["skipped"], true, "{:?}", check.result);
+    assert_eq!(check.result["msg"], "remote module (wait_for) does not support check mode");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4), "check mode waited");
 }
 
 #[test]
