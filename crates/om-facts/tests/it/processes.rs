@@ -132,3 +132,62 @@ fn vanished_processes_are_typed_errors() {
     let list = process::process_list(process::LIST_FIELDS);
     assert!(list.iter().any(|p| p.pid == std::process::id() as i32));
 }
+
+/// A Python child with three extra threads and an open file, having burnt some CPU.
+fn busy_python(dir: &std::path::Path) -> (Child, std::path::PathBuf) {
+    let file = dir.join("held-open");
+    std::fs::write(&file, "0123456789").expect("file");
+    let ready = dir.join("ready");
+    let code = format!(
+        "import threading, time\nf = open({f:?}, 'r'); f.read(4)\nts = [threading.Thread(target=time.sleep, args=(30,), daemon=True) for _ in range(3)]\n[t.start() for t in ts]\nwhile time.process_time() < 0.3: pass\nopen({r:?}, 'w').close()\ntime.sleep(30)\n",
+        f = file.display().to_string(),
+        r = ready.display().to_string()
+    );
+    let child = Child(std::process::Command::new(crate::venv_bin("python3")).arg("-c").arg(code).process_group(0).spawn().expect("python"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !ready.exists() {
+        assert!(std::time::Instant::now() < deadline, "the python child did not get ready");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    (child, file)
+}
+
+#[test]
+fn open_files_threads_and_cpu_times_read_like_psutil_says() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (child, file) = busy_python(dir.path());
+    let pid = child.0.id() as i32;
+    let p = Process::new(pid).expect("process");
+    let before = to_json(&p.cpu_times().expect("cpu times"));
+    let ps = psutil(&format!(
+        "p = psutil.Process({pid})\nprint(json.dumps({{'open_files': [f._asdict() for f in p.open_files()], 'num_threads': p.num_threads(), 'cpu_times': p.cpu_times()._asdict()}}))"
+    ));
+    let after = to_json(&p.cpu_times().expect("cpu times"));
+    let ours: Vec<Value> = p.open_files().expect("open files").iter().map(to_json).collect();
+    let theirs = ps["open_files"].as_array().expect("list");
+    let canon = std::fs::canonicalize(&file).expect("canon").display().to_string();
+    let held = |files: &[Value]| files.iter().find(|f| f["path"] == canon.as_str()).cloned();
+    let (ours_held, theirs_held) = (held(&ours).expect("om sees the open file"), held(theirs).expect("psutil sees the open file"));
+    for f in ["path", "fd", "position", "mode", "flags"] {
+        assert_eq!(ours_held[f], theirs_held[f], "open_files.{f}");
+    }
+    assert_eq!(ours.len(), theirs.len(), "om {ours:?} vs psutil {theirs:?}");
+    assert_eq!(p.num_threads().expect("threads"), ps["num_threads"].as_u64().expect("n"));
+    assert!(p.num_threads().expect("threads") >= 4);
+    crate::bracket("cpu_times", &before, &ps["cpu_times"], &after, &["user", "system", "children_user", "children_system"]);
+    assert!(before["user"].as_f64().expect("user") + before["system"].as_f64().expect("system") >= 0.2, "the busy loop shows: {before}");
+}
+
+#[test]
+fn cpu_percent_of_a_spinning_process_agrees_with_psutil() {
+    let spinner = Child(std::process::Command::new("sh").arg("-c").arg("while :; do :; done").process_group(0).spawn().expect("spin"));
+    let pid = spinner.0.id() as i32;
+    // Both measure the same second, side by side.
+    let theirs = std::thread::spawn(move || {
+        psutil(&format!("p = psutil.Process({pid}); p.cpu_percent(None); print(json.dumps(p.cpu_percent(1.0)))"))
+    });
+    let ours = Process::new(pid).expect("process").cpu_percent(std::time::Duration::from_secs(1)).expect("percent");
+    let theirs = theirs.join().expect("psutil").as_f64().expect("percent");
+    assert!((ours - theirs).abs() <= 20.0, "om {ours}% vs psutil {theirs}%");
+    assert!(ours > 1.0, "a spinning shell uses the CPU: {ours}%");
+}

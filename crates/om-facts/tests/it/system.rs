@@ -233,3 +233,23 @@ fn users_parse_a_utmp_fixture_made_by_utmpdump() {
     let p = psutil("print(json.dumps([[u.name, u.terminal, u.pid] for u in psutil.users()]))");
     assert_eq!(Value::Array(live), p, "this machine's utmp reads as psutil reads it");
 }
+
+#[test]
+fn cpu_freq_and_system_cpu_percent_agree_with_psutil() {
+    let ours = to_json(&cpu::cpu_freq(&Live).expect("a frequency (cpufreq or /proc/cpuinfo)"));
+    let ours_per: Vec<Value> = cpu::cpu_freq_per_cpu(&Live).iter().map(to_json).collect();
+    let p = psutil("print(json.dumps({'f': psutil.cpu_freq()._asdict(), 'per': [f._asdict() for f in psutil.cpu_freq(percpu=True)]}))");
+    for f in ["min", "max"] {
+        assert_eq!(ours[f], p["f"][f], "cpu_freq.{f}");
+    }
+    // `current` moves under cpufreq scaling; on a fixed clock both read the same number.
+    let (a, b) = (ours["current"].as_f64().expect("current"), p["f"]["current"].as_f64().expect("current"));
+    assert!((a - b).abs() / b < 0.25, "om {a} MHz vs psutil {b} MHz");
+    assert_eq!(ours_per.len(), p["per"].as_array().expect("list").len(), "one entry per CPU");
+    // System-wide percent over the same second, side by side.
+    let theirs = std::thread::spawn(|| psutil("psutil.cpu_percent(None); print(json.dumps(psutil.cpu_percent(1.0)))"));
+    let (ours, _) = cpu::cpu_percent(std::time::Duration::from_secs(1)).expect("percent");
+    let theirs = theirs.join().expect("psutil").as_f64().expect("percent");
+    assert!((ours - theirs).abs() <= 25.0, "om {ours}% vs psutil {theirs}%");
+    assert!((0.0..=100.0).contains(&ours));
+}
