@@ -57,14 +57,22 @@ impl Module for Dnf {
 }
 
 /// The installed `version-release` of a package, from `rpm -q`.
-fn installed(ctx: &Context<'_>, name: &str) -> Result<Option<String>, Fail> {
-    let out =
-        run(ctx.os, vec!["rpm".into(), "-q".into(), "--qf".into(), "%{VERSION}-%{RELEASE}\\n".into(), name.into()], Default::default())?;
+/// The installed version-release of `name`, in the rpm database under `installroot`.
+fn installed(ctx: &Context<'_>, args: &Args, name: &str) -> Result<Option<String>, Fail> {
+    let mut argv = vec!["rpm".to_string()];
+    if let Some(root) = args.str("installroot").filter(|r| *r != "/") {
+        argv.extend(["--root".into(), root.into()]);
+    }
+    argv.extend(["-q".into(), "--qf".into(), "%{VERSION}-%{RELEASE}\\n".into(), name.into()]);
+    let out = run(ctx.os, argv, Default::default())?;
     Ok((out.rc == 0).then(|| out.stdout_text().lines().next().unwrap_or_default().to_string()))
 }
 
 fn base(tool: &str, args: &Args) -> Vec<String> {
     let mut argv = vec![tool.to_string(), "-y".into()];
+    if let Some(conf) = args.str("conf_file") {
+        argv.extend(["-c".into(), conf.into()]);
+    }
     for r in args.list("enablerepo") {
         argv.push(format!("--enablerepo={r}"));
     }
@@ -121,7 +129,7 @@ pub fn rpm_manager(tool: &str, args: &Args, ctx: &mut Context<'_>) -> Result<Var
             continue;
         }
         let (name, version) = split_version(spec);
-        let current = installed(ctx, name)?;
+        let current = installed(ctx, args, name)?;
         let act = match state {
             "absent" => current.is_some(),
             "latest" => {

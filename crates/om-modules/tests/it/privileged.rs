@@ -166,3 +166,51 @@ fn tmpfs_is_mounted_recorded_and_removed() {
     assert!(!std::fs::read_to_string("/proc/self/mountinfo").expect("mountinfo").contains(&mnt.to_string_lossy().to_string()));
     assert_eq!(std::fs::read_to_string(&fstab).expect("fstab"), "# test fstab\n");
 }
+
+/// A local RPM repository built in the test (rpmbuild + createrepo_c), installed into a
+/// throwaway root with the real dnf: offline, and nothing touches this machine's packages.
+#[test]
+fn dnf_and_yum_install_and_remove_from_a_local_repository() {
+    if !privileged() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    std::fs::write(
+        d.join("omtest.spec"),
+        "Name: omtest\nVersion: 1.0\nRelease: 1\nSummary: om test package\nLicense: MIT\nBuildArch: noarch\nAutoReqProv: no\n\
+         %description\nom test package\n%install\nmkdir -p %{buildroot}/opt/omtest\necho hello > %{buildroot}/opt/omtest/hello\n\
+         %files\n/opt/omtest/hello\n",
+    )
+    .expect("spec");
+    let sh = |cmd: String| {
+        let out = std::process::Command::new("sh").arg("-c").arg(&cmd).output().expect("sh");
+        assert!(out.status.success(), "{cmd}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let p = d.display();
+    sh(format!("rpmbuild --define '_topdir {p}/build' -bb {p}/omtest.spec"));
+    sh(format!("mkdir -p {p}/repo {p}/root && cp {p}/build/RPMS/noarch/*.rpm {p}/repo/ && createrepo_c -q {p}/repo"));
+    std::fs::write(
+        d.join("dnf.conf"),
+        format!("[main]\ngpgcheck=0\nreposdir=/dev/null\ncachedir={p}/cache\n[local]\nname=local\nbaseurl=file://{p}/repo\ngpgcheck=0\n"),
+    )
+    .expect("dnf.conf");
+    let root = d.join("root");
+    let args = |state: &str| {
+        json!({"name": "omtest", "state": state, "installroot": root, "conf_file": d.join("dnf.conf"), "releasever": "1",
+               "disable_gpg_check": true, "install_weak_deps": false})
+    };
+    let hello = root.join("opt/omtest/hello");
+    let check = run_on(&LocalOs, "dnf", args("present"), true, false);
+    assert!(changed(&check));
+    assert!(!hello.exists(), "check mode installed the package");
+    assert!(changed(&run("dnf", args("present"))));
+    assert_eq!(std::fs::read_to_string(&hello).expect("installed file"), "hello\n");
+    assert!(!changed(&run("dnf", args("present"))), "installed already");
+    assert!(!changed(&run("yum", args("latest"))), "yum is dnf here; 1.0-1 is the latest");
+    let missing = run("dnf", json!({"name": "om-no-such-rpm", "installroot": root, "conf_file": d.join("dnf.conf"), "releasever": "1"}));
+    assert!(missing.failed(), "{:?}", missing.result);
+    assert!(changed(&run("yum", args("absent"))));
+    assert!(!hello.exists());
+    assert!(!changed(&run("dnf", args("absent"))));
+}
