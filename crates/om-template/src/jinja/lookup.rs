@@ -7,6 +7,7 @@
 //! playbook's), each with the plugin's subdirectory (`files/`, `templates/`) first.
 
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 use std::sync::{Arc, Weak};
 
 use minijinja::value::{Kwargs, Object, ObjectRepr, Rest, ValueKind};
@@ -402,8 +403,9 @@ fn sequence(term: &str) -> Result<Vec<String>, Error> {
         }
     }
     if let Some(s) = shortcut {
-        let re = regex::Regex::new(r"^(?:(\S+?)-)?(\S+?)(?:/(\S+?))?(?::(.+))?$").expect("a valid pattern");
-        let caps = re.captures(&s).ok_or_else(|| invalid(format!("can't parse arg `{s}` in sequence")))?;
+        static SHORTCUT: LazyLock<regex::Regex> =
+            LazyLock::new(|| regex::Regex::new(r"^(?:(\S+?)-)?(\S+?)(?:/(\S+?))?(?::(.+))?$").expect("a valid pattern"));
+        let caps = SHORTCUT.captures(&s).ok_or_else(|| invalid(format!("can't parse arg `{s}` in sequence")))?;
         if let Some(a) = caps.get(1) {
             start = num(a.as_str())?;
         }
@@ -439,9 +441,9 @@ fn sequence(term: &str) -> Result<Vec<String>, Error> {
 
 /// A `%d`/`%02d`/`%x`/`%o`/`%s` format with one integer, as Python's `%` does.
 fn printf(format: &str, n: i64) -> String {
-    let re = regex::Regex::new(r"%(-?)(0?)(\d*)([dixXos])").expect("a valid pattern");
+    static SPEC: LazyLock<regex::Regex> = LazyLock::new(|| regex::Regex::new(r"%(-?)(0?)(\d*)([dixXos])").expect("a valid pattern"));
     let mut done = false;
-    re.replace(format, |c: &regex::Captures<'_>| {
+    SPEC.replace(format, |c: &regex::Captures<'_>| {
         done = true;
         let body = match &c[4] {
             "x" => format!("{n:x}"),

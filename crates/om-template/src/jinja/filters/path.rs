@@ -2,6 +2,7 @@
 //! `path_join`, `expanduser`, `realpath`, `relpath`.
 
 use minijinja::{Environment, Error, Value};
+use std::sync::LazyLock;
 
 use crate::jinja::native::python_str;
 
@@ -77,8 +78,8 @@ pub(crate) fn expanduser(p: &str) -> String {
 }
 
 fn expandvars(p: &str) -> String {
-    let re = regex::Regex::new(r"\$(\w+|\{[^}]*\})").expect("a valid pattern");
-    re.replace_all(p, |caps: &regex::Captures<'_>| {
+    static VAR: LazyLock<regex::Regex> = LazyLock::new(|| regex::Regex::new(r"\$(\w+|\{[^}]*\})").expect("a valid pattern"));
+    VAR.replace_all(p, |caps: &regex::Captures<'_>| {
         let name = caps[1].trim_start_matches('{').trim_end_matches('}');
         std::env::var(name).unwrap_or_else(|_| caps[0].to_string())
     })
