@@ -7,8 +7,7 @@
 //! playbook's), each with the plugin's subdirectory (`files/`, `templates/`) first.
 
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, LazyLock, Weak};
 
 use minijinja::value::{Kwargs, Object, ObjectRepr, Rest, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, State, Value};
