@@ -65,7 +65,18 @@ impl FactCache {
             }
         }
         let text = std::fs::read_to_string(&path).map_err(|source| CacheError::Read { path: path.clone(), source })?;
-        Ok(serde_json::from_str::<Value>(&text).ok().and_then(|v| v.as_object().cloned()))
+        match serde_json::from_str::<Value>(&text) {
+            // A module result (`{"ansible_facts": {...}}`) is accepted too.
+            Ok(Value::Object(map)) => match map.get("ansible_facts") {
+                Some(Value::Object(facts)) if map.len() == 1 => Ok(Some(facts.clone())),
+                _ => Ok(Some(map)),
+            },
+            Ok(_) => Ok(None),
+            Err(err) => {
+                tracing::warn!(path = %path.display(), error = %err, "unreadable fact cache entry");
+                Ok(None)
+            }
+        }
     }
 
     /// Stores `facts` for `host` (atomically: temporary file, then rename).

@@ -6,9 +6,6 @@
 //! ones (`os`, `osrelease`, `kernel`, `num_cpus`, `ipv4`…), so `G@os:CentOS` works on facts
 //! gathered by `setup`. A host without a cache file has no grains.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
 use serde_json::{Map, Value};
 
 /// Where grains come from when a compound target needs them.
@@ -22,59 +19,13 @@ pub trait TargetData {
     }
 }
 
-/// A fact cache directory in Ansible's `jsonfile` layout.
-#[derive(Debug, Clone)]
-pub struct FactCache {
-    dir: PathBuf,
-    timeout: Option<Duration>,
-}
-
-impl FactCache {
-    pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into(), timeout: None }
-    }
-
-    /// Facts older than `timeout` (by file time) count as missing (`fact_caching_timeout`).
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// The cached facts of a host, as written; `None` if absent, expired or unreadable.
-    pub fn facts(&self, host: &str) -> Option<Map<String, Value>> {
-        if host.contains('/') || host.starts_with('.') {
-            return None;
-        }
-        let path = self.dir.join(host);
-        if let Some(timeout) = self.timeout {
-            let modified = path.metadata().and_then(|m| m.modified()).ok()?;
-            if modified.elapsed().is_ok_and(|age| age > timeout) {
-                return None;
-            }
-        }
-        let text = std::fs::read_to_string(&path).ok()?;
-        match serde_json::from_str::<Value>(&text) {
-            // A module result (`{"ansible_facts": {...}}`) is accepted too.
-            Ok(Value::Object(map)) => match map.get("ansible_facts") {
-                Some(Value::Object(facts)) if map.len() == 1 => Some(facts.clone()),
-                _ => Some(map),
-            },
-            Ok(_) => None,
-            Err(err) => {
-                tracing::warn!(path = %path.display(), error = %err, "unreadable fact cache entry");
-                None
-            }
-        }
-    }
-}
+/// The fact cache `om run -m setup` writes (om-facts), read for grains.
+pub use om_facts::FactCache;
 
 impl TargetData for FactCache {
+    /// An absent, expired or unreadable entry gives no grains.
     fn grains(&self, host: &str) -> Option<Value> {
-        self.facts(host).map(|facts| Value::Object(grains_from_facts(host, facts)))
+        self.get(host).ok().flatten().map(|facts| Value::Object(grains_from_facts(host, facts)))
     }
 }
 

@@ -36,6 +36,12 @@ pub const OM_FACT_CACHE: &str = "OM_FACT_CACHE";
 /// = forever).
 pub const OM_FACT_CACHE_TIMEOUT: &str = "OM_FACT_CACHE_TIMEOUT";
 
+/// The fact cache in `dir`, fresh for `OM_FACT_CACHE_TIMEOUT` seconds (86400 by default).
+pub fn fact_cache(dir: impl Into<std::path::PathBuf>) -> om_facts::FactCache {
+    let secs = std::env::var(OM_FACT_CACHE_TIMEOUT).ok().and_then(|s| s.parse().ok()).unwrap_or(86_400);
+    om_facts::FactCache::new(dir, std::time::Duration::from_secs(secs))
+}
+
 /// The om-agent binary uploaded to hosts (default: the static build under the target
 /// directory, `scripts/build-agent`).
 pub const OM_AGENT_BIN: &str = "OM_AGENT_BIN";

@@ -74,10 +74,7 @@ impl RunSettings {
             background: args.background.map(|limit_s| Background { limit_s, poll_s: args.poll }),
             output_events: args.events,
             kind: "run".into(),
-            fact_cache: std::env::var_os(crate::env::OM_FACT_CACHE).filter(|d| !d.is_empty()).map(|dir| {
-                let secs = std::env::var(crate::env::OM_FACT_CACHE_TIMEOUT).ok().and_then(|s| s.parse().ok()).unwrap_or(86_400);
-                om_facts::FactCache::new(dir, Duration::from_secs(secs))
-            }),
+            fact_cache: std::env::var_os(crate::env::OM_FACT_CACHE).filter(|d| !d.is_empty()).map(crate::env::fact_cache),
         };
         Ok(Self { plan, run, ssh, extra_vars: extra_vars(&args.extra_vars)? })
     }

@@ -18,7 +18,7 @@ fn fixture() -> Fixture {
     let inventory = Inventory::load(&[Source::Path(fixtures().join("hosts"))], &LoadOptions::default()).unwrap().inventory;
     let text = std::fs::read_to_string(fixtures().join("nodegroups.yml")).unwrap();
     let nodegroups = Nodegroups::from_json(&om_template::yaml::load(&text, "nodegroups.yml").unwrap().to_json()).unwrap();
-    Fixture { inventory, facts: FactCache::new(fixtures().join("facts")), nodegroups }
+    Fixture { inventory, facts: FactCache::new(fixtures().join("facts"), std::time::Duration::ZERO), nodegroups }
 }
 
 impl Fixture {

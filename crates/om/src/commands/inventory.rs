@@ -1,7 +1,5 @@
 use anyhow::Context;
-use om_inventory::{
-    Compound, FactCache, Hierarchy, Inventory, LoadOptions, Nodegroups, Pattern, ServerField, Source, TargetContext, TargetKind,
-};
+use om_inventory::{Compound, Hierarchy, Inventory, LoadOptions, Nodegroups, Pattern, ServerField, Source, TargetContext, TargetKind};
 use om_template::python::json_dumps;
 
 use crate::ExitStatus;
@@ -80,7 +78,7 @@ fn select(
         TargetType::Category => TargetKind::Category,
         TargetType::Func => TargetKind::Func,
     };
-    let facts = args.fact_cache.as_ref().map(FactCache::new);
+    let facts = args.fact_cache.clone().map(crate::env::fact_cache);
     let nodegroups = args.nodegroups.as_deref().map(Nodegroups::load).transpose()?;
     let ctx = TargetContext { data: facts.as_ref().map(|f| f as &dyn om_inventory::TargetData), nodegroups: nodegroups.as_ref() };
     let mut selection = inventory.select_target(&Compound::typed(kind, pattern)?, ctx)?;
