@@ -271,6 +271,7 @@ impl HostJob {
             output: &on_output,
             background: self.options.background,
             rendered: None,
+            environment: Vec::new(),
         };
         // Transfers and probes have their own deadlines; this one bounds the whole task.
         match timeout {

@@ -32,5 +32,6 @@ mod vars;
 
 pub use error::PlayError;
 pub use load::{LoadOptions, load, load_str};
+pub use model::Prompt;
 pub use model::{Play, Playbook};
-pub use run::{PlayOptions, Runner};
+pub use run::{Ask, PlayOptions, Prompter, Runner};

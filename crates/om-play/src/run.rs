@@ -34,6 +34,33 @@ pub struct PlayOptions {
     pub escalation: om_exec::BecomeOptions,
     pub vault: Vec<VaultSecret>,
     pub force_handlers: bool,
+    /// `--step`: ask before each task.
+    pub step: bool,
+    /// Who answers `vars_prompt` and `--step` questions; `None`: nobody (a run without a
+    /// terminal), so prompts take their defaults.
+    pub prompter: Option<Prompter>,
+}
+
+/// Asks the person running om a question and reads the answer.
+pub trait Ask: Send + Sync {
+    /// The answer to `question` (without echo when `private`); `None` when nobody can answer.
+    fn ask(&self, question: &str, private: bool) -> Option<String>;
+}
+
+/// A shared [`Ask`].
+#[derive(Clone)]
+pub struct Prompter(pub Arc<dyn Ask>);
+
+impl std::fmt::Debug for Prompter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Prompter")
+    }
+}
+
+impl<F: Fn(&str, bool) -> Option<String> + Send + Sync> Ask for F {
+    fn ask(&self, question: &str, private: bool) -> Option<String> {
+        self(question, private)
+    }
 }
 
 impl Default for PlayOptions {
@@ -50,6 +77,8 @@ impl Default for PlayOptions {
             escalation: om_exec::BecomeOptions::default(),
             vault: Vec::new(),
             force_handlers: false,
+            step: false,
+            prompter: None,
         }
     }
 }
@@ -69,6 +98,12 @@ pub struct Runner {
     /// `any_errors_fatal` tripped, or every host of a play failed: the playbook ends.
     ended: AtomicBool,
     forks: Arc<Semaphore>,
+    /// `throttle:` slots per task (by the task's address).
+    throttles: Mutex<HashMap<usize, Arc<Semaphore>>>,
+    /// `--step` still asking (answering `c` stops it).
+    stepping: AtomicBool,
+    /// One question at a time.
+    asking: tokio::sync::Mutex<()>,
 }
 
 /// Which hosts a play's section runs on, by index into [`Shared::hosts`].
@@ -122,6 +157,7 @@ impl Runner {
             }
         });
         let forks = Arc::new(Semaphore::new(options.forks.max(1)));
+        let step = options.step;
         Arc::new(Self {
             inventory,
             connector,
@@ -134,6 +170,9 @@ impl Runner {
             recap: Mutex::new(Recap::default()),
             task_index: AtomicUsize::new(0),
             forks,
+            throttles: Mutex::new(HashMap::new()),
+            stepping: AtomicBool::new(step),
+            asking: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -211,12 +250,14 @@ impl Runner {
                 !st.failed && !st.unreachable
             })
             .collect();
+        let all = self.ordered(play, all);
         let host_names: Vec<String> = all.iter().map(|i| self.host_name(*i)).collect();
         if all.is_empty() {
             self.emit(Event::PlayStarted { name: play.name.clone(), hosts: host_names.clone(), span: Some(play.span.clone()) });
             self.emit(Event::Warning { message: "skipping: no hosts matched".into(), host: None });
             return Ok(());
         }
+        let prompted = Layer::json(self.prompts(play).await?);
         for batch in batches(&all, play.serial.as_ref()) {
             let batch_names: Vec<String> = batch.iter().map(|i| self.host_name(*i)).collect();
             self.emit(Event::PlayStarted { name: play.name.clone(), hosts: batch_names.clone(), span: Some(play.span.clone()) });
@@ -231,8 +272,9 @@ impl Runner {
             magic.insert("ansible_search_path".into(), Json::from(vec![play.dir.display().to_string()]));
             magic.insert("ansible_diff_mode".into(), self.options.diff.into());
             let magic = Layer::json(magic);
-            *self.shared.play.write().unwrap_or_else(|p| p.into_inner()) = PlayLayers::new(play, Vec::new(), magic.clone());
-            let files = self.vars_files(play, batch[0])?;
+            *self.shared.play.write().unwrap_or_else(|p| p.into_inner()) = PlayLayers::new(play, vec![prompted.clone()], magic.clone());
+            let mut files = self.vars_files(play, batch[0])?;
+            files.push(prompted.clone());
             *self.shared.play.write().unwrap_or_else(|p| p.into_inner()) = PlayLayers::new(play, files, magic);
             if play.gather_facts {
                 self.gather(play, &batch).await;
@@ -243,16 +285,33 @@ impl Runner {
                     continue;
                 }
                 let section_hosts = hosts.clone();
-                let failed = self.items(section, &section_hosts, play, false).await;
+                let flushes =
+                    std::ptr::eq(section, &play.pre_tasks) || std::ptr::eq(section, &play.tasks) || std::ptr::eq(section, &play.post_tasks);
+                let failed = if play.free {
+                    // strategy free: each host through the section at its own pace, then
+                    // its own handlers.
+                    let runs = section_hosts.iter().map(|&h| async move {
+                        let failed = self.items(section, &[h], play, false).await;
+                        if flushes {
+                            self.flush(play, &vec![h]).await;
+                        }
+                        failed
+                    });
+                    futures::future::join_all(runs).await.into_iter().flatten().collect()
+                } else {
+                    self.items(section, &section_hosts, play, false).await
+                };
                 hosts.retain(|h| !failed.contains(h));
-                if std::ptr::eq(section, &play.pre_tasks) || std::ptr::eq(section, &play.tasks) || std::ptr::eq(section, &play.post_tasks) {
+                if flushes && !play.free {
                     self.flush(play, &batch).await;
                 }
                 hosts = self.alive(&hosts);
-                if hosts.is_empty() {
-                    break;
+                let stop = hosts.is_empty() || (play.any_errors_fatal && hosts.len() < section_hosts.len());
+                if stop && !flushes && (play.force_handlers || self.options.force_handlers) {
+                    // --force-handlers: what was notified still runs when the play stops early.
+                    self.flush(play, &batch).await;
                 }
-                if play.any_errors_fatal && hosts.len() < section_hosts.len() {
+                if stop {
                     break;
                 }
             }
@@ -270,6 +329,121 @@ impl Runner {
             }
         }
         Ok(())
+    }
+
+    /// The play's hosts in its `order:`.
+    fn ordered(&self, play: &Play, mut hosts: Hosts) -> Hosts {
+        match play.order.as_deref() {
+            Some("reverse_inventory") => hosts.reverse(),
+            Some("sorted") => hosts.sort_by_cached_key(|h| self.host_name(*h)),
+            Some("reverse_sorted") => {
+                hosts.sort_by_cached_key(|h| self.host_name(*h));
+                hosts.reverse();
+            }
+            Some("shuffle") => {
+                for i in (1..hosts.len()).rev() {
+                    let j = (rand::random::<u64>() % (i as u64 + 1)) as usize;
+                    hosts.swap(i, j);
+                }
+            }
+            _ => {}
+        }
+        hosts
+    }
+
+    /// Asks `question` through the prompter, one question at a time; `None` when nobody can
+    /// answer.
+    async fn ask(&self, question: String, private: bool) -> Option<String> {
+        let prompter = self.options.prompter.clone()?;
+        let _one = self.asking.lock().await;
+        tokio::task::spawn_blocking(move || prompter.0.ask(&question, private)).await.ok().flatten()
+    }
+
+    /// `vars_prompt`: each variable from `-e`, the terminal, or its default.
+    async fn prompts(&self, play: &Play) -> Result<Vars, PlayError> {
+        let mut out = Vars::new();
+        for p in &play.prompts {
+            if self.options.extra_vars.contains_key(&p.name) {
+                continue;
+            }
+            let default_text = p.default.as_ref().map(|d| om_template::jinja::python_str(&om_template::jinja::from_json(d)));
+            let question = match &default_text {
+                Some(d) => format!("{} [{d}]: ", p.prompt),
+                None => format!("{}: ", p.prompt),
+            };
+            let mut value = None;
+            for _ in 0..3 {
+                let Some(answer) = self.ask(question.clone(), p.private).await else { break };
+                if p.confirm {
+                    let Some(again) = self.ask(format!("confirm {}: ", p.prompt), p.private).await else { break };
+                    if again != answer {
+                        self.emit(Event::Warning { message: "***** VALUES ENTERED DO NOT MATCH ****".into(), host: None });
+                        continue;
+                    }
+                }
+                value = Some(if answer.is_empty() { p.default.clone().unwrap_or(Json::String(answer)) } else { Json::String(answer) });
+                break;
+            }
+            let value = match value.or_else(|| p.default.clone()) {
+                Some(v) => v,
+                None => {
+                    return Err(PlayError::Syntax {
+                        span: p.span.clone(),
+                        message: format!("`vars_prompt` has no value for `{}`: no terminal to ask and no `default`", p.name),
+                        hint: Some(format!("give it with `-e {}=…`, add `default:`, or run om from a terminal", p.name)),
+                    });
+                }
+            };
+            let value = match &p.encrypt {
+                Some(scheme) => {
+                    let salt = p.salt.as_ref().map(|s| format!(", salt={}", Json::String(s.clone()))).unwrap_or_default();
+                    let expr = format!("{{{{ __om_answer | password_hash({}{salt}) }}}}", Json::String(scheme.clone()));
+                    let scope = om_template::jinja::Scope::new(
+                        &self.shared.jinja,
+                        vec![Layer::json([("__om_answer".to_string(), value)].into_iter().collect())],
+                    );
+                    self.shared
+                        .jinja
+                        .template(&Json::String(expr), &scope)
+                        .map_err(|source| PlayError::Template { span: p.span.clone(), source })?
+                }
+                None => value,
+            };
+            out.insert(p.name.clone(), value);
+        }
+        Ok(out)
+    }
+
+    /// `--step`: whether to run `task` ((N)o/(y)es/(c)ontinue, as ansible-playbook asks).
+    async fn take_step(&self, task: &Task) -> bool {
+        if !self.stepping.load(Ordering::Relaxed) {
+            return true;
+        }
+        let answer = self.ask(format!("Perform task: TASK: {} (N)o/(y)es/(c)ontinue: ", task.display_name()), false).await;
+        match answer.as_deref().map(|a| a.trim().to_ascii_lowercase()).as_deref() {
+            Some("y" | "yes") => true,
+            Some("c" | "continue") => {
+                self.stepping.store(false, Ordering::Relaxed);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The `throttle:` slots of `task`, when it has a throttle below the host count.
+    fn throttle(&self, task: &Arc<Task>, first: usize) -> Option<Arc<Semaphore>> {
+        let value = task.throttle.as_ref()?;
+        let scope = self.shared.scope(first, Some(task), Vec::new());
+        let n = match self.shared.jinja.template(value, &scope).ok()? {
+            Json::Number(n) => n.as_u64()?,
+            Json::String(s) => s.trim().parse().ok()?,
+            _ => return None,
+        };
+        if n == 0 {
+            return None;
+        }
+        let mut map = self.throttles.lock().unwrap_or_else(|p| p.into_inner());
+        Some(Arc::clone(map.entry(Arc::as_ptr(task) as usize).or_insert_with(|| Arc::new(Semaphore::new(n as usize)))))
     }
 
     /// `groups`: the inventory's groups and those `group_by` made.
@@ -394,7 +568,10 @@ impl Runner {
             no_log: false,
             check_mode: Some(Json::Bool(false)),
             diff: None,
-            environment: None,
+            environment: Vec::new(),
+            throttle: None,
+            async_limit: None,
+            poll: None,
             role: None,
         });
         self.task(&task, hosts, play, false, false).await;
@@ -570,6 +747,9 @@ impl Runner {
                 return (Vec::new(), Vec::new());
             }
         }
+        if !self.take_step(task).await {
+            return (Vec::new(), Vec::new());
+        }
         let index = self.task_index.fetch_add(1, Ordering::Relaxed);
         let hosts: Hosts = if task.run_once { hosts.iter().copied().take(1).collect() } else { hosts.clone() };
         let (name, module, span) = (task.display_name(), task.module.clone(), Some(task.span.clone()));
@@ -579,12 +759,19 @@ impl Runner {
             self.emit(Event::TaskStarted { task: index, name, module, hosts: hosts.len(), span });
         }
         let mut running = tokio::task::JoinSet::new();
+        let throttle = hosts.first().and_then(|h| self.throttle(task, *h));
         for &h in &hosts {
             let runner = Arc::clone(self);
             let task = Arc::clone(task);
             let forks = Arc::clone(&self.forks);
             let play_dir = play.dir.clone();
+            // throttle: hosts take the task's slots in order.
+            let slot = match &throttle {
+                Some(t) => Arc::clone(t).acquire_owned().await.ok(),
+                None => None,
+            };
             running.spawn(async move {
+                let _slot = slot;
                 let _permit = forks.acquire_owned().await;
                 let outcome = HostRun { runner: &runner, task: &task, host: h, index, play_dir }.run().await;
                 (h, outcome)

@@ -629,6 +629,22 @@ impl HostRun<'_> {
             Some(v) => self.truthy(Some(v), scope),
             None => self.runner.options.diff,
         };
+        let environment = match self.environment(scope) {
+            Ok(e) => e,
+            Err(msg) => return failed(msg),
+        };
+        let (background, sync_limit) = match self.background(scope) {
+            Some(bg) if matches!(task.module.as_str(), "command" | "shell" | "raw" | "script") => (Some(bg), None),
+            Some(bg) if bg.poll_s == 0 => {
+                return failed(format!(
+                    "{}: `async` with `poll: 0` runs command, shell, raw and script in om, not `{}`",
+                    task.span, task.module
+                ));
+            }
+            // Other modules with `poll` > 0: run in the foreground, within the time limit.
+            Some(bg) => (None, Some(Duration::from_secs(bg.limit_s))),
+            None => (None, None),
+        };
         let noop = |_: om_core::OutputChunk<'_>| {};
         let ctx = Ctx {
             host: &host,
@@ -639,11 +655,19 @@ impl HostRun<'_> {
             escalation: self.escalation(&host, scope),
             timeout: None,
             output: &noop,
-            background: None,
+            background,
             rendered,
+            environment,
         };
         let delegated_name = task.delegate_to.as_ref().map(|_| host.name.clone());
-        let outcome = match action.run(&ctx).await {
+        let ran = match sync_limit {
+            Some(limit) => match tokio::time::timeout(limit, action.run(&ctx)).await {
+                Ok(r) => r,
+                Err(_) => return failed("async task did not complete within the requested time"),
+            },
+            None => action.run(&ctx).await,
+        };
+        let outcome = match ran {
             Ok(o) => o,
             Err(err) => {
                 if err.phase.is_unreachable() && delegated != Some(LOCAL) {
@@ -667,6 +691,43 @@ impl HostRun<'_> {
             result.insert("_ansible_delegated_to".into(), name.into());
         }
         (status, result)
+    }
+
+    /// `environment:` of the play, role, blocks and task merged (inner wins), templated;
+    /// values as Python's `str()` gives them, names checked.
+    fn environment(&self, scope: &Scope) -> Result<Vec<(String, String)>, String> {
+        let span = &self.task.span;
+        let mut merged: Vec<(String, String)> = Vec::new();
+        for value in &self.task.environment {
+            let map = match self.runner.shared.jinja.template(value, scope).map_err(|e| template_failure(span, &e))? {
+                Json::Object(map) => map,
+                Json::Null => continue,
+                other => {
+                    return Err(format!("{span}: `environment` must be a mapping, not `{}`", python_str(&from_json(&other))));
+                }
+            };
+            for (name, v) in map {
+                if !om_exec::action::valid_env_name(&name) {
+                    return Err(format!("{span}: `{name}` is not a valid environment variable name"));
+                }
+                let text = python_str(&from_json(&v));
+                match merged.iter_mut().find(|(n, _)| *n == name) {
+                    Some(entry) => entry.1 = text,
+                    None => merged.push((name, text)),
+                }
+            }
+        }
+        Ok(merged)
+    }
+
+    /// `async:`/`poll:` (poll 15 s unless given); `None` without `async` or with `async: 0`.
+    fn background(&self, scope: &Scope) -> Option<om_exec::Background> {
+        let limit = self.number(self.task.async_limit.as_ref(), scope, 0.0);
+        if limit <= 0.0 {
+            return None;
+        }
+        let poll = self.number(self.task.poll.as_ref(), scope, 15.0).max(0.0);
+        Some(om_exec::Background { limit_s: limit.ceil() as u64, poll_s: poll.ceil() as u64 })
     }
 
     /// The host the module runs on: this one, or `delegate_to`'s.
