@@ -18,7 +18,7 @@ use tokio::sync::{Semaphore, mpsc};
 use crate::PlayError;
 use crate::model::{Item, Play, Playbook, Task};
 use crate::task::{HostRun, TaskOutcome};
-use crate::vars::{HostState, HostVarsView, PlayLayers, Shared};
+use crate::vars::{HostSlots, HostState, HostVarsView, PlayLayers, Shared};
 
 /// How a playbook run behaves (the command line's choices).
 #[derive(Debug, Clone)]
@@ -95,6 +95,8 @@ pub struct Runner {
     started: AtomicBool,
     /// Groups made during the run by `group_by`/`add_host`: name → hosts, in order.
     pub(crate) dynamic_groups: Mutex<Vec<(String, Vec<String>)>>,
+    /// Hosts `add_host` made, in order.
+    pub(crate) added: Mutex<Vec<String>>,
     /// `any_errors_fatal` tripped, or every host of a play failed: the playbook ends.
     ended: AtomicBool,
     forks: Arc<Semaphore>,
@@ -122,19 +124,7 @@ impl Runner {
         let index: HashMap<String, usize> = hosts.iter().enumerate().map(|(i, h)| (h.name.clone(), i)).collect();
         let check = options.check;
         let shared = Arc::new_cyclic(|weak: &std::sync::Weak<Shared>| {
-            let states = hosts
-                .iter()
-                .map(|h| {
-                    let mut base = h.vars.clone();
-                    base.insert("inventory_hostname".into(), h.name.clone().into());
-                    base.insert("inventory_hostname_short".into(), h.name.split('.').next().unwrap_or(&h.name).into());
-                    base.insert(
-                        "group_names".into(),
-                        Json::from(h.groups.iter().filter(|g| *g != "all" && *g != "ungrouped").cloned().collect::<Vec<_>>()),
-                    );
-                    Mutex::new(HostState::new(Arc::clone(h), Layer::json(base)))
-                })
-                .collect();
+            let states = hosts.iter().map(|h| host_state(Arc::clone(h))).collect();
             let mut globals = vec![
                 ("hostvars".to_string(), hostvars(Arc::new(HostVarsView(weak.clone())))),
                 ("omit".to_string(), om_template::jinja::Value::from(OMIT)),
@@ -149,8 +139,8 @@ impl Runner {
             globals.push(("ansible_playbook_python".into(), om_template::jinja::Value::from("/usr/bin/python3")));
             Shared {
                 jinja,
-                hosts: states,
-                index,
+                hosts: HostSlots::new(states),
+                index: RwLock::new(index),
                 extra: Layer::json(options.extra_vars.clone()),
                 globals: Layer::native(globals),
                 play: RwLock::new(PlayLayers::default()),
@@ -164,6 +154,7 @@ impl Runner {
             started: AtomicBool::new(options.start_at_task.is_none()),
             ended: AtomicBool::new(false),
             dynamic_groups: Mutex::new(Vec::new()),
+            added: Mutex::new(Vec::new()),
             options,
             shared,
             tx,
@@ -207,8 +198,8 @@ impl Runner {
                 break;
             }
         }
-        for st in &self.shared.hosts {
-            let conn = st.lock().unwrap_or_else(|p| p.into_inner()).conn.take();
+        for i in 0..self.shared.hosts.len() {
+            let conn = self.shared.hosts[i].lock().unwrap_or_else(|p| p.into_inner()).conn.take();
             if let Some(conn) = conn {
                 conn.close().await;
             }
@@ -221,7 +212,8 @@ impl Runner {
     /// The hosts a play targets, in inventory order, without those that left the run.
     pub fn play_hosts(&self, play: &Play) -> Result<Vec<String>, PlayError> {
         let dynamic = self.dynamic_groups.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let terms: Vec<String> = play
+        let added = self.added.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let expanded: Vec<String> = play
             .hosts
             .iter()
             .flat_map(|term| match dynamic.iter().find(|(g, _)| g == term && !self.inventory.has_group(term)) {
@@ -229,22 +221,51 @@ impl Runner {
                 None => vec![term.clone()],
             })
             .collect();
-        let pattern = Pattern::from_list(&terms).map_err(|source| PlayError::Pattern { span: play.span.clone(), source })?;
-        let (names, warnings) = self
-            .inventory
-            .select_names(&pattern, self.options.limit.as_ref())
-            .map_err(|source| PlayError::Pattern { span: play.span.clone(), source })?;
-        for w in warnings {
-            self.emit(Event::Warning { message: w.to_string(), host: None });
+        // Hosts `add_host` made are not in the inventory: their names, `all` and `*`
+        // select them here (groups of them were expanded above).
+        let mut extra: Vec<String> = Vec::new();
+        let mut first: Vec<String> = Vec::new();
+        let mut terms: Vec<String> = Vec::new();
+        for term in expanded {
+            if added.contains(&term) {
+                extra.push(term);
+                continue;
+            }
+            if term == "all" || term == "*" {
+                // ansible-core puts them straight into `all`, before its child groups' hosts.
+                first.extend(added.iter().cloned());
+            } else if let Some((_, members)) = dynamic.iter().find(|(g, _)| *g == term) {
+                extra.extend(members.iter().filter(|m| added.contains(m)).cloned());
+            }
+            terms.push(term);
         }
-        Ok(names)
+        let mut names = Vec::new();
+        if !terms.is_empty() || (extra.is_empty() && first.is_empty()) {
+            let pattern = Pattern::from_list(&terms).map_err(|source| PlayError::Pattern { span: play.span.clone(), source })?;
+            let (found, warnings) = self
+                .inventory
+                .select_names(&pattern, self.options.limit.as_ref())
+                .map_err(|source| PlayError::Pattern { span: play.span.clone(), source })?;
+            for w in warnings {
+                self.emit(Event::Warning { message: w.to_string(), host: None });
+            }
+            names = found;
+        }
+        for name in extra {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        first.retain(|n| !names.contains(n));
+        first.extend(names);
+        Ok(first)
     }
 
     async fn play(self: &Arc<Self>, play: &Play, book: &Playbook) -> Result<(), PlayError> {
         let names = self.play_hosts(play)?;
         let all: Hosts = names
             .iter()
-            .filter_map(|n| self.shared.index.get(n).copied())
+            .filter_map(|n| self.shared.lookup(n))
             .filter(|i| {
                 let st = self.shared.hosts[*i].lock().unwrap_or_else(|p| p.into_inner());
                 !st.failed && !st.unreachable
@@ -453,15 +474,67 @@ impl Runner {
             for (name, hosts) in self.dynamic_groups.lock().unwrap_or_else(|p| p.into_inner()).iter() {
                 let entry = map.entry(name.clone()).or_insert_with(|| Json::Array(Vec::new()));
                 if let Json::Array(list) = entry {
+                    let mut at = 0;
                     for h in hosts {
                         if !list.iter().any(|x| x.as_str() == Some(h)) {
-                            list.push(Json::String(h.clone()));
+                            if name == "all" {
+                                // Added hosts sit in `all` itself, before its children's.
+                                list.insert(at, Json::String(h.clone()));
+                                at += 1;
+                            } else {
+                                list.push(Json::String(h.clone()));
+                            }
                         }
                     }
                 }
             }
         }
         groups
+    }
+
+    /// `add_host`: a new host (or more groups and vars for a known one), which later plays'
+    /// patterns, `groups` and `hostvars` see; whether anything changed.
+    pub(crate) fn add_host(&self, name: &str, groups: &[String], vars: Vars) -> Result<bool, String> {
+        let mut changed = false;
+        match self.shared.lookup(name) {
+            Some(i) => {
+                let mut st = self.shared.hosts[i].lock().unwrap_or_else(|p| p.into_inner());
+                let mut host = (*st.host).clone();
+                for g in groups {
+                    if !host.groups.contains(g) {
+                        host.groups.push(g.clone());
+                    }
+                }
+                host.vars.extend(vars);
+                st.base = base_layer(&host);
+                st.host = Arc::new(host);
+            }
+            None => {
+                // As ansible-core: the groups' variables under the host's own.
+                let mut host = Host::new(name);
+                let mut merged = self.inventory.group_vars("all").unwrap_or_default();
+                for g in groups {
+                    merged.extend(self.inventory.group_vars(g).unwrap_or_default());
+                }
+                merged.extend(vars);
+                host.vars = merged;
+                host.groups = std::iter::once("all".to_string())
+                    .chain(if groups.is_empty() { vec!["ungrouped".to_string()] } else { groups.to_vec() })
+                    .collect();
+                let i = self
+                    .shared
+                    .hosts
+                    .push(host_state(Arc::new(host)))
+                    .ok_or_else(|| format!("add_host: more than {} hosts added in one run", HostSlots::SPARE))?;
+                self.shared.index.write().unwrap_or_else(|p| p.into_inner()).insert(name.to_string(), i);
+                self.added.lock().unwrap_or_else(|p| p.into_inner()).push(name.to_string());
+                changed = true;
+            }
+        }
+        for g in std::iter::once("all").chain(groups.iter().map(String::as_str)) {
+            changed |= self.add_to_group(g, name) && g != "all";
+        }
+        Ok(changed)
     }
 
     /// `group_by`: puts `host` in `group`.
@@ -751,7 +824,8 @@ impl Runner {
             return (Vec::new(), Vec::new());
         }
         let index = self.task_index.fetch_add(1, Ordering::Relaxed);
-        let hosts: Hosts = if task.run_once { hosts.iter().copied().take(1).collect() } else { hosts.clone() };
+        // add_host bypasses the host loop: it runs once, on the first host.
+        let hosts: Hosts = if task.run_once || task.module == "add_host" { hosts.iter().copied().take(1).collect() } else { hosts.clone() };
         let (name, module, span) = (task.display_name(), task.module.clone(), Some(task.span.clone()));
         if handler {
             self.emit(Event::HandlerStarted { task: index, name, module, hosts: hosts.len(), span });
@@ -836,7 +910,7 @@ impl Runner {
             if let (Some(reg), Some(first)) = (&task.register, hosts.first()) {
                 let value = self.shared.hosts[*first].lock().unwrap_or_else(|p| p.into_inner()).registered.get(reg).cloned();
                 if let Some(value) = value {
-                    for h in self.alive(&self.shared.index.values().copied().collect::<Vec<_>>()) {
+                    for h in self.alive(&(0..self.shared.hosts.len()).collect::<Vec<_>>()) {
                         let mut st = self.shared.hosts[h].lock().unwrap_or_else(|p| p.into_inner());
                         st.set([(reg.clone(), value.clone())].into_iter().collect());
                     }
@@ -873,6 +947,24 @@ pub(crate) fn tag_selected(tags: &[String], only: &[String], skip: &[String]) ->
         || tags.iter().any(|t| skip.contains(t));
     run &= !skipped;
     run
+}
+
+/// A host's state at the start: its inventory vars and magic variables.
+fn host_state(h: Arc<Host>) -> HostState {
+    let base = base_layer(&h);
+    HostState::new(h, base)
+}
+
+/// A host's inventory vars with `inventory_hostname` and `group_names`.
+fn base_layer(h: &Host) -> Layer {
+    let mut base = h.vars.clone();
+    base.insert("inventory_hostname".into(), h.name.clone().into());
+    base.insert("inventory_hostname_short".into(), h.name.split('.').next().unwrap_or(&h.name).into());
+    base.insert(
+        "group_names".into(),
+        Json::from(h.groups.iter().filter(|g| *g != "all" && *g != "ungrouped").cloned().collect::<Vec<_>>()),
+    );
+    Layer::json(base)
 }
 
 fn out_contains(list: &[usize], h: usize) -> bool {

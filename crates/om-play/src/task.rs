@@ -400,12 +400,7 @@ impl HostRun<'_> {
                 r.insert("parent_groups".into(), json!(parents));
                 (if changed { Status::Changed } else { Status::Ok }, r)
             }
-            "add_host" => {
-                let mut r = Vars::new();
-                r.insert("changed".into(), false.into());
-                r.insert("add_group".into(), args.get("key").or_else(|| args.get("groups")).cloned().unwrap_or(Json::Null));
-                (Status::Ok, r)
-            }
+            "add_host" => self.add_host(args),
             "include_vars" => self.include_vars(&args),
             "include_tasks" | "include_role" => {
                 let mut r = Vars::new();
@@ -417,6 +412,41 @@ impl HostRun<'_> {
             "meta" => (Status::Ok, [("changed".to_string(), Json::Bool(false))].into_iter().collect()),
             _ => self.module(args, scope).await,
         }
+    }
+
+    /// `add_host`: `name` (or `host`/`hostname`), `groups` (or `group`/`groupname`), the rest
+    /// host variables; the result as ansible-core gives it.
+    fn add_host(&self, mut args: Vars) -> (Status, Vars) {
+        let Some(name) = ["name", "host", "hostname"].iter().find_map(|k| args.remove(*k)) else {
+            return failed("name or host is required");
+        };
+        let name = python_str(&from_json(&name));
+        let name = match name.rsplit_once(':') {
+            // `host:port`, as ansible-core splits it.
+            Some((h, port)) if !h.contains(':') && port.parse::<u16>().is_ok() => {
+                args.entry("ansible_port").or_insert_with(|| json!(port.parse::<u16>().unwrap_or(22)));
+                h.to_string()
+            }
+            _ => name,
+        };
+        let mut groups: Vec<String> = Vec::new();
+        for key in ["groups", "group", "groupname"] {
+            match args.remove(key) {
+                Some(Json::Array(list)) => groups.extend(list.iter().map(|g| python_str(&from_json(g)))),
+                Some(Json::Null) | None => {}
+                Some(other) => groups.extend(python_str(&from_json(&other)).split(',').map(|g| g.trim().to_string())),
+            }
+        }
+        groups.retain(|g| !g.is_empty());
+        groups.dedup();
+        let changed = match self.runner.add_host(&name, &groups, args.clone()) {
+            Ok(c) => c,
+            Err(msg) => return failed(msg),
+        };
+        let mut r = Vars::new();
+        r.insert("add_host".into(), json!({"groups": groups, "host_name": name, "host_vars": Json::Object(args)}));
+        r.insert("changed".into(), changed.into());
+        (if changed { Status::Changed } else { Status::Ok }, r)
     }
 
     fn debug(&self, args: &Vars, scope: &Scope) -> (Status, Vars) {
@@ -735,7 +765,7 @@ impl HostRun<'_> {
         let Some(value) = &self.task.delegate_to else { return Ok((self.host(), None)) };
         let target = self.runner.shared.jinja.template(value, scope).map_err(|e| template_failure(&self.task.span, &e))?;
         let name = python_str(&from_json(&target));
-        if let Some(&i) = self.runner.shared.index.get(&name) {
+        if let Some(i) = self.runner.shared.lookup(&name) {
             let host = Arc::clone(&self.runner.shared.hosts[i].lock().unwrap_or_else(|p| p.into_inner()).host);
             return Ok((host, Some(i)));
         }
