@@ -717,6 +717,14 @@ impl HostRun<'_> {
             self.runner.shared.hosts[self.host].lock().unwrap_or_else(|p| p.into_inner()).add_facts(&facts);
         }
         let (status, mut result) = outcome_result(outcome);
+        if task.async_limit.is_some() || task.module == "async_status" {
+            // ansible-core 2.19 reports a job's `started`/`finished` as booleans.
+            for key in ["started", "finished"] {
+                if let Some(n) = result.get(key).and_then(Json::as_i64) {
+                    result.insert(key.into(), (n != 0).into());
+                }
+            }
+        }
         if let Some(name) = delegated_name {
             result.insert("_ansible_delegated_to".into(), name.into());
         }

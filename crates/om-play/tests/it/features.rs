@@ -154,16 +154,16 @@ fn async_poll_waits_and_poll_zero_returns_a_job_for_async_status() {
     write(
         dir.path(),
         &format!(
-            "- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: sleep 1; echo waited\n      async: 10\n      poll: 1\n      register: w\n    - debug: msg=\"{{{{ w.stdout }}}} {{{{ w.finished }}}} {{{{ w.ansible_job_id is defined }}}}\"\n    - shell: sleep 1; echo x > {marker}\n      async: 20\n      poll: 0\n      register: job\n    - debug: msg=\"{{{{ job.finished }}}} {{{{ job.started }}}} {{{{ job.changed }}}} {{{{ job.results_file is defined }}}}\"\n    - async_status: jid={{{{ job.ansible_job_id }}}}\n      register: s\n      until: s.finished | bool\n      retries: 20\n      delay: 0.5\n    - debug: msg=\"{{{{ s.finished }}}} {{{{ s.rc }}}}\"\n    - copy: content=x dest={marker}-copy\n      async: 5\n      poll: 0\n"
+            "- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: sleep 1; echo waited\n      async: 10\n      poll: 1\n      register: w\n    - debug: msg=\"{{{{ w.stdout }}}} {{{{ w.finished }}}} {{{{ w.ansible_job_id is defined }}}}\"\n    - shell: sleep 1; echo x > {marker}\n      async: 20\n      poll: 0\n      register: job\n    - debug: msg=\"{{{{ job.finished }}}} {{{{ job.started }}}} {{{{ job.changed }}}} {{{{ job.results_file is defined }}}}\"\n    - async_status: jid={{{{ job.ansible_job_id }}}}\n      register: s\n      until: s.finished\n      retries: 20\n      delay: 0.5\n    - debug: msg=\"{{{{ s.finished }}}} {{{{ s.rc }}}}\"\n    - copy: content=x dest={marker}-copy\n      async: 5\n      poll: 0\n"
         ),
     );
     let started = std::time::Instant::now();
     let (events, recap) = run(dir.path(), &["h1"], PlayOptions::default());
     let recap = recap.expect("runs");
     let msgs = messages(&events);
-    assert_eq!(msgs[0], "waited 1 True", "{msgs:?}");
-    assert_eq!(msgs[1], "0 1 True True", "poll 0 returns at once: {msgs:?}");
-    assert_eq!(msgs[2], "1 0", "{msgs:?}");
+    assert_eq!(msgs[0], "waited True True", "{msgs:?}");
+    assert_eq!(msgs[1], "False True True True", "poll 0 returns at once: {msgs:?}");
+    assert_eq!(msgs[2], "True 0", "{msgs:?}");
     assert!(Path::new(&marker).exists(), "the background job ran");
     assert!(msgs[3].contains("poll: 0"), "{msgs:?}");
     assert_eq!(recap.hosts["h1"].failed, 1);

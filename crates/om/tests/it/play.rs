@@ -233,3 +233,15 @@ fn output_matches_ansible_playbook_line_for_line() {
         .expect("ansible-playbook runs");
     assert_eq!(ours, normalized(&String::from_utf8_lossy(&reference.stdout), &ansible_base), "om (left) and ansible-playbook (right)");
 }
+
+#[test]
+fn free_strategy_environment_async_order_and_add_host_match_ansible_playbook() {
+    let runs = conform("features", &[]);
+    assert_eq!(runs.files["h1/env"].0, "play block h1 hello\n", "the inner environment wins; no terminal: the prompt's default");
+    assert_eq!(runs.files["h1/async"].0, "waited\n");
+    assert_eq!(runs.files["h2/bg"].0, "bg\n", "async_status waited for the fire-and-forget job");
+    assert_eq!(runs.files["throttle.log"].0, "start\nend\n".repeat(4), "throttle: 1 runs one host at a time");
+    assert_eq!(runs.files["order.log"].0, "h2\nh1\n".repeat(2));
+    assert_eq!(runs.files["alias"].0, "alias1 from-add-host ['alias1']\n");
+    assert!(runs.first.contains("alias1 "), "{}", runs.first);
+}
