@@ -539,6 +539,25 @@ impl Runner {
 
     /// `group_by`: puts `host` in `group`.
     pub(crate) fn add_to_group(&self, group: &str, host: &str) -> bool {
+        let joined = self.join_group(group, host);
+        if joined && let Some(i) = self.shared.lookup(host) {
+            // `group_names` follows, as in ansible-core.
+            let mut st = self.shared.hosts[i].lock().unwrap_or_else(|p| p.into_inner());
+            if !st.host.groups.iter().any(|g| g == group) {
+                let mut h = (*st.host).clone();
+                h.groups.push(group.to_string());
+                st.base = base_layer(&h);
+                st.host = Arc::new(h);
+            }
+        }
+        if joined {
+            let groups = Layer::json([("groups".to_string(), self.groups())].into_iter().collect());
+            self.shared.play.write().unwrap_or_else(|p| p.into_inner()).groups = Some(groups);
+        }
+        joined
+    }
+
+    fn join_group(&self, group: &str, host: &str) -> bool {
         let mut dynamic = self.dynamic_groups.lock().unwrap_or_else(|p| p.into_inner());
         let pos = match dynamic.iter().position(|(g, _)| g == group) {
             Some(p) => p,
@@ -960,10 +979,10 @@ fn base_layer(h: &Host) -> Layer {
     let mut base = h.vars.clone();
     base.insert("inventory_hostname".into(), h.name.clone().into());
     base.insert("inventory_hostname_short".into(), h.name.split('.').next().unwrap_or(&h.name).into());
-    base.insert(
-        "group_names".into(),
-        Json::from(h.groups.iter().filter(|g| *g != "all" && *g != "ungrouped").cloned().collect::<Vec<_>>()),
-    );
+    // Sorted, as ansible-core gives them.
+    let mut names: Vec<String> = h.groups.iter().filter(|g| *g != "all" && *g != "ungrouped").cloned().collect();
+    names.sort();
+    base.insert("group_names".into(), Json::from(names));
     Layer::json(base)
 }
 

@@ -133,6 +133,8 @@ pub(crate) struct PlayLayers {
     pub vars: Vec<Layer>,
     pub role_vars: Vec<Layer>,
     pub magic: Option<Layer>,
+    /// `groups` again after `group_by`/`add_host` changed them during the play.
+    pub groups: Option<Layer>,
     /// The play's `remote_user`, for hosts whose inventory names no `ansible_user`.
     pub remote_user: Option<String>,
 }
@@ -146,6 +148,7 @@ impl PlayLayers {
             vars,
             role_vars: play.role_list.iter().map(|r| Layer::json((*r.vars).clone())).collect(),
             magic: Some(magic),
+            groups: None,
             remote_user: play.remote_user.clone(),
         }
     }
@@ -200,6 +203,7 @@ impl Shared {
         }
         layers.push(self.globals.clone());
         layers.extend(play.magic);
+        layers.extend(play.groups);
         if let Some(role) = task.and_then(|t| t.role.as_ref()) {
             let mut r = Vars::new();
             let dir = play_dir(&self.play);

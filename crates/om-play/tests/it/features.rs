@@ -244,19 +244,27 @@ fn add_host_runs_once_and_later_plays_see_the_host() {
     let dir = tempfile::tempdir().expect("tempdir");
     write(
         dir.path(),
-        "- hosts: all\n  gather_facts: false\n  tasks:\n    - add_host: name=newh groups=g1,g2 ansible_connection=local foo=bar\n      register: r\n    - debug: msg=\"{{ r.add_host.host_name if r is defined else 'undefined' }}\"\n    - add_host:\n        name: newh\n        groups: [g1]\n- hosts: g1\n  gather_facts: false\n  tasks:\n    - shell: echo {{ inventory_hostname }} {{ foo }} >> LOG\n    - debug: msg=\"{{ group_names }} {{ groups['g2'] }} {{ groups['all'] }} {{ hostvars['newh'].foo }}\"\n- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=\"{{ ansible_play_hosts_all | join(',') }}\"\n      run_once: true\n",
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - add_host: name=newh groups=g1,g2 ansible_connection=local foo=bar\n      register: r\n    - debug: msg=\"{{ r.add_host.host_name if r is defined else 'undefined' }} {{ groups['g1'] }}\"\n    - add_host:\n        name: newh\n        groups: [g1]\n    - group_by: key=k_{{ inventory_hostname }}\n    - debug: msg=\"{{ groups['k_a'] }} {{ group_names }}\"\n- hosts: g1\n  gather_facts: false\n  tasks:\n    - shell: echo {{ inventory_hostname }} {{ foo }} >> LOG\n    - debug: msg=\"{{ group_names }} {{ groups['g2'] }} {{ groups['all'] }} {{ hostvars['newh'].foo }}\"\n- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=\"{{ ansible_play_hosts_all | join(',') }}\"\n      run_once: true\n",
     );
     let (events, recap) = run(dir.path(), &["a", "b"], PlayOptions::default());
     let recap = recap.expect("runs");
     assert_eq!(log(dir.path()), "newh bar\n", "the new host ran play 2 with its vars, through the local connection");
     let mut msgs = messages(&events);
     msgs[..2].sort();
+    msgs[2..4].sort();
     assert_eq!(
         msgs,
-        ["newh", "undefined", "['g1', 'g2'] ['newh'] ['newh', 'a', 'b'] bar", "newh,a,b"],
+        [
+            "newh ['newh']",
+            "undefined ['newh']",
+            "['a'] ['k_a', 'lab']",
+            "['a'] ['k_b', 'lab']",
+            "['g1', 'g2'] ['newh'] ['newh', 'a', 'b'] bar",
+            "newh,a,b"
+        ],
         "registered on the first host only (the host loop is bypassed)"
     );
-    assert_eq!((recap.hosts["a"].ok, recap.hosts["a"].changed), (3, 1), "once, on the first host; the second add changes nothing");
-    assert_eq!(recap.hosts["b"].ok, 1);
+    assert_eq!((recap.hosts["a"].ok, recap.hosts["a"].changed), (5, 2), "once, on the first host; the second add changes nothing");
+    assert_eq!(recap.hosts["b"].ok, 3);
     assert_eq!((recap.hosts["newh"].ok, recap.hosts["newh"].changed), (3, 1), "first in `all`, it runs the run_once task");
 }
