@@ -100,8 +100,8 @@ pub struct Runner {
     /// `any_errors_fatal` tripped, or every host of a play failed: the playbook ends.
     ended: AtomicBool,
     forks: Arc<Semaphore>,
-    /// `throttle:` slots per task (by the task's address).
-    throttles: Mutex<HashMap<usize, Arc<Semaphore>>>,
+    /// `throttle:` slots per task (by the task's address and its limit).
+    throttles: Mutex<HashMap<(usize, u64), Arc<Semaphore>>>,
     /// `--step` still asking (answering `c` stops it).
     stepping: AtomicBool,
     /// One question at a time.
@@ -394,7 +394,10 @@ impl Runner {
             };
             let mut value = None;
             for _ in 0..3 {
-                let Some(answer) = self.ask(question.clone(), p.private).await else { break };
+                let Some(answer) = self.ask(question.clone(), p.private).await else {
+                    self.emit(Event::Warning { message: "Not prompting as we are not in interactive mode".into(), host: None });
+                    break;
+                };
                 if p.confirm {
                     let Some(again) = self.ask(format!("confirm {}: ", p.prompt), p.private).await else { break };
                     if again != answer {
@@ -464,7 +467,7 @@ impl Runner {
             return None;
         }
         let mut map = self.throttles.lock().unwrap_or_else(|p| p.into_inner());
-        Some(Arc::clone(map.entry(Arc::as_ptr(task) as usize).or_insert_with(|| Arc::new(Semaphore::new(n as usize)))))
+        Some(Arc::clone(map.entry((Arc::as_ptr(task) as usize, n)).or_insert_with(|| Arc::new(Semaphore::new(n as usize)))))
     }
 
     /// `groups`: the inventory's groups and those `group_by` made.

@@ -110,13 +110,17 @@ pub(crate) fn run(args: PlayArgs, verbose: u8) -> anyhow::Result<ExitStatus> {
     }
 }
 
-/// `vars_prompt` and `--step` questions on the controlling terminal (`/dev/tty`); without
-/// one, nobody answers and prompts take their defaults.
+/// `vars_prompt` and `--step` questions on the controlling terminal (`/dev/tty`) when standard
+/// input is a terminal; otherwise nobody answers and prompts take their defaults.
 struct TtyAsk;
 
 impl om_play::Ask for TtyAsk {
     fn ask(&self, question: &str, private: bool) -> Option<String> {
-        use std::io::{BufRead, Write};
+        use std::io::{BufRead, IsTerminal, Write};
+        // As ansible-playbook: no questions unless om's input is a terminal.
+        if !std::io::stdin().is_terminal() {
+            return None;
+        }
         let tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").ok()?;
         if private {
             return rpassword::prompt_password(question).ok();
