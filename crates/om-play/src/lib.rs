@@ -7,7 +7,7 @@
 //! ```
 //!
 //! [`load`] reads a playbook into a [`Playbook`] (rejecting Ansible 1.x constructs with their
-//! modern form, PLAY-70); [`Runner`] runs it with the linear strategy and reports
+//! modern form, PLAY-70); [`Runner`] runs it (strategy linear or free) and reports
 //! [`om_core::Event`]s; [`list`] answers `--list-tasks`, `--list-hosts` and `--list-tags`.
 //!
 //! ```no_run

@@ -1,6 +1,7 @@
-//! Runs a [`Playbook`]: plays in order, hosts batched by `serial`, tasks in the linear
-//! strategy (every host finishes a task before the next starts), blocks with rescue and
-//! always, handlers flushed at the end of each section, everything reported as [`Event`]s.
+//! Runs a [`Playbook`]: plays in order, hosts in the play's `order` batched by `serial`, tasks
+//! in the linear strategy (every host finishes a task before the next starts) or the free one
+//! (each host through a section at its own pace), blocks with rescue and always, handlers
+//! flushed at the end of each section, everything reported as [`Event`]s.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -83,7 +83,7 @@ pub(crate) struct HostSlots {
 
 impl HostSlots {
     /// How many hosts `add_host` can add to a run.
-    pub const SPARE: usize = 4096;
+    pub const SPARE: usize = 1024;
 
     pub fn new(states: Vec<HostState>) -> Self {
         let len = states.len();
