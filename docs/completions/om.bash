@@ -2877,7 +2877,7 @@ _om() {
             return 0
             ;;
         om__subcmd__play)
-            opts="-i -l -t -e -C -D -f -u -c -T -b -K -v -q -h -V --inventory --limit --tags --skip-tags --extra-vars --check --diff --forks --start-at-task --force-handlers --vault-password-file --list-tasks --list-hosts --list-tags --syntax-check --rewrite --user --key-file --private-key --connection --timeout --ssh-config --host-key-checking --become --ask-become-pass --become-user --json --verbose --quiet --help --version"
+            opts="-i -l -t -e -C -D -f -u -c -T -b -K -v -q -h -V --inventory --limit --tags --skip-tags --extra-vars --check --diff --forks --start-at-task --force-handlers --step --vault-password-file --list-tasks --list-hosts --list-tags --syntax-check --rewrite --user --key-file --private-key --connection --timeout --ssh-config --host-key-checking --become --ask-become-pass --become-user --json --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -104,6 +104,7 @@ complete -c om -n "__fish_om_using_subcommand play" -l become-user -d 'The user 
 complete -c om -n "__fish_om_using_subcommand play" -s C -l check -d 'Change nothing; report what would change'
 complete -c om -n "__fish_om_using_subcommand play" -s D -l diff -d 'Show differences (for modules that report them)'
 complete -c om -n "__fish_om_using_subcommand play" -l force-handlers -d 'Run handlers even on hosts that failed'
+complete -c om -n "__fish_om_using_subcommand play" -l step -d 'Ask before each task: (N)o/(y)es/(c)ontinue, read from the terminal'
 complete -c om -n "__fish_om_using_subcommand play" -l list-tasks -d 'Print the tasks each play would run and stop'
 complete -c om -n "__fish_om_using_subcommand play" -l list-hosts -d 'Print the hosts each play would run on and stop'
 complete -c om -n "__fish_om_using_subcommand play" -l list-tags -d 'Print the tags in use and stop'

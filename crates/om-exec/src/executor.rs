@@ -275,6 +275,7 @@ impl HostJob {
             background: self.options.background,
             rendered: None,
             agent_commands: self.agent_commands,
+            environment: Vec::new(),
         };
         // Transfers and probes have their own deadlines; this one bounds the whole task.
         match timeout {

@@ -27,12 +27,14 @@ fn q(word: &str) -> String {
 pub(crate) async fn start(ctx: &Ctx<'_>, cmd: Value, script: &str, bg: Background) -> Result<Outcome, HostError> {
     let jid = format!("{}.{}", rand::random::<u32>() % 1_000_000_000, std::process::id());
     let inner = format!(
-        "d={DIR}; j={jid}; date +%s > \"$d/$j.started\"; timeout {limit} /bin/sh -c {script} > \"$d/$j.out\" 2> \"$d/$j.err\" < /dev/null; echo $? > \"$d/$j.rc.tmp\"; mv \"$d/$j.rc.tmp\" \"$d/$j.rc\"",
+        "d={DIR}; j={jid}; timeout {limit} /bin/sh -c {script} > \"$d/$j.out\" 2> \"$d/$j.err\" < /dev/null; echo $? > \"$d/$j.rc.tmp\"; mv \"$d/$j.rc.tmp\" \"$d/$j.rc\"",
         limit = bg.limit_s.max(1),
         script = q(script),
     );
-    let launch =
-        format!("d={DIR}; mkdir -p \"$d\" && (setsid /bin/sh -c {} < /dev/null > /dev/null 2>&1 &) && echo \"$d/{jid}\"", q(&inner));
+    let launch = format!(
+        "d={DIR}; mkdir -p \"$d\" && date +%s > \"$d/{jid}.started\" && (setsid /bin/sh -c {} < /dev/null > /dev/null 2>&1 &) && echo \"$d/{jid}\"",
+        q(&inner)
+    );
     let started = Local::now();
     let out = ctx.probe(launch).await?;
     if out.rc != Some(0) {

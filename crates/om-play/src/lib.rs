@@ -7,7 +7,7 @@
 //! ```
 //!
 //! [`load`] reads a playbook into a [`Playbook`] (rejecting Ansible 1.x constructs with their
-//! modern form, PLAY-70); [`Runner`] runs it with the linear strategy and reports
+//! modern form, PLAY-70); [`Runner`] runs it (strategy linear or free) and reports
 //! [`om_core::Event`]s; [`list`] answers `--list-tasks`, `--list-hosts` and `--list-tags`.
 //!
 //! ```no_run
@@ -32,5 +32,6 @@ mod vars;
 
 pub use error::PlayError;
 pub use load::{LoadOptions, load, load_str};
+pub use model::Prompt;
 pub use model::{Play, Playbook};
-pub use run::{PlayOptions, Runner};
+pub use run::{Ask, PlayOptions, Prompter, Runner};

@@ -12,7 +12,7 @@ use serde_json::Value as Json;
 
 use crate::PlayError;
 use crate::actions;
-use crate::model::{Block, Cond, Item, Loop, LoopControl, Play, Playbook, Role, Task};
+use crate::model::{Block, Cond, Item, Loop, LoopControl, Play, Playbook, Prompt, Role, Task};
 
 /// How playbooks are found and read.
 #[derive(Debug, Clone, Default)]
@@ -191,7 +191,8 @@ pub(crate) struct Inherit {
     ignore_errors: Option<Json>,
     ignore_unreachable: bool,
     no_log: bool,
-    environment: Option<Json>,
+    environment: Vec<Json>,
+    throttle: Option<Json>,
     check_mode: Option<Json>,
     diff: Option<Json>,
     delegate_to: Option<Json>,
@@ -254,6 +255,35 @@ fn string_list(node: &Node, what: &str) -> Result<Vec<String>, PlayError> {
             .map(|s| vec![s])
             .ok_or_else(|| PlayError::syntax(&node.span, format!("`{what}` must be a string or a list, not {}", node.type_name()))),
     }
+}
+
+/// `vars_prompt`: a list of `{name, prompt, default, private, confirm}`.
+fn prompts_of(node: &Node) -> Result<Vec<Prompt>, PlayError> {
+    let mut out = Vec::new();
+    for item in node.inner().as_seq().unwrap_or_default() {
+        let name = item
+            .get("name")
+            .and_then(scalar_text)
+            .ok_or_else(|| PlayError::hinted(&item.span, "a `vars_prompt` entry needs `name`", "write `- name: var_name`"))?;
+        if let Some(n) = item.get("salt_size") {
+            return Err(PlayError::hinted(
+                &n.span,
+                "`vars_prompt` option `salt_size` is not supported by om",
+                "give a `salt`, or leave it out for a random one",
+            ));
+        }
+        out.push(Prompt {
+            prompt: item.get("prompt").and_then(scalar_text).unwrap_or_else(|| name.clone()),
+            default: item.get("default").map(Node::to_json),
+            private: item.get("private").and_then(boolish).unwrap_or(true),
+            confirm: item.get("confirm").and_then(boolish).unwrap_or(false),
+            encrypt: item.get("encrypt").and_then(scalar_text),
+            salt: item.get("salt").and_then(scalar_text),
+            span: item.span.clone(),
+            name,
+        });
+    }
+    Ok(out)
 }
 
 fn tags_of(node: &Node) -> Result<Vec<String>, PlayError> {
@@ -463,6 +493,9 @@ impl Loader<'_> {
             any_errors_fatal: false,
             max_fail_percentage: None,
             force_handlers: false,
+            free: false,
+            order: None,
+            prompts: Vec::new(),
             pre_tasks: Vec::new(),
             roles: Vec::new(),
             tasks: Vec::new(),
@@ -482,14 +515,7 @@ impl Loader<'_> {
                         vars_files.push((item.to_json(), item.span.clone()));
                     }
                 }
-                "vars_prompt" => {
-                    // No terminal questions in a non-interactive run: each prompt's default.
-                    for item in value.inner().as_seq().unwrap_or_default() {
-                        if let (Some(n), Some(d)) = (item.get("name").and_then(scalar_text), item.get("default")) {
-                            vars.insert(n, d.to_json());
-                        }
-                    }
-                }
+                "vars_prompt" => play.prompts = prompts_of(value)?,
                 "gather_facts" => gather_facts = boolish(value).unwrap_or(true),
                 "gather_subset" => play.gather_subset = Some(value.to_json()),
                 "remote_user" | "user" => play.remote_user = scalar_text(value),
@@ -506,7 +532,8 @@ impl Loader<'_> {
                 "force_handlers" => play.force_handlers = boolish(value).unwrap_or(false),
                 "ignore_errors" => inherit.ignore_errors = Some(value.to_json()),
                 "ignore_unreachable" => inherit.ignore_unreachable = boolish(value).unwrap_or(false),
-                "environment" => inherit.environment = Some(value.to_json()),
+                "environment" => inherit.environment.push(value.to_json()),
+                "throttle" => inherit.throttle = Some(value.to_json()),
                 "check_mode" => inherit.check_mode = Some(value.to_json()),
                 "diff" => inherit.diff = Some(value.to_json()),
                 "no_log" => inherit.no_log = boolish(value).unwrap_or(false),
@@ -516,6 +543,18 @@ impl Loader<'_> {
                     if !matches!(s.as_str(), "linear" | "free" | "ansible.builtin.linear" | "ansible.builtin.free") {
                         return Err(PlayError::hinted(&value.span, format!("unknown strategy `{s}`"), "use `linear` or `free`"));
                     }
+                    play.free = s.ends_with("free");
+                }
+                "order" => {
+                    let o = scalar_text(value).unwrap_or_default();
+                    if !matches!(o.as_str(), "inventory" | "reverse_inventory" | "sorted" | "reverse_sorted" | "shuffle") {
+                        return Err(PlayError::hinted(
+                            &value.span,
+                            format!("unknown host order `{o}`"),
+                            "use inventory, reverse_inventory, sorted, reverse_sorted or shuffle",
+                        ));
+                    }
+                    play.order = Some(o);
                 }
                 "pre_tasks" | "roles" | "tasks" | "post_tasks" | "handlers" => {}
                 k if PLAY_KEYS.contains(&k) => {}
@@ -716,7 +755,8 @@ impl Loader<'_> {
                 "ignore_errors" => inner.ignore_errors = Some(value.to_json()),
                 "ignore_unreachable" => inner.ignore_unreachable = boolish(value).unwrap_or(false),
                 "no_log" => inner.no_log = boolish(value).unwrap_or(false),
-                "environment" => inner.environment = Some(value.to_json()),
+                "environment" => inner.environment.push(value.to_json()),
+                "throttle" => inner.throttle = Some(value.to_json()),
                 "check_mode" => inner.check_mode = Some(value.to_json()),
                 "diff" => inner.diff = Some(value.to_json()),
                 "delegate_to" => inner.delegate_to = Some(value.to_json()),
@@ -804,7 +844,10 @@ impl Loader<'_> {
                 "no_log" => task.no_log = boolish(value).unwrap_or(false),
                 "check_mode" => task.check_mode = Some(value.to_json()),
                 "diff" => task.diff = Some(value.to_json()),
-                "environment" => task.environment = Some(value.to_json()),
+                "environment" => task.environment.push(value.to_json()),
+                "throttle" => task.throttle = Some(value.to_json()),
+                "async" => task.async_limit = Some(value.to_json()),
+                "poll" => task.poll = Some(value.to_json()),
                 k if TASK_KEYS.contains(&k) => {}
                 k if k.starts_with("with_") => {
                     task.looping = Some(Loop { kind: k["with_".len()..].to_string(), value: value.to_json(), span: value.span.clone() });
@@ -900,7 +943,7 @@ impl Loader<'_> {
                         "become_user" => inner.become_user = Some(v.to_json()),
                         "ignore_errors" => inner.ignore_errors = Some(v.to_json()),
                         "delegate_to" => inner.delegate_to = Some(v.to_json()),
-                        "environment" => inner.environment = Some(v.to_json()),
+                        "environment" => inner.environment.push(v.to_json()),
                         other => {
                             legacy_key(other, &v.span)?;
                             params.insert(other.to_string(), v.to_json());
@@ -1032,6 +1075,9 @@ fn inheriting_task(name: Option<String>, module: &str, args: Vars, span: &Span, 
         check_mode: inherit.check_mode.clone(),
         diff: inherit.diff.clone(),
         environment: inherit.environment.clone(),
+        throttle: inherit.throttle.clone(),
+        async_limit: None,
+        poll: None,
         role: inherit.role.clone(),
     }
 }
@@ -1047,7 +1093,8 @@ fn bare_task(name: Option<String>, module: &str, args: Vars, span: &Span, inheri
         no_log: false,
         check_mode: None,
         diff: None,
-        environment: None,
+        environment: Vec::new(),
+        throttle: None,
         ..inheriting_task(name, module, args, span, inherit)
     }
 }

@@ -32,6 +32,12 @@ pub struct Play {
     pub any_errors_fatal: bool,
     pub max_fail_percentage: Option<f64>,
     pub force_handlers: bool,
+    /// `strategy: free`: each host runs through the task list at its own pace.
+    pub free: bool,
+    /// `order:` — `inventory`, `reverse_inventory`, `sorted`, `reverse_sorted`, `shuffle`.
+    pub order: Option<String>,
+    /// `vars_prompt`: the questions asked before the play runs.
+    pub prompts: Vec<Prompt>,
     pub pre_tasks: Vec<Item>,
     /// The roles' tasks, each role a block.
     pub roles: Vec<Item>,
@@ -41,6 +47,21 @@ pub struct Play {
     /// Every role of the play (dependencies first), for defaults and vars.
     pub role_list: Vec<Arc<Role>>,
     pub tags: Vec<String>,
+}
+
+/// One `vars_prompt` entry.
+#[derive(Debug, Clone)]
+pub struct Prompt {
+    pub name: String,
+    /// The question; the variable's name when none is written.
+    pub prompt: String,
+    pub default: Option<Json>,
+    pub private: bool,
+    pub confirm: bool,
+    /// `encrypt`: the answer hashed with `password_hash(encrypt, salt)`.
+    pub encrypt: Option<String>,
+    pub salt: Option<String>,
+    pub span: Span,
 }
 
 /// A role as a play uses it.
@@ -130,7 +151,13 @@ pub struct Task {
     pub no_log: bool,
     pub check_mode: Option<Json>,
     pub diff: Option<Json>,
-    pub environment: Option<Json>,
+    /// `environment:` of the play, role, blocks and task, outermost first (inner wins).
+    pub environment: Vec<Json>,
+    /// `throttle:` — at most this many hosts run the task at once.
+    pub throttle: Option<Json>,
+    /// `async:` seconds and `poll:` interval.
+    pub async_limit: Option<Json>,
+    pub poll: Option<Json>,
     pub role: Option<Arc<Role>>,
 }
 

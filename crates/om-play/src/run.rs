@@ -1,6 +1,7 @@
-//! Runs a [`Playbook`]: plays in order, hosts batched by `serial`, tasks in the linear
-//! strategy (every host finishes a task before the next starts), blocks with rescue and
-//! always, handlers flushed at the end of each section, everything reported as [`Event`]s.
+//! Runs a [`Playbook`]: plays in order, hosts in the play's `order` batched by `serial`, tasks
+//! in the linear strategy (every host finishes a task before the next starts) or the free one
+//! (each host through a section at its own pace), blocks with rescue and always, handlers
+//! flushed at the end of each section, everything reported as [`Event`]s.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -18,7 +19,7 @@ use tokio::sync::{Semaphore, mpsc};
 use crate::PlayError;
 use crate::model::{Item, Play, Playbook, Task};
 use crate::task::{HostRun, TaskOutcome};
-use crate::vars::{HostState, HostVarsView, PlayLayers, Shared};
+use crate::vars::{HostSlots, HostState, HostVarsView, PlayLayers, Shared};
 
 /// How a playbook run behaves (the command line's choices).
 #[derive(Debug, Clone)]
@@ -34,6 +35,33 @@ pub struct PlayOptions {
     pub escalation: om_exec::BecomeOptions,
     pub vault: Vec<VaultSecret>,
     pub force_handlers: bool,
+    /// `--step`: ask before each task.
+    pub step: bool,
+    /// Who answers `vars_prompt` and `--step` questions; `None`: nobody (a run without a
+    /// terminal), so prompts take their defaults.
+    pub prompter: Option<Prompter>,
+}
+
+/// Asks the person running om a question and reads the answer.
+pub trait Ask: Send + Sync {
+    /// The answer to `question` (without echo when `private`); `None` when nobody can answer.
+    fn ask(&self, question: &str, private: bool) -> Option<String>;
+}
+
+/// A shared [`Ask`].
+#[derive(Clone)]
+pub struct Prompter(pub Arc<dyn Ask>);
+
+impl std::fmt::Debug for Prompter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Prompter")
+    }
+}
+
+impl<F: Fn(&str, bool) -> Option<String> + Send + Sync> Ask for F {
+    fn ask(&self, question: &str, private: bool) -> Option<String> {
+        self(question, private)
+    }
 }
 
 impl Default for PlayOptions {
@@ -50,6 +78,8 @@ impl Default for PlayOptions {
             escalation: om_exec::BecomeOptions::default(),
             vault: Vec::new(),
             force_handlers: false,
+            step: false,
+            prompter: None,
         }
     }
 }
@@ -66,9 +96,17 @@ pub struct Runner {
     started: AtomicBool,
     /// Groups made during the run by `group_by`/`add_host`: name → hosts, in order.
     pub(crate) dynamic_groups: Mutex<Vec<(String, Vec<String>)>>,
+    /// Hosts `add_host` made, in order.
+    pub(crate) added: Mutex<Vec<String>>,
     /// `any_errors_fatal` tripped, or every host of a play failed: the playbook ends.
     ended: AtomicBool,
     forks: Arc<Semaphore>,
+    /// `throttle:` slots per task (by the task's address and its limit).
+    throttles: Mutex<HashMap<(usize, u64), Arc<Semaphore>>>,
+    /// `--step` still asking (answering `c` stops it).
+    stepping: AtomicBool,
+    /// One question at a time.
+    asking: tokio::sync::Mutex<()>,
 }
 
 /// Which hosts a play's section runs on, by index into [`Shared::hosts`].
@@ -87,19 +125,7 @@ impl Runner {
         let index: HashMap<String, usize> = hosts.iter().enumerate().map(|(i, h)| (h.name.clone(), i)).collect();
         let check = options.check;
         let shared = Arc::new_cyclic(|weak: &std::sync::Weak<Shared>| {
-            let states = hosts
-                .iter()
-                .map(|h| {
-                    let mut base = h.vars.clone();
-                    base.insert("inventory_hostname".into(), h.name.clone().into());
-                    base.insert("inventory_hostname_short".into(), h.name.split('.').next().unwrap_or(&h.name).into());
-                    base.insert(
-                        "group_names".into(),
-                        Json::from(h.groups.iter().filter(|g| *g != "all" && *g != "ungrouped").cloned().collect::<Vec<_>>()),
-                    );
-                    Mutex::new(HostState::new(Arc::clone(h), Layer::json(base)))
-                })
-                .collect();
+            let states = hosts.iter().map(|h| host_state(Arc::clone(h))).collect();
             let mut globals = vec![
                 ("hostvars".to_string(), hostvars(Arc::new(HostVarsView(weak.clone())))),
                 ("omit".to_string(), om_template::jinja::Value::from(OMIT)),
@@ -114,26 +140,31 @@ impl Runner {
             globals.push(("ansible_playbook_python".into(), om_template::jinja::Value::from("/usr/bin/python3")));
             Shared {
                 jinja,
-                hosts: states,
-                index,
+                hosts: HostSlots::new(states),
+                index: RwLock::new(index),
                 extra: Layer::json(options.extra_vars.clone()),
                 globals: Layer::native(globals),
                 play: RwLock::new(PlayLayers::default()),
             }
         });
         let forks = Arc::new(Semaphore::new(options.forks.max(1)));
+        let step = options.step;
         Arc::new(Self {
             inventory,
             connector,
             started: AtomicBool::new(options.start_at_task.is_none()),
             ended: AtomicBool::new(false),
             dynamic_groups: Mutex::new(Vec::new()),
+            added: Mutex::new(Vec::new()),
             options,
             shared,
             tx,
             recap: Mutex::new(Recap::default()),
             task_index: AtomicUsize::new(0),
             forks,
+            throttles: Mutex::new(HashMap::new()),
+            stepping: AtomicBool::new(step),
+            asking: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -168,8 +199,8 @@ impl Runner {
                 break;
             }
         }
-        for st in &self.shared.hosts {
-            let conn = st.lock().unwrap_or_else(|p| p.into_inner()).conn.take();
+        for i in 0..self.shared.hosts.len() {
+            let conn = self.shared.hosts[i].lock().unwrap_or_else(|p| p.into_inner()).conn.take();
             if let Some(conn) = conn {
                 conn.close().await;
             }
@@ -182,7 +213,8 @@ impl Runner {
     /// The hosts a play targets, in inventory order, without those that left the run.
     pub fn play_hosts(&self, play: &Play) -> Result<Vec<String>, PlayError> {
         let dynamic = self.dynamic_groups.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let terms: Vec<String> = play
+        let added = self.added.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let expanded: Vec<String> = play
             .hosts
             .iter()
             .flat_map(|term| match dynamic.iter().find(|(g, _)| g == term && !self.inventory.has_group(term)) {
@@ -190,33 +222,64 @@ impl Runner {
                 None => vec![term.clone()],
             })
             .collect();
-        let pattern = Pattern::from_list(&terms).map_err(|source| PlayError::Pattern { span: play.span.clone(), source })?;
-        let (names, warnings) = self
-            .inventory
-            .select_names(&pattern, self.options.limit.as_ref())
-            .map_err(|source| PlayError::Pattern { span: play.span.clone(), source })?;
-        for w in warnings {
-            self.emit(Event::Warning { message: w.to_string(), host: None });
+        // Hosts `add_host` made are not in the inventory: their names, `all` and `*`
+        // select them here (groups of them were expanded above).
+        let mut extra: Vec<String> = Vec::new();
+        let mut first: Vec<String> = Vec::new();
+        let mut terms: Vec<String> = Vec::new();
+        for term in expanded {
+            if added.contains(&term) {
+                extra.push(term);
+                continue;
+            }
+            if term == "all" || term == "*" {
+                // ansible-core puts them straight into `all`, before its child groups' hosts.
+                first.extend(added.iter().cloned());
+            } else if let Some((_, members)) = dynamic.iter().find(|(g, _)| *g == term) {
+                extra.extend(members.iter().filter(|m| added.contains(m)).cloned());
+            }
+            terms.push(term);
         }
-        Ok(names)
+        let mut names = Vec::new();
+        if !terms.is_empty() || (extra.is_empty() && first.is_empty()) {
+            let pattern = Pattern::from_list(&terms).map_err(|source| PlayError::Pattern { span: play.span.clone(), source })?;
+            let (found, warnings) = self
+                .inventory
+                .select_names(&pattern, self.options.limit.as_ref())
+                .map_err(|source| PlayError::Pattern { span: play.span.clone(), source })?;
+            for w in warnings {
+                self.emit(Event::Warning { message: w.to_string(), host: None });
+            }
+            names = found;
+        }
+        for name in extra {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        first.retain(|n| !names.contains(n));
+        first.extend(names);
+        Ok(first)
     }
 
     async fn play(self: &Arc<Self>, play: &Play, book: &Playbook) -> Result<(), PlayError> {
         let names = self.play_hosts(play)?;
         let all: Hosts = names
             .iter()
-            .filter_map(|n| self.shared.index.get(n).copied())
+            .filter_map(|n| self.shared.lookup(n))
             .filter(|i| {
                 let st = self.shared.hosts[*i].lock().unwrap_or_else(|p| p.into_inner());
                 !st.failed && !st.unreachable
             })
             .collect();
+        let all = self.ordered(play, all);
         let host_names: Vec<String> = all.iter().map(|i| self.host_name(*i)).collect();
         if all.is_empty() {
             self.emit(Event::PlayStarted { name: play.name.clone(), hosts: host_names.clone(), span: Some(play.span.clone()) });
             self.emit(Event::Warning { message: "skipping: no hosts matched".into(), host: None });
             return Ok(());
         }
+        let prompted = Layer::json(self.prompts(play).await?);
         for batch in batches(&all, play.serial.as_ref()) {
             let batch_names: Vec<String> = batch.iter().map(|i| self.host_name(*i)).collect();
             self.emit(Event::PlayStarted { name: play.name.clone(), hosts: batch_names.clone(), span: Some(play.span.clone()) });
@@ -231,8 +294,9 @@ impl Runner {
             magic.insert("ansible_search_path".into(), Json::from(vec![play.dir.display().to_string()]));
             magic.insert("ansible_diff_mode".into(), self.options.diff.into());
             let magic = Layer::json(magic);
-            *self.shared.play.write().unwrap_or_else(|p| p.into_inner()) = PlayLayers::new(play, Vec::new(), magic.clone());
-            let files = self.vars_files(play, batch[0])?;
+            *self.shared.play.write().unwrap_or_else(|p| p.into_inner()) = PlayLayers::new(play, vec![prompted.clone()], magic.clone());
+            let mut files = self.vars_files(play, batch[0])?;
+            files.push(prompted.clone());
             *self.shared.play.write().unwrap_or_else(|p| p.into_inner()) = PlayLayers::new(play, files, magic);
             if play.gather_facts {
                 self.gather(play, &batch).await;
@@ -243,16 +307,33 @@ impl Runner {
                     continue;
                 }
                 let section_hosts = hosts.clone();
-                let failed = self.items(section, &section_hosts, play, false).await;
+                let flushes =
+                    std::ptr::eq(section, &play.pre_tasks) || std::ptr::eq(section, &play.tasks) || std::ptr::eq(section, &play.post_tasks);
+                let failed = if play.free {
+                    // strategy free: each host through the section at its own pace, then
+                    // its own handlers.
+                    let runs = section_hosts.iter().map(|&h| async move {
+                        let failed = self.items(section, &[h], play, false).await;
+                        if flushes {
+                            self.flush(play, &vec![h]).await;
+                        }
+                        failed
+                    });
+                    futures::future::join_all(runs).await.into_iter().flatten().collect()
+                } else {
+                    self.items(section, &section_hosts, play, false).await
+                };
                 hosts.retain(|h| !failed.contains(h));
-                if std::ptr::eq(section, &play.pre_tasks) || std::ptr::eq(section, &play.tasks) || std::ptr::eq(section, &play.post_tasks) {
+                if flushes && !play.free {
                     self.flush(play, &batch).await;
                 }
                 hosts = self.alive(&hosts);
-                if hosts.is_empty() {
-                    break;
+                let stop = hosts.is_empty() || (play.any_errors_fatal && hosts.len() < section_hosts.len());
+                if stop && !flushes && (play.force_handlers || self.options.force_handlers) {
+                    // --force-handlers: what was notified still runs when the play stops early.
+                    self.flush(play, &batch).await;
                 }
-                if play.any_errors_fatal && hosts.len() < section_hosts.len() {
+                if stop {
                     break;
                 }
             }
@@ -272,6 +353,124 @@ impl Runner {
         Ok(())
     }
 
+    /// The play's hosts in its `order:`.
+    fn ordered(&self, play: &Play, mut hosts: Hosts) -> Hosts {
+        match play.order.as_deref() {
+            Some("reverse_inventory") => hosts.reverse(),
+            Some("sorted") => hosts.sort_by_cached_key(|h| self.host_name(*h)),
+            Some("reverse_sorted") => {
+                hosts.sort_by_cached_key(|h| self.host_name(*h));
+                hosts.reverse();
+            }
+            Some("shuffle") => {
+                for i in (1..hosts.len()).rev() {
+                    let j = (rand::random::<u64>() % (i as u64 + 1)) as usize;
+                    hosts.swap(i, j);
+                }
+            }
+            _ => {}
+        }
+        hosts
+    }
+
+    /// Asks `question` through the prompter, one question at a time; `None` when nobody can
+    /// answer.
+    async fn ask(&self, question: String, private: bool) -> Option<String> {
+        let prompter = self.options.prompter.clone()?;
+        let _one = self.asking.lock().await;
+        tokio::task::spawn_blocking(move || prompter.0.ask(&question, private)).await.ok().flatten()
+    }
+
+    /// `vars_prompt`: each variable from `-e`, the terminal, or its default.
+    async fn prompts(&self, play: &Play) -> Result<Vars, PlayError> {
+        let mut out = Vars::new();
+        for p in &play.prompts {
+            if self.options.extra_vars.contains_key(&p.name) {
+                continue;
+            }
+            let default_text = p.default.as_ref().map(|d| om_template::jinja::python_str(&om_template::jinja::from_json(d)));
+            let question = match &default_text {
+                Some(d) => format!("{} [{d}]: ", p.prompt),
+                None => format!("{}: ", p.prompt),
+            };
+            let mut value = None;
+            for _ in 0..3 {
+                let Some(answer) = self.ask(question.clone(), p.private).await else {
+                    self.emit(Event::Warning { message: "Not prompting as we are not in interactive mode".into(), host: None });
+                    break;
+                };
+                if p.confirm {
+                    let Some(again) = self.ask(format!("confirm {}: ", p.prompt), p.private).await else { break };
+                    if again != answer {
+                        self.emit(Event::Warning { message: "***** VALUES ENTERED DO NOT MATCH ****".into(), host: None });
+                        continue;
+                    }
+                }
+                value = Some(if answer.is_empty() { p.default.clone().unwrap_or(Json::String(answer)) } else { Json::String(answer) });
+                break;
+            }
+            let value = match value.or_else(|| p.default.clone()) {
+                Some(v) => v,
+                None => {
+                    return Err(PlayError::Syntax {
+                        span: p.span.clone(),
+                        message: format!("`vars_prompt` has no value for `{}`: no terminal to ask and no `default`", p.name),
+                        hint: Some(format!("give it with `-e {}=…`, add `default:`, or run om from a terminal", p.name)),
+                    });
+                }
+            };
+            let value = match &p.encrypt {
+                Some(scheme) => {
+                    let salt = p.salt.as_ref().map(|s| format!(", salt={}", Json::String(s.clone()))).unwrap_or_default();
+                    let expr = format!("{{{{ __om_answer | password_hash({}{salt}) }}}}", Json::String(scheme.clone()));
+                    let scope = om_template::jinja::Scope::new(
+                        &self.shared.jinja,
+                        vec![Layer::json([("__om_answer".to_string(), value)].into_iter().collect())],
+                    );
+                    self.shared
+                        .jinja
+                        .template(&Json::String(expr), &scope)
+                        .map_err(|source| PlayError::Template { span: p.span.clone(), source })?
+                }
+                None => value,
+            };
+            out.insert(p.name.clone(), value);
+        }
+        Ok(out)
+    }
+
+    /// `--step`: whether to run `task` ((N)o/(y)es/(c)ontinue, as ansible-playbook asks).
+    async fn take_step(&self, task: &Task) -> bool {
+        if !self.stepping.load(Ordering::Relaxed) {
+            return true;
+        }
+        let answer = self.ask(format!("Perform task: TASK: {} (N)o/(y)es/(c)ontinue: ", task.display_name()), false).await;
+        match answer.as_deref().map(|a| a.trim().to_ascii_lowercase()).as_deref() {
+            Some("y" | "yes") => true,
+            Some("c" | "continue") => {
+                self.stepping.store(false, Ordering::Relaxed);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The `throttle:` slots of `task`, when it has a throttle below the host count.
+    fn throttle(&self, task: &Arc<Task>, first: usize) -> Option<Arc<Semaphore>> {
+        let value = task.throttle.as_ref()?;
+        let scope = self.shared.scope(first, Some(task), Vec::new());
+        let n = match self.shared.jinja.template(value, &scope).ok()? {
+            Json::Number(n) => n.as_u64()?,
+            Json::String(s) => s.trim().parse().ok()?,
+            _ => return None,
+        };
+        if n == 0 {
+            return None;
+        }
+        let mut map = self.throttles.lock().unwrap_or_else(|p| p.into_inner());
+        Some(Arc::clone(map.entry((Arc::as_ptr(task) as usize, n)).or_insert_with(|| Arc::new(Semaphore::new(n as usize)))))
+    }
+
     /// `groups`: the inventory's groups and those `group_by` made.
     fn groups(&self) -> Json {
         let mut groups = serde_json::to_value(self.inventory.groups_dict()).unwrap_or_default();
@@ -279,9 +478,16 @@ impl Runner {
             for (name, hosts) in self.dynamic_groups.lock().unwrap_or_else(|p| p.into_inner()).iter() {
                 let entry = map.entry(name.clone()).or_insert_with(|| Json::Array(Vec::new()));
                 if let Json::Array(list) = entry {
+                    let mut at = 0;
                     for h in hosts {
                         if !list.iter().any(|x| x.as_str() == Some(h)) {
-                            list.push(Json::String(h.clone()));
+                            if name == "all" {
+                                // Added hosts sit in `all` itself, before its children's.
+                                list.insert(at, Json::String(h.clone()));
+                                at += 1;
+                            } else {
+                                list.push(Json::String(h.clone()));
+                            }
                         }
                     }
                 }
@@ -290,8 +496,72 @@ impl Runner {
         groups
     }
 
+    /// `add_host`: a new host (or more groups and vars for a known one), which later plays'
+    /// patterns, `groups` and `hostvars` see; whether anything changed.
+    pub(crate) fn add_host(&self, name: &str, groups: &[String], vars: Vars) -> Result<bool, String> {
+        let mut changed = false;
+        match self.shared.lookup(name) {
+            Some(i) => {
+                let mut st = self.shared.hosts[i].lock().unwrap_or_else(|p| p.into_inner());
+                let mut host = (*st.host).clone();
+                for g in groups {
+                    if !host.groups.contains(g) {
+                        host.groups.push(g.clone());
+                    }
+                }
+                host.vars.extend(vars);
+                st.base = base_layer(&host);
+                st.host = Arc::new(host);
+            }
+            None => {
+                // As ansible-core: the groups' variables under the host's own.
+                let mut host = Host::new(name);
+                let mut merged = self.inventory.group_vars("all").unwrap_or_default();
+                for g in groups {
+                    merged.extend(self.inventory.group_vars(g).unwrap_or_default());
+                }
+                merged.extend(vars);
+                host.vars = merged;
+                host.groups = std::iter::once("all".to_string())
+                    .chain(if groups.is_empty() { vec!["ungrouped".to_string()] } else { groups.to_vec() })
+                    .collect();
+                let i = self
+                    .shared
+                    .hosts
+                    .push(host_state(Arc::new(host)))
+                    .ok_or_else(|| format!("add_host: more than {} hosts added in one run", HostSlots::SPARE))?;
+                self.shared.index.write().unwrap_or_else(|p| p.into_inner()).insert(name.to_string(), i);
+                self.added.lock().unwrap_or_else(|p| p.into_inner()).push(name.to_string());
+                changed = true;
+            }
+        }
+        for g in std::iter::once("all").chain(groups.iter().map(String::as_str)) {
+            changed |= self.add_to_group(g, name) && g != "all";
+        }
+        Ok(changed)
+    }
+
     /// `group_by`: puts `host` in `group`.
     pub(crate) fn add_to_group(&self, group: &str, host: &str) -> bool {
+        let joined = self.join_group(group, host);
+        if joined && let Some(i) = self.shared.lookup(host) {
+            // `group_names` follows, as in ansible-core.
+            let mut st = self.shared.hosts[i].lock().unwrap_or_else(|p| p.into_inner());
+            if !st.host.groups.iter().any(|g| g == group) {
+                let mut h = (*st.host).clone();
+                h.groups.push(group.to_string());
+                st.base = base_layer(&h);
+                st.host = Arc::new(h);
+            }
+        }
+        if joined {
+            let groups = Layer::json([("groups".to_string(), self.groups())].into_iter().collect());
+            self.shared.play.write().unwrap_or_else(|p| p.into_inner()).groups = Some(groups);
+        }
+        joined
+    }
+
+    fn join_group(&self, group: &str, host: &str) -> bool {
         let mut dynamic = self.dynamic_groups.lock().unwrap_or_else(|p| p.into_inner());
         let pos = match dynamic.iter().position(|(g, _)| g == group) {
             Some(p) => p,
@@ -394,7 +664,10 @@ impl Runner {
             no_log: false,
             check_mode: Some(Json::Bool(false)),
             diff: None,
-            environment: None,
+            environment: Vec::new(),
+            throttle: None,
+            async_limit: None,
+            poll: None,
             role: None,
         });
         self.task(&task, hosts, play, false, false).await;
@@ -570,8 +843,12 @@ impl Runner {
                 return (Vec::new(), Vec::new());
             }
         }
+        if !self.take_step(task).await {
+            return (Vec::new(), Vec::new());
+        }
         let index = self.task_index.fetch_add(1, Ordering::Relaxed);
-        let hosts: Hosts = if task.run_once { hosts.iter().copied().take(1).collect() } else { hosts.clone() };
+        // add_host bypasses the host loop: it runs once, on the first host.
+        let hosts: Hosts = if task.run_once || task.module == "add_host" { hosts.iter().copied().take(1).collect() } else { hosts.clone() };
         let (name, module, span) = (task.display_name(), task.module.clone(), Some(task.span.clone()));
         if handler {
             self.emit(Event::HandlerStarted { task: index, name, module, hosts: hosts.len(), span });
@@ -579,12 +856,19 @@ impl Runner {
             self.emit(Event::TaskStarted { task: index, name, module, hosts: hosts.len(), span });
         }
         let mut running = tokio::task::JoinSet::new();
+        let throttle = hosts.first().and_then(|h| self.throttle(task, *h));
         for &h in &hosts {
             let runner = Arc::clone(self);
             let task = Arc::clone(task);
             let forks = Arc::clone(&self.forks);
             let play_dir = play.dir.clone();
+            // throttle: hosts take the task's slots in order.
+            let slot = match &throttle {
+                Some(t) => Arc::clone(t).acquire_owned().await.ok(),
+                None => None,
+            };
             running.spawn(async move {
+                let _slot = slot;
                 let _permit = forks.acquire_owned().await;
                 let outcome = HostRun { runner: &runner, task: &task, host: h, index, play_dir }.run().await;
                 (h, outcome)
@@ -649,7 +933,7 @@ impl Runner {
             if let (Some(reg), Some(first)) = (&task.register, hosts.first()) {
                 let value = self.shared.hosts[*first].lock().unwrap_or_else(|p| p.into_inner()).registered.get(reg).cloned();
                 if let Some(value) = value {
-                    for h in self.alive(&self.shared.index.values().copied().collect::<Vec<_>>()) {
+                    for h in self.alive(&(0..self.shared.hosts.len()).collect::<Vec<_>>()) {
                         let mut st = self.shared.hosts[h].lock().unwrap_or_else(|p| p.into_inner());
                         st.set([(reg.clone(), value.clone())].into_iter().collect());
                     }
@@ -686,6 +970,24 @@ pub(crate) fn tag_selected(tags: &[String], only: &[String], skip: &[String]) ->
         || tags.iter().any(|t| skip.contains(t));
     run &= !skipped;
     run
+}
+
+/// A host's state at the start: its inventory vars and magic variables.
+fn host_state(h: Arc<Host>) -> HostState {
+    let base = base_layer(&h);
+    HostState::new(h, base)
+}
+
+/// A host's inventory vars with `inventory_hostname` and `group_names`.
+fn base_layer(h: &Host) -> Layer {
+    let mut base = h.vars.clone();
+    base.insert("inventory_hostname".into(), h.name.clone().into());
+    base.insert("inventory_hostname_short".into(), h.name.split('.').next().unwrap_or(&h.name).into());
+    // Sorted, as ansible-core gives them.
+    let mut names: Vec<String> = h.groups.iter().filter(|g| *g != "all" && *g != "ungrouped").cloned().collect();
+    names.sort();
+    base.insert("group_names".into(), Json::from(names));
+    Layer::json(base)
 }
 
 fn out_contains(list: &[usize], h: usize) -> bool {

@@ -400,12 +400,7 @@ impl HostRun<'_> {
                 r.insert("parent_groups".into(), json!(parents));
                 (if changed { Status::Changed } else { Status::Ok }, r)
             }
-            "add_host" => {
-                let mut r = Vars::new();
-                r.insert("changed".into(), false.into());
-                r.insert("add_group".into(), args.get("key").or_else(|| args.get("groups")).cloned().unwrap_or(Json::Null));
-                (Status::Ok, r)
-            }
+            "add_host" => self.add_host(args),
             "include_vars" => self.include_vars(&args),
             "include_tasks" | "include_role" => {
                 let mut r = Vars::new();
@@ -417,6 +412,41 @@ impl HostRun<'_> {
             "meta" => (Status::Ok, [("changed".to_string(), Json::Bool(false))].into_iter().collect()),
             _ => self.module(args, scope).await,
         }
+    }
+
+    /// `add_host`: `name` (or `host`/`hostname`), `groups` (or `group`/`groupname`), the rest
+    /// host variables; the result as ansible-core gives it.
+    fn add_host(&self, mut args: Vars) -> (Status, Vars) {
+        let Some(name) = ["name", "host", "hostname"].iter().find_map(|k| args.remove(*k)) else {
+            return failed("name or host is required");
+        };
+        let name = python_str(&from_json(&name));
+        let name = match name.rsplit_once(':') {
+            // `host:port`, as ansible-core splits it.
+            Some((h, port)) if !h.contains(':') && port.parse::<u16>().is_ok() => {
+                args.entry("ansible_port").or_insert_with(|| json!(port.parse::<u16>().unwrap_or(22)));
+                h.to_string()
+            }
+            _ => name,
+        };
+        let mut groups: Vec<String> = Vec::new();
+        for key in ["groups", "group", "groupname"] {
+            match args.remove(key) {
+                Some(Json::Array(list)) => groups.extend(list.iter().map(|g| python_str(&from_json(g)))),
+                Some(Json::Null) | None => {}
+                Some(other) => groups.extend(python_str(&from_json(&other)).split(',').map(|g| g.trim().to_string())),
+            }
+        }
+        groups.retain(|g| !g.is_empty());
+        groups.dedup();
+        let changed = match self.runner.add_host(&name, &groups, args.clone()) {
+            Ok(c) => c,
+            Err(msg) => return failed(msg),
+        };
+        let mut r = Vars::new();
+        r.insert("add_host".into(), json!({"groups": groups, "host_name": name, "host_vars": Json::Object(args)}));
+        r.insert("changed".into(), changed.into());
+        (if changed { Status::Changed } else { Status::Ok }, r)
     }
 
     fn debug(&self, args: &Vars, scope: &Scope) -> (Status, Vars) {
@@ -632,6 +662,31 @@ impl HostRun<'_> {
             Ok(e) => e,
             Err(err) => return outcome_result(Outcome::from_error(err)),
         };
+        let environment = match self.environment(scope) {
+            Ok(e) => e,
+            Err(msg) => return failed(msg),
+        };
+        if !environment.is_empty() && !ENV_FREE.contains(&task.module.as_str()) && !COMMANDS.contains(&task.module.as_str()) {
+            self.runner.emit(Event::Warning {
+                message: format!(
+                    "{}: `environment` reaches command, shell, raw and script in om; `{}` runs without it",
+                    task.span, task.module
+                ),
+                host: Some(self.name()),
+            });
+        }
+        let (background, sync_limit) = match self.background(scope) {
+            Some(bg) if COMMANDS.contains(&task.module.as_str()) => (Some(bg), None),
+            Some(bg) if bg.poll_s == 0 => {
+                return failed(format!(
+                    "{}: `async` with `poll: 0` runs command, shell, raw and script in om, not `{}`",
+                    task.span, task.module
+                ));
+            }
+            // Other modules with `poll` > 0: run in the foreground, within the time limit.
+            Some(bg) => (None, Some(Duration::from_secs(bg.limit_s))),
+            None => (None, None),
+        };
         let noop = |_: om_core::OutputChunk<'_>| {};
         let ctx = Ctx {
             host: &host,
@@ -642,12 +697,20 @@ impl HostRun<'_> {
             escalation,
             timeout: None,
             output: &noop,
-            background: None,
+            background,
             rendered,
             agent_commands: true,
+            environment,
         };
         let delegated_name = task.delegate_to.as_ref().map(|_| host.name.clone());
-        let outcome = match action.run(&ctx).await {
+        let ran = match sync_limit {
+            Some(limit) => match tokio::time::timeout(limit, action.run(&ctx)).await {
+                Ok(r) => r,
+                Err(_) => return failed("async task did not complete within the requested time"),
+            },
+            None => action.run(&ctx).await,
+        };
+        let outcome = match ran {
             Ok(o) => o,
             Err(err) => {
                 if err.phase.is_unreachable() && delegated != Some(LOCAL) {
@@ -667,10 +730,55 @@ impl HostRun<'_> {
             self.runner.shared.hosts[self.host].lock().unwrap_or_else(|p| p.into_inner()).add_facts(&facts);
         }
         let (status, mut result) = outcome_result(outcome);
+        if task.async_limit.is_some() || task.module == "async_status" {
+            // ansible-core 2.19 reports a job's `started`/`finished` as booleans.
+            for key in ["started", "finished"] {
+                if let Some(n) = result.get(key).and_then(Json::as_i64) {
+                    result.insert(key.into(), (n != 0).into());
+                }
+            }
+        }
         if let Some(name) = delegated_name {
             result.insert("_ansible_delegated_to".into(), name.into());
         }
         (status, result)
+    }
+
+    /// `environment:` of the play, role, blocks and task merged (inner wins), templated;
+    /// values as Python's `str()` gives them, names checked.
+    fn environment(&self, scope: &Scope) -> Result<Vec<(String, String)>, String> {
+        let span = &self.task.span;
+        let mut merged: Vec<(String, String)> = Vec::new();
+        for value in &self.task.environment {
+            let map = match self.runner.shared.jinja.template(value, scope).map_err(|e| template_failure(span, &e))? {
+                Json::Object(map) => map,
+                Json::Null => continue,
+                other => {
+                    return Err(format!("{span}: `environment` must be a mapping, not `{}`", python_str(&from_json(&other))));
+                }
+            };
+            for (name, v) in map {
+                if !om_exec::action::valid_env_name(&name) {
+                    return Err(format!("{span}: `{name}` is not a valid environment variable name"));
+                }
+                let text = python_str(&from_json(&v));
+                match merged.iter_mut().find(|(n, _)| *n == name) {
+                    Some(entry) => entry.1 = text,
+                    None => merged.push((name, text)),
+                }
+            }
+        }
+        Ok(merged)
+    }
+
+    /// `async:`/`poll:` (poll 15 s unless given); `None` without `async` or with `async: 0`.
+    fn background(&self, scope: &Scope) -> Option<om_exec::Background> {
+        let limit = self.number(self.task.async_limit.as_ref(), scope, 0.0);
+        if limit <= 0.0 {
+            return None;
+        }
+        let poll = self.number(self.task.poll.as_ref(), scope, 15.0).max(0.0);
+        Some(om_exec::Background { limit_s: limit.ceil() as u64, poll_s: poll.ceil() as u64 })
     }
 
     /// The host the module runs on: this one, or `delegate_to`'s.
@@ -678,7 +786,7 @@ impl HostRun<'_> {
         let Some(value) = &self.task.delegate_to else { return Ok((self.host(), None)) };
         let target = self.runner.shared.jinja.template(value, scope).map_err(|e| template_failure(&self.task.span, &e))?;
         let name = python_str(&from_json(&target));
-        if let Some(&i) = self.runner.shared.index.get(&name) {
+        if let Some(i) = self.runner.shared.lookup(&name) {
             let host = Arc::clone(&self.runner.shared.hosts[i].lock().unwrap_or_else(|p| p.into_inner()).host);
             return Ok((host, Some(i)));
         }
@@ -690,6 +798,33 @@ impl HostRun<'_> {
         Err(format!("{}: delegate_to `{name}` is not a host in the inventory", self.task.span))
     }
 }
+
+/// The modules whose commands get `environment:` and can run as background jobs.
+const COMMANDS: &[&str] = &["command", "shell", "raw", "script"];
+
+/// Modules that run no other program, so `environment:` cannot matter to them.
+const ENV_FREE: &[&str] = &[
+    "file",
+    "copy",
+    "template",
+    "lineinfile",
+    "blockinfile",
+    "replace",
+    "stat",
+    "slurp",
+    "fetch",
+    "ini_file",
+    "assemble",
+    "setup",
+    "ping",
+    "wait_for",
+    "tempfile",
+    "async_status",
+    "find",
+    "get_url",
+    "uri",
+    "unarchive",
+];
 
 /// The "host index" of a task delegated to the controller: a fresh local connection.
 const LOCAL: usize = usize::MAX;

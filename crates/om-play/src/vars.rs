@@ -5,7 +5,8 @@
 //! the role's and the task's layers in ansible-core 2.19's order.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use om_core::{Connection, Host, Vars};
 use om_template::jinja::{HostScopes, Jinja, Layer, Scope};
@@ -71,11 +72,53 @@ impl HostState {
     }
 }
 
+/// The run's hosts: the inventory's, then those `add_host` made (up to [`HostSlots::SPARE`]),
+/// each at a fixed index for the whole run.
+pub(crate) struct HostSlots {
+    slots: Vec<OnceLock<Mutex<HostState>>>,
+    len: AtomicUsize,
+    /// Serializes `push`.
+    adding: Mutex<()>,
+}
+
+impl HostSlots {
+    /// How many hosts `add_host` can add to a run.
+    pub const SPARE: usize = 1024;
+
+    pub fn new(states: Vec<HostState>) -> Self {
+        let len = states.len();
+        let mut slots: Vec<OnceLock<Mutex<HostState>>> = states.into_iter().map(|s| OnceLock::from(Mutex::new(s))).collect();
+        slots.extend((0..Self::SPARE).map(|_| OnceLock::new()));
+        Self { slots, len: AtomicUsize::new(len), adding: Mutex::new(()) }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len.load(Ordering::Acquire)
+    }
+
+    /// Adds a host; its index, or `None` when the spare slots are used up.
+    pub fn push(&self, state: HostState) -> Option<usize> {
+        let _one = self.adding.lock().unwrap_or_else(|p| p.into_inner());
+        let i = self.len();
+        self.slots.get(i)?.set(Mutex::new(state)).ok()?;
+        self.len.store(i + 1, Ordering::Release);
+        Some(i)
+    }
+}
+
+impl std::ops::Index<usize> for HostSlots {
+    type Output = Mutex<HostState>;
+
+    fn index(&self, i: usize) -> &Mutex<HostState> {
+        self.slots[i].get().expect("host indexes are handed out only for filled slots")
+    }
+}
+
 /// Everything a host's scopes are built from, shared by the run's tasks.
 pub(crate) struct Shared {
     pub jinja: Jinja,
-    pub hosts: Vec<Mutex<HostState>>,
-    pub index: HashMap<String, usize>,
+    pub hosts: HostSlots,
+    pub index: RwLock<HashMap<String, usize>>,
     pub extra: Layer,
     /// `hostvars`, `groups` and the other run-wide magic variables.
     pub globals: Layer,
@@ -90,6 +133,8 @@ pub(crate) struct PlayLayers {
     pub vars: Vec<Layer>,
     pub role_vars: Vec<Layer>,
     pub magic: Option<Layer>,
+    /// `groups` again after `group_by`/`add_host` changed them during the play.
+    pub groups: Option<Layer>,
     /// The play's `remote_user`, for hosts whose inventory names no `ansible_user`.
     pub remote_user: Option<String>,
 }
@@ -103,6 +148,7 @@ impl PlayLayers {
             vars,
             role_vars: play.role_list.iter().map(|r| Layer::json((*r.vars).clone())).collect(),
             magic: Some(magic),
+            groups: None,
             remote_user: play.remote_user.clone(),
         }
     }
@@ -117,6 +163,11 @@ pub(crate) struct HostLayers {
 }
 
 impl Shared {
+    /// The index of the host named `name`.
+    pub fn lookup(&self, name: &str) -> Option<usize> {
+        self.index.read().unwrap_or_else(|p| p.into_inner()).get(name).copied()
+    }
+
     pub fn snapshot(&self, i: usize) -> HostLayers {
         let st = self.hosts[i].lock().unwrap_or_else(|p| p.into_inner());
         HostLayers { base: st.base.clone(), facts: st.facts.clone(), registered: st.registered_layer.clone() }
@@ -152,6 +203,7 @@ impl Shared {
         }
         layers.push(self.globals.clone());
         layers.extend(play.magic);
+        layers.extend(play.groups);
         if let Some(role) = task.and_then(|t| t.role.as_ref()) {
             let mut r = Vars::new();
             let dir = play_dir(&self.play);
@@ -175,13 +227,14 @@ pub(crate) struct HostVarsView(pub std::sync::Weak<Shared>);
 impl HostScopes for HostVarsView {
     fn scope(&self, host: &str) -> Option<Scope> {
         let shared = self.0.upgrade()?;
-        let i = *shared.index.get(host)?;
+        let i = shared.lookup(host)?;
         Some(shared.scope(i, None, Vec::new()))
     }
 
     fn hosts(&self) -> Vec<String> {
         let Some(shared) = self.0.upgrade() else { return Vec::new() };
-        let mut names: Vec<(usize, String)> = shared.index.iter().map(|(k, v)| (*v, k.clone())).collect();
+        let mut names: Vec<(usize, String)> =
+            shared.index.read().unwrap_or_else(|p| p.into_inner()).iter().map(|(k, v)| (*v, k.clone())).collect();
         names.sort();
         names.into_iter().map(|(_, n)| n).collect()
     }

@@ -41,8 +41,11 @@ pub struct Ctx<'a> {
     pub rendered: Option<Vec<u8>>,
     /// `command` and `shell` run through om-agent (one round trip on the agent's channel once
     /// it is up) rather than on an exec channel of their own. Worth it when more tasks follow
-    /// on the host; a one-shot command is cheaper without starting an agent.
+    /// on the host; a one-shot command is cheaper without starting an agent. With an
+    /// `environment` they keep to the exec channel, where the variables are exported.
     pub agent_commands: bool,
+    /// `environment:` for the commands the action runs: names checked, values quoted.
+    pub environment: Vec<(String, String)>,
 }
 
 /// `-B <secs> -P <poll>`.
@@ -59,14 +62,32 @@ impl Ctx<'_> {
 
     /// Runs a shell command line, as the become user when escalation is on.
     pub async fn exec(&self, command: String, stdin: Option<Vec<u8>>) -> Result<ExecOutput, HostError> {
+        let command = self.with_environment(command);
         let request = ExecRequest { command, stdin, pty: false, timeout: self.timeout, escalation: self.escalation.clone() };
         self.conn.exec(request, self.output).await
     }
 
     /// Runs a helper command (probes, renames) without streaming its output.
     pub async fn probe(&self, command: String) -> Result<ExecOutput, HostError> {
+        let command = self.with_environment(command);
         let request = ExecRequest { command, stdin: None, pty: false, timeout: self.timeout, escalation: self.escalation.clone() };
         self.conn.exec(request, &|_| {}).await
+    }
+
+    /// `command` after `export NAME='value';` for each `environment:` entry (inside the
+    /// escalated shell, so `sudo` does not drop them). Names were checked by the caller.
+    fn with_environment(&self, command: String) -> String {
+        if self.environment.is_empty() {
+            return command;
+        }
+        let mut line = String::new();
+        for (name, value) in &self.environment {
+            if valid_env_name(name) {
+                line.push_str(&format!("export {name}={}; ", q(value)));
+            }
+        }
+        line.push_str(&command);
+        line
     }
 
     pub fn str(&self, name: &str) -> Option<&str> {
@@ -80,6 +101,12 @@ impl Ctx<'_> {
     pub fn fail(&self, message: impl Into<String>) -> HostError {
         HostError::new(&self.host.name, Phase::Module, message)
     }
+}
+
+/// Whether `name` can be an environment variable's name (`[A-Za-z_][A-Za-z0-9_]*`).
+pub fn valid_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// A module's controller side.

@@ -3,5 +3,6 @@
 
 #![allow(clippy::print_stderr)]
 
+mod features;
 mod load;
 mod run;

@@ -51,6 +51,9 @@ pub struct PlayArgs {
     /// Run handlers even on hosts that failed.
     #[arg(long)]
     pub force_handlers: bool,
+    /// Ask before each task: (N)o/(y)es/(c)ontinue, read from the terminal.
+    #[arg(long)]
+    pub step: bool,
     /// A file holding the vault password.
     #[arg(long, value_name = "FILE")]
     pub vault_password_file: Vec<PathBuf>,

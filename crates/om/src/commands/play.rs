@@ -58,6 +58,8 @@ pub(crate) fn run(args: PlayArgs, verbose: u8) -> anyhow::Result<ExitStatus> {
         },
         vault,
         force_handlers: args.force_handlers,
+        step: args.step,
+        prompter: Some(om_play::Prompter(Arc::new(TtyAsk))),
     };
     let connector = Arc::new(Transports::new(Arc::new(ssh(&args, &inventory)?), args.connection.clone()));
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -105,6 +107,30 @@ pub(crate) fn run(args: PlayArgs, verbose: u8) -> anyhow::Result<ExitStatus> {
         Some(Ok(recap)) if recap.any_unreachable() => Ok(ExitStatus::Unreachable),
         Some(Ok(recap)) if recap.any_failed() => Ok(ExitStatus::Failed),
         Some(Ok(_)) => Ok(ExitStatus::Success),
+    }
+}
+
+/// `vars_prompt` and `--step` questions on the controlling terminal (`/dev/tty`) when standard
+/// input is a terminal; otherwise nobody answers and prompts take their defaults.
+struct TtyAsk;
+
+impl om_play::Ask for TtyAsk {
+    fn ask(&self, question: &str, private: bool) -> Option<String> {
+        use std::io::{BufRead, IsTerminal, Write};
+        // As ansible-playbook: no questions unless om's input is a terminal.
+        if !std::io::stdin().is_terminal() {
+            return None;
+        }
+        let tty = std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").ok()?;
+        if private {
+            return rpassword::prompt_password(question).ok();
+        }
+        let mut out = &tty;
+        out.write_all(question.as_bytes()).ok()?;
+        out.flush().ok()?;
+        let mut line = String::new();
+        std::io::BufReader::new(&tty).read_line(&mut line).ok()?;
+        Some(line.trim_end_matches(['\n', '\r']).to_string())
     }
 }
 

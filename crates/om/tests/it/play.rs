@@ -233,3 +233,71 @@ fn output_matches_ansible_playbook_line_for_line() {
         .expect("ansible-playbook runs");
     assert_eq!(ours, normalized(&String::from_utf8_lossy(&reference.stdout), &ansible_base), "om (left) and ansible-playbook (right)");
 }
+
+#[test]
+fn free_strategy_environment_async_order_and_add_host_match_ansible_playbook() {
+    let runs = conform("features", &[]);
+    assert_eq!(runs.files["h1/env"].0, "play block h1 hello\n", "the inner environment wins; no terminal: the prompt's default");
+    assert_eq!(runs.files["h1/async"].0, "waited\n");
+    assert_eq!(runs.files["h2/bg"].0, "bg\n", "async_status waited for the fire-and-forget job");
+    assert_eq!(runs.files["throttle.log"].0, "start\nend\n".repeat(4), "throttle: 1 runs one host at a time");
+    assert_eq!(runs.files["order.log"].0, "h2\nh1\n".repeat(2));
+    assert_eq!(runs.files["alias"].0, "alias1 from-add-host ['alias1']\n");
+    assert!(runs.first.contains("alias1 "), "{}", runs.first);
+}
+
+/// `vars_prompt` and `--step` read the controlling terminal: om runs under `script`, which
+/// gives it a pseudo-terminal fed from our stdin.
+#[test]
+fn vars_prompt_and_step_ask_on_the_terminal() {
+    use std::io::Write;
+    let dir = om_test::tempdir();
+    std::fs::write(
+        dir.path().join("site.yml"),
+        "- hosts: all\n  gather_facts: false\n  vars_prompt:\n    - name: who\n      prompt: Who\n      private: false\n    - name: pin\n      prompt: PIN\n  tasks:\n    - debug: msg=\"who={{ who }} pin={{ pin }}\"\n    - debug: msg=second-task\n    - debug: msg=third-task\n",
+    )
+    .expect("write");
+    let line = format!("{} play {}/site.yml -i localhost, -c local --step", env!("CARGO_BIN_EXE_om"), dir.path().display());
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let sink = std::sync::Arc::clone(&seen);
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = std::io::Read::read(&mut stdout, &mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().expect("lock").extend_from_slice(&buf[..n]);
+        }
+    });
+    let step = "Perform task: TASK: debug (N)o/(y)es/(c)ontinue: ";
+    // Each answer once its question is on the terminal (the private one with echo off).
+    for (answer, question, nth) in [("alice", "Who: ", 1), ("1234", "PIN: ", 1), ("y", step, 1), ("n", step, 2), ("y", step, 3)] {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while String::from_utf8_lossy(&seen.lock().expect("lock")).matches(question).count() < nth {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no `{question}` #{nth}: {}",
+                String::from_utf8_lossy(&seen.lock().expect("lock"))
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        stdin.write_all(format!("{answer}\n").as_bytes()).expect("answer");
+    }
+    drop(stdin);
+    child.wait().expect("finishes");
+    reader.join().expect("reader");
+    let text = String::from_utf8_lossy(&seen.lock().expect("lock")).into_owned();
+    assert!(text.contains("Who: ") && text.contains("PIN: "), "{text}");
+    assert!(!text.contains("1234\r\n"), "the private answer is not echoed: {text}");
+    assert!(text.contains("\"msg\": \"who=alice pin=1234\""), "{text}");
+    assert_eq!(text.matches("Perform task: TASK: debug (N)o/(y)es/(c)ontinue: ").count(), 3, "{text}");
+    assert!(!text.contains("\"msg\": \"second-task\"") && text.contains("\"msg\": \"third-task\""), "{text}");
+}
