@@ -197,7 +197,22 @@ impl Client {
         input: &[u8],
         on_chunk: Option<OnChunk<'_>>,
     ) -> Result<om_modules::ModuleOutput, ClientError> {
-        let request = Request::Module { module: module.to_string(), args: args.clone(), check, diff };
+        self.module_env(module, args, check, diff, &[], input, on_chunk).await
+    }
+
+    /// As [`Client::module`], with `environment:` variables for the programs the module runs.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn module_env(
+        &self,
+        module: &str,
+        args: &Vars,
+        check: bool,
+        diff: bool,
+        env: &[(String, String)],
+        input: &[u8],
+        on_chunk: Option<OnChunk<'_>>,
+    ) -> Result<om_modules::ModuleOutput, ClientError> {
+        let request = Request::Module { module: module.to_string(), args: args.clone(), check, diff, env: env.to_vec() };
         let reply = self.call(&request, input, on_chunk).await?;
         match reply.response {
             Response::Module { result } => Ok(om_modules::ModuleOutput { result, data: (!reply.blob.is_empty()).then_some(reply.blob) }),

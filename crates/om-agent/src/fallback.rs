@@ -50,6 +50,7 @@ pub async fn run_module(
     args: &Vars,
     check: bool,
     diff: bool,
+    env: Vec<(String, String)>,
     input: Vec<u8>,
 ) -> Result<ModuleOutput, FallbackError> {
     let m = om_modules::find(module).map_err(RunError::from)?;
@@ -60,7 +61,8 @@ pub async fn run_module(
     let (module, args) = (module.to_string(), args.clone());
     tokio::task::spawn_blocking(move || {
         let os = ShellOs::new(RemoteShell::new(remote, handle));
-        let mut ctx = Context::new(&os);
+        let with_env = om_modules::os::WithEnv::new(&os, &env);
+        let mut ctx = Context::new(if env.is_empty() { &os } else { &with_env });
         ctx.check = check;
         ctx.diff = diff;
         ctx.input = (!input.is_empty()).then_some(input.as_slice());

@@ -113,6 +113,8 @@ pub struct ModuleCall<'a> {
     pub input: Option<&'a [u8]>,
     /// Run the module as another user (the agent is started through sudo).
     pub escalation: Option<&'a Escalation>,
+    /// `environment:`: variables for every program the module runs.
+    pub environment: &'a [(String, String)],
     pub on_output: OutputFn<'a>,
 }
 

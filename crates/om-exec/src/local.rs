@@ -149,7 +149,7 @@ impl Connection for LocalConnection {
     }
 
     async fn call(&self, module: &str, args: &om_core::Vars, check: bool, diff: bool) -> Result<om_core::Vars, HostError> {
-        let call = om_core::ModuleCall { module, args, check, diff, input: None, escalation: None, on_output: &|_| {} };
+        let call = om_core::ModuleCall { module, args, check, diff, input: None, escalation: None, environment: &[], on_output: &|_| {} };
         self.call_module(call).await.map(|r| r.result)
     }
 
@@ -165,7 +165,8 @@ impl Connection for LocalConnection {
         }
         let run = || {
             let on_output = |stream: Stream, data: &[u8]| (call.on_output)(om_core::OutputChunk { stream, data });
-            let mut ctx = om_modules::Context::new(&om_modules::os::LocalOs);
+            let with_env = om_modules::os::WithEnv::new(&om_modules::os::LocalOs, call.environment);
+            let mut ctx = om_modules::Context::new(&with_env);
             ctx.check = call.check;
             ctx.diff = call.diff;
             ctx.input = call.input;

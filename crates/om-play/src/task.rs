@@ -666,15 +666,6 @@ impl HostRun<'_> {
             Ok(e) => e,
             Err(msg) => return failed(msg),
         };
-        if !environment.is_empty() && !ENV_FREE.contains(&task.module.as_str()) && !COMMANDS.contains(&task.module.as_str()) {
-            self.runner.emit(Event::Warning {
-                message: format!(
-                    "{}: `environment` reaches command, shell, raw and script in om; `{}` runs without it",
-                    task.span, task.module
-                ),
-                host: Some(self.name()),
-            });
-        }
         let (background, sync_limit) = match self.background(scope) {
             Some(bg) if COMMANDS.contains(&task.module.as_str()) => (Some(bg), None),
             Some(bg) if bg.poll_s == 0 => {
@@ -799,32 +790,8 @@ impl HostRun<'_> {
     }
 }
 
-/// The modules whose commands get `environment:` and can run as background jobs.
+/// The modules that can run as background jobs.
 const COMMANDS: &[&str] = &["command", "shell", "raw", "script"];
-
-/// Modules that run no other program, so `environment:` cannot matter to them.
-const ENV_FREE: &[&str] = &[
-    "file",
-    "copy",
-    "template",
-    "lineinfile",
-    "blockinfile",
-    "replace",
-    "stat",
-    "slurp",
-    "fetch",
-    "ini_file",
-    "assemble",
-    "setup",
-    "ping",
-    "wait_for",
-    "tempfile",
-    "async_status",
-    "find",
-    "get_url",
-    "uri",
-    "unarchive",
-];
 
 /// The "host index" of a task delegated to the controller: a fresh local connection.
 const LOCAL: usize = usize::MAX;

@@ -156,7 +156,17 @@ pub(crate) async fn call_module(conn: &SshConnection, call: ModuleCall<'_>) -> R
     match agent {
         Ok(client) => {
             let on_output = |stream, data: &[u8]| (call.on_output)(OutputChunk { stream, data });
-            let out = client.module(call.module, call.args, call.check, call.diff, call.input.unwrap_or_default(), Some(&on_output)).await;
+            let out = client
+                .module_env(
+                    call.module,
+                    call.args,
+                    call.check,
+                    call.diff,
+                    call.environment,
+                    call.input.unwrap_or_default(),
+                    Some(&on_output),
+                )
+                .await;
             match out {
                 Ok(o) => Ok(ModuleReply { result: o.result, data: o.data }),
                 Err(ClientError::Disconnected { .. }) if link_lost(conn).await => Err(crate::error::lost(&conn.name, "running the module")),
@@ -166,7 +176,7 @@ pub(crate) async fn call_module(conn: &SshConnection, call: ModuleCall<'_>) -> R
         Err(_) => {
             let remote = Arc::new(SshRemote { conn: conn.clone(), escalation: call.escalation.cloned() });
             let input = call.input.map(<[u8]>::to_vec).unwrap_or_default();
-            om_agent::fallback::run_module(remote, call.module, call.args, call.check, call.diff, input)
+            om_agent::fallback::run_module(remote, call.module, call.args, call.check, call.diff, call.environment.to_vec(), input)
                 .await
                 .map(|o| ModuleReply { result: o.result, data: o.data })
                 .map_err(|e| HostError::new(&conn.name, Phase::Module, e.to_string()))

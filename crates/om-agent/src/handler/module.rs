@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use om_core::{Stream, Vars};
-use om_modules::os::{LocalOs, Watch};
+use om_modules::os::{LocalOs, Watch, WithEnv};
 use om_modules::{Context, RunError};
 
 use crate::protocol::{AgentError, ErrorKind, Frame, Kind, Response, join_payload};
@@ -18,6 +18,7 @@ pub(crate) async fn handle(
     args: Vars,
     check: bool,
     diff: bool,
+    env: Vec<(String, String)>,
     blob: Vec<u8>,
     out: &Outbox,
     cancel: Arc<AtomicBool>,
@@ -33,7 +34,8 @@ pub(crate) async fn handle(
             payload.extend_from_slice(data);
             chunks.send(Frame::new(Kind::Chunk, id, payload));
         };
-        let mut ctx = Context::new(&LocalOs);
+        let with_env = WithEnv::new(&LocalOs, &env);
+        let mut ctx = Context::new(if env.is_empty() { &LocalOs } else { &with_env });
         ctx.check = check;
         ctx.diff = diff;
         ctx.input = (!blob.is_empty()).then_some(blob.as_slice());

@@ -14,6 +14,9 @@ pub enum Request {
         check: bool,
         #[serde(default)]
         diff: bool,
+        /// `environment:` for the programs the module runs.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        env: Vec<(String, String)>,
     },
     /// Finish the requests in flight, then exit.
     Shutdown,

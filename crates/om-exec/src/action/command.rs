@@ -22,7 +22,7 @@ impl Action for Command {
     }
 
     async fn run(&self, ctx: &Ctx<'_>) -> Result<Outcome, HostError> {
-        if ctx.agent_commands && ctx.background.is_none() && ctx.environment.is_empty() {
+        if ctx.agent_commands && ctx.background.is_none() {
             return through_agent(ctx, "command").await;
         }
         let argv: Vec<String> = match (ctx.args.get("argv"), ctx.str("cmd").or(ctx.str("_raw_params"))) {
@@ -46,7 +46,7 @@ impl Action for Shell {
     }
 
     async fn run(&self, ctx: &Ctx<'_>) -> Result<Outcome, HostError> {
-        if ctx.agent_commands && ctx.background.is_none() && ctx.environment.is_empty() {
+        if ctx.agent_commands && ctx.background.is_none() {
             return through_agent(ctx, "shell").await;
         }
         let Some(text) = ctx.str("cmd").or(ctx.str("_raw_params")).map(str::to_string) else {

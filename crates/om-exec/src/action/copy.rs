@@ -13,8 +13,16 @@ use crate::schema::Schema;
 pub(crate) struct Copy;
 
 async fn call(ctx: &Ctx<'_>, module: &str, args: &Vars, input: Option<&[u8]>) -> Result<Vars, HostError> {
-    let call =
-        ModuleCall { module, args, check: ctx.check, diff: ctx.diff, input, escalation: ctx.escalation.as_ref(), on_output: ctx.output };
+    let call = ModuleCall {
+        module,
+        args,
+        check: ctx.check,
+        diff: ctx.diff,
+        input,
+        escalation: ctx.escalation.as_ref(),
+        environment: &ctx.environment,
+        on_output: ctx.output,
+    };
     Ok(ctx.conn.call_module(call).await?.result)
 }
 

@@ -41,8 +41,7 @@ pub struct Ctx<'a> {
     pub rendered: Option<Vec<u8>>,
     /// `command` and `shell` run through om-agent (one round trip on the agent's channel once
     /// it is up) rather than on an exec channel of their own. Worth it when more tasks follow
-    /// on the host; a one-shot command is cheaper without starting an agent. With an
-    /// `environment` they keep to the exec channel, where the variables are exported.
+    /// on the host; a one-shot command is cheaper without starting an agent.
     pub agent_commands: bool,
     /// `environment:` for the commands the action runs: names checked, values quoted.
     pub environment: Vec<(String, String)>,

@@ -83,6 +83,7 @@ impl Action for Native {
             diff: ctx.diff,
             input: input.as_deref(),
             escalation: ctx.escalation.as_ref(),
+            environment: &ctx.environment,
             on_output: ctx.output,
         };
         let reply = ctx.conn.call_module(call).await?;

@@ -6,6 +6,7 @@
 //! operation as one small POSIX shell command over the transport (the shell fallback).
 
 mod accounts;
+mod env;
 mod facts_source;
 mod local;
 mod shell;
@@ -16,6 +17,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 pub use accounts::{Accounts, Group, User};
+pub use env::WithEnv;
 pub use facts_source::OsSource;
 pub use local::LocalOs;
 pub use shell::{Shell, ShellOs, ShellOutput, quote};

@@ -7,7 +7,7 @@ use crate::{connector, host, runtime};
 use om_ssh::SshOptions;
 
 fn call<'a>(module: &'a str, args: &'a om_core::Vars) -> ModuleCall<'a> {
-    ModuleCall { module, args, check: false, diff: false, input: None, escalation: None, on_output: &|_| {} }
+    ModuleCall { module, args, check: false, diff: false, input: None, escalation: None, environment: &[], on_output: &|_| {} }
 }
 
 fn args(v: serde_json::Value) -> om_core::Vars {
@@ -57,6 +57,29 @@ fn native_modules_run_in_the_agent_and_a_dead_agent_is_replaced() {
         assert_ne!(third.result["stdout"], agent_pid.as_str());
         let bad = conn.call_module(call("file", &args(serde_json::json!({"path": "/x", "stat": "touch"})))).await.expect_err("bad args");
         assert!(bad.message.contains("Unsupported parameters for (file) module: stat"), "{}", bad.message);
+        conn.close().await;
+    });
+}
+
+#[test]
+fn environment_reaches_the_programs_a_native_module_runs() {
+    let lab = om_test::lab(1);
+    runtime().block_on(async {
+        let conn = connector(SshOptions::default()).connect(&host(&lab, "h1")).await.expect("connects");
+        let env = vec![("OM_GREETING".to_string(), "it's \"quoted\" $HOME".to_string()), ("LC_ALL".to_string(), "C".to_string())];
+        let shell = args(serde_json::json!({"_raw_params": "printf '%s' \"$OM_GREETING\""}));
+        let mut c = call("shell", &shell);
+        c.environment = &env;
+        let out = conn.call_module(c).await.expect("shell through the agent");
+        assert_eq!(out.result["stdout"], "it's \"quoted\" $HOME", "{:?}", out.result);
+        // `command` expands `$VAR` in its words from the module's environment, as ansible-core.
+        let command = args(serde_json::json!({"_raw_params": "echo $OM_GREETING"}));
+        let mut c = call("command", &command);
+        c.environment = &env;
+        let out = conn.call_module(c).await.expect("command through the agent");
+        assert_eq!(out.result["stdout"], "it's \"quoted\" $HOME");
+        let without = conn.call_module(call("shell", &shell)).await.expect("shell");
+        assert_eq!(without.result["stdout"], "", "the variable belongs to one call only");
         conn.close().await;
     });
 }

@@ -95,6 +95,7 @@ fn su_with_the_right_password_a_wrong_one_and_none() {
             diff: false,
             input: Some(b"written by su\n"),
             escalation: Some(&right),
+            environment: &[],
             on_output: &|_| {},
         };
         let reply = conn.call_module(call).await.expect("copy with su");
