@@ -21,8 +21,21 @@ pub(crate) const SSHD_LOG: &str = "sshd.log";
 
 /// Where sshd is installed.
 pub(crate) fn find_sshd() -> Result<PathBuf, LabError> {
-    find_program("sshd", &["/usr/sbin/sshd", "/usr/local/sbin/sshd"])
-        .ok_or(LabError::Missing { program: "sshd", package: "openssh-server" })
+    let sshd = find_program("sshd", &["/usr/sbin/sshd", "/usr/local/sbin/sshd"])
+        .ok_or(LabError::Missing { program: "sshd", package: "openssh-server" })?;
+    ensure_privsep_dir();
+    Ok(sshd)
+}
+
+/// OpenSSH's privilege-separation directory: systemd's tmpfiles make it at boot, a machine
+/// booted without systemd may lack it, and sshd started as root refuses to run without it.
+/// Made when missing (which only root can do; others never need it).
+fn ensure_privsep_dir() {
+    use std::os::unix::fs::DirBuilderExt;
+    let dir = std::path::Path::new("/run/sshd");
+    if !dir.exists() {
+        let _ = std::fs::DirBuilder::new().mode(0o755).create(dir);
+    }
 }
 
 fn find_program(name: &str, known: &[&str]) -> Option<PathBuf> {
