@@ -94,6 +94,8 @@ pub struct WorkersConfig {
     pub ssh_key: Option<PathBuf>,
     pub ssh_user: Option<String>,
     pub known_hosts: Option<PathBuf>,
+    /// How long a cancelled job's commands get between SIGTERM and SIGKILL (WEB-54).
+    pub cancel_grace_ms: u64,
 }
 
 impl Default for WorkersConfig {
@@ -106,6 +108,7 @@ impl Default for WorkersConfig {
             ssh_key: None,
             ssh_user: None,
             known_hosts: None,
+            cancel_grace_ms: 10_000,
         }
     }
 }

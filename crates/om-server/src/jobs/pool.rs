@@ -176,5 +176,5 @@ pub async fn build_spec(state: &AppState, job: &Job) -> Result<JobSpec, ApiError
     }
     let forks = job.target_spec.get("forks").and_then(Value::as_u64).map(|f| f as usize).unwrap_or(action.forks).min(512);
     let timeout = job.target_spec.get("timeout").and_then(Value::as_u64).unwrap_or(action.timeout);
-    Ok(JobSpec { job_id: job.id, action, values, hosts: specs, forks, timeout })
+    Ok(JobSpec { job_id: job.id, action, values, hosts: specs, forks, timeout, cancel_grace_ms: state.config.workers.cancel_grace_ms })
 }
