@@ -21,6 +21,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod exec;
+pub mod grant;
 pub mod inventory;
 pub mod jobs;
 pub mod live;

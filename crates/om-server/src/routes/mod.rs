@@ -24,7 +24,7 @@ pub use jobs::{JobQuery, job_filter, live_stream, visible_job};
 pub use middleware::client_ip;
 pub use openapi::openapi;
 pub use users::{BindingInput, TokenInput, UserInput, create_token_for, create_user};
-pub use workers::{ClaimResponse, EnrollRequest, EnrollResponse, EventBatch, FinishRequest, HeartbeatResponse};
+pub use workers::{ClaimResponse, EnrollRequest, EnrollResponse, EventBatch, FinishRequest, GrantKeyResponse, HeartbeatResponse};
 
 use crate::state::AppState;
 
