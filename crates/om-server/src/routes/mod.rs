@@ -18,7 +18,7 @@ use axum::extract::DefaultBodyLimit;
 use serde::{Deserialize, Serialize};
 
 pub use actions::create_action;
-pub use auth::{LoginRequest, SignedIn, sign_in, sign_out};
+pub use auth::{LoginRequest, PasswordChange, SignedIn, change_password, sign_in, sign_out};
 pub use cmdb::{ansible_inventory, check_server, tree_value, visible, visible_servers};
 pub use jobs::{JobQuery, job_filter, live_stream, visible_job};
 pub use middleware::client_ip;

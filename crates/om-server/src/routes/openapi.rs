@@ -10,6 +10,14 @@ const OPERATIONS: &[Operation] = &[
     ("post", "/auth/login", "auth", "Sign in with a password; sets the om_session cookie", Some("LoginRequest"), 200),
     ("post", "/auth/logout", "auth", "Sign out; deletes the session", None, 200),
     ("get", "/me", "auth", "The caller, its roles, permissions and CSRF token", None, 200),
+    (
+        "post",
+        "/me/password",
+        "auth",
+        "Change your own password; while a first-start or reset password must change, every other call of the session answers 403 password_change_required",
+        Some("PasswordChange"),
+        200,
+    ),
     ("get", "/users", "users", "List users with their role bindings", None, 200),
     ("post", "/users", "users", "Create a user; a generated password is returned once", Some("UserInput"), 201),
     ("put", "/users/{id}", "users", "Disable, re-enable, set a password or replace role bindings", Some("UserUpdate"), 200),
@@ -103,6 +111,11 @@ pub fn openapi() -> Value {
     schemas.insert(
         "Problem".into(),
         json!({"type": "object", "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"}, "errors": {"type": "array", "items": {"type": "object"}}}}),
+    );
+    schemas.insert(
+        "PasswordChange".into(),
+        json!({"type": "object", "required": ["current_password", "new_password"], "properties": {
+            "current_password": {"type": "string"}, "new_password": {"type": "string", "minLength": 8}}}),
     );
     schemas.insert(
         "LaunchRequest".into(),
