@@ -40,6 +40,8 @@ pub struct ServerConfig {
     pub examples: bool,
     /// The most targets any job may have.
     pub max_targets: usize,
+    /// Run the scheduler (schedules launch jobs at their times).
+    pub scheduler: bool,
 }
 
 impl Default for ServerConfig {
@@ -53,6 +55,7 @@ impl Default for ServerConfig {
             trusted_proxies: Vec::new(),
             examples: true,
             max_targets: 10_000,
+            scheduler: true,
         }
     }
 }

@@ -26,6 +26,7 @@ pub mod inventory;
 pub mod jobs;
 pub mod live;
 pub mod routes;
+pub mod schedule;
 mod server;
 pub mod state;
 pub mod ui;

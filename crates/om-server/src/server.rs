@@ -120,6 +120,9 @@ impl Platform {
         let signer = crate::grant::JobSigner::load_or_create(&data_dir).map_err(|e| ServeError::Init(crate::error::error_chain(&e)))?;
         let state = AppState::new(store, config, data_dir, signer);
         crate::jobs::start_background(&state);
+        if state.config.server.scheduler {
+            crate::schedule::start(&state);
+        }
         Ok(Platform { state, started })
     }
 

@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(cmdb::routes())
         .merge(actions::routes())
         .merge(jobs::routes())
+        .merge(crate::schedule::routes())
         .merge(system::api_routes());
     Router::new()
         .nest("/api/v1", api)
