@@ -173,7 +173,7 @@ async fn stop_host(
         return;
     }
     note(format!("om: still running {} ms after SIGTERM; sending SIGKILL\n", grace.as_millis()));
-    signal_until(work, slot, om_core::Signal::Kill, Duration::from_secs(5)).await;
+    signal_until(work, slot, om_core::Signal::Kill, Duration::from_secs(2)).await;
 }
 
 /// Sends `signal` while the command keeps running (its output still flows); true when the
