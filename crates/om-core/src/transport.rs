@@ -125,6 +125,24 @@ pub struct ModuleReply {
     pub data: Option<Vec<u8>>,
 }
 
+/// A signal for the commands a connection runs: how a cancelled job stops them (`Term`
+/// first, `Kill` after a grace period).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    Term,
+    Kill,
+}
+
+impl Signal {
+    /// The name without `SIG`, as SSH's `signal` request and `kill -s` spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signal::Term => "TERM",
+            Signal::Kill => "KILL",
+        }
+    }
+}
+
 /// An open session with one host.
 #[async_trait]
 pub trait Connection: Send + Sync {
@@ -156,6 +174,12 @@ pub trait Connection: Send + Sync {
         }
         let result = self.call(call.module, call.args, call.check, call.diff).await?;
         Ok(ModuleReply { result, data: None })
+    }
+
+    /// Sends `signal` to the process group of every command this connection is running
+    /// now. Transports that cannot signal ignore it (the caller then drops the command).
+    async fn signal(&self, signal: Signal) {
+        let _ = signal;
     }
 
     /// The inventory name of the host this connection reaches.

@@ -40,6 +40,8 @@ pub struct ServerConfig {
     pub examples: bool,
     /// The most targets any job may have.
     pub max_targets: usize,
+    /// Run the scheduler (schedules launch jobs at their times).
+    pub scheduler: bool,
 }
 
 impl Default for ServerConfig {
@@ -53,6 +55,7 @@ impl Default for ServerConfig {
             trusted_proxies: Vec::new(),
             examples: true,
             max_targets: 10_000,
+            scheduler: true,
         }
     }
 }
@@ -94,6 +97,8 @@ pub struct WorkersConfig {
     pub ssh_key: Option<PathBuf>,
     pub ssh_user: Option<String>,
     pub known_hosts: Option<PathBuf>,
+    /// How long a cancelled job's commands get between SIGTERM and SIGKILL (WEB-54).
+    pub cancel_grace_ms: u64,
 }
 
 impl Default for WorkersConfig {
@@ -106,6 +111,7 @@ impl Default for WorkersConfig {
             ssh_key: None,
             ssh_user: None,
             known_hosts: None,
+            cancel_grace_ms: 10_000,
         }
     }
 }

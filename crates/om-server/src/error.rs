@@ -31,6 +31,9 @@ pub enum ApiError {
     Unavailable(String),
     #[error("too many attempts; wait and try again")]
     TooManyRequests,
+    /// A first-start or reset password: only changing it is allowed (WEB-90).
+    #[error("change your password first: POST /api/v1/me/password (or the page /account/password)")]
+    PasswordChangeRequired,
     #[error("internal error")]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -57,7 +60,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthenticated | ApiError::LoginFailed => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -89,14 +92,21 @@ impl IntoResponse for ApiError {
         } else {
             tracing::debug!(error = %self, status = status.as_u16(), "request refused");
         }
+        let problem = match &self {
+            ApiError::PasswordChangeRequired => "/problems/password_change_required",
+            _ => "about:blank",
+        };
         let mut body = json!({
-            "type": "about:blank",
+            "type": problem,
             "title": status.canonical_reason().unwrap_or("error"),
             "status": status.as_u16(),
             "detail": self.detail(),
         });
         if let ApiError::Invalid { errors, .. } = &self {
             body["errors"] = json!(errors);
+        }
+        if let ApiError::PasswordChangeRequired = &self {
+            body["code"] = json!("password_change_required");
         }
         let mut response = (status, Json(body)).into_response();
         response.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));

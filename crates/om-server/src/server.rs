@@ -117,8 +117,12 @@ impl Platform {
             }
         }
         started.actions_loaded = load_action_files(&store, &data_dir.join("actions")).await?;
-        let state = AppState::new(store, config, data_dir);
+        let signer = crate::grant::JobSigner::load_or_create(&data_dir).map_err(|e| ServeError::Init(crate::error::error_chain(&e)))?;
+        let state = AppState::new(store, config, data_dir, signer);
         crate::jobs::start_background(&state);
+        if state.config.server.scheduler {
+            crate::schedule::start(&state);
+        }
         Ok(Platform { state, started })
     }
 

@@ -11,6 +11,7 @@ use tokio::sync::{Notify, watch};
 use crate::auth::Throttle;
 use crate::catalog::Values;
 use crate::config::Config;
+use crate::grant::{GrantVerifier, JobSigner};
 use crate::live::LiveHub;
 use crate::ui::Templates;
 
@@ -43,11 +44,15 @@ pub struct AppState {
     pub started_at: std::time::Instant,
     /// Recorders of jobs that remote workers run, by job id.
     pub remote_recorders: Arc<tokio::sync::Mutex<HashMap<i64, crate::jobs::Recorder>>>,
+    /// Signs job grants (WEB-13).
+    pub signer: Arc<JobSigner>,
+    /// Checks grants for the in-process runners.
+    pub grants: Arc<GrantVerifier>,
 }
 
 impl AppState {
     /// State over an open store; starts the event writer on the current runtime.
-    pub fn new(store: Store, config: Config, data_dir: PathBuf) -> AppState {
+    pub fn new(store: Store, config: Config, data_dir: PathBuf, signer: JobSigner) -> AppState {
         let writer = EventWriter::start(store.clone(), 8192);
         let secure_cookies = config.server.tls_cert.is_some();
         let throttle_after = config.auth.throttle_after;
@@ -66,6 +71,8 @@ impl AppState {
             secure_cookies,
             started_at: std::time::Instant::now(),
             remote_recorders: Arc::default(),
+            grants: Arc::new(signer.verifier()),
+            signer: Arc::new(signer),
         }
     }
 }

@@ -13,7 +13,8 @@ use tokio::sync::{mpsc, watch};
 
 use crate::client::{ApiClient, ClientError};
 use crate::exec::{PlatformConnector, RunEnd, SshDefaults, run_job};
-use crate::routes::{ClaimResponse, EnrollRequest, EnrollResponse, EventBatch, FinishRequest, HeartbeatResponse};
+use crate::grant::GrantVerifier;
+use crate::routes::{ClaimResponse, EnrollRequest, EnrollResponse, EventBatch, FinishRequest, GrantKeyResponse, HeartbeatResponse};
 
 /// How a worker runs.
 #[derive(Debug, Clone)]
@@ -42,16 +43,25 @@ pub enum WorkerEvent {
 /// Runs until the process is stopped; `report` hears of enrolment and jobs.
 pub async fn run(options: WorkerOptions, report: impl Fn(WorkerEvent) + Send + Sync + 'static) -> Result<(), ClientError> {
     let anonymous = ApiClient::new(&options.server, None)?;
-    let credential = if options.token.starts_with("omc_") {
-        options.token.clone()
+    let (credential, grant_key) = if options.token.starts_with("omc_") {
+        (options.token.clone(), None)
     } else {
         let request =
             EnrollRequest { token: options.token.clone(), name: options.name.clone(), zone: options.zone.clone(), forks: options.forks };
         let enrolled: EnrollResponse = anonymous.json(Method::POST, "/worker/v1/enroll", Some(&request)).await?;
         report(WorkerEvent::Enrolled { worker_id: enrolled.worker_id });
-        enrolled.credential
+        (enrolled.credential, Some(enrolled.grant_key))
     };
     let client = anonymous.with_token(credential);
+    // The key that signs job grants: from the enrolment, else asked for with the credential.
+    let grant_key = match grant_key {
+        Some(key) => key,
+        None => client.json::<GrantKeyResponse>(Method::GET, "/worker/v1/grant-key", None::<&()>).await?.grant_key,
+    };
+    let grants = Arc::new(GrantVerifier::from_hex(&grant_key).ok_or_else(|| ClientError::Status {
+        status: 502,
+        detail: "the platform sent no valid job-signing key; upgrade om serve".into(),
+    })?);
     let report = Arc::new(report);
     let cancels: Arc<Mutex<HashMap<i64, watch::Sender<bool>>>> = Arc::default();
     let heartbeat_client = client.clone();
@@ -96,10 +106,18 @@ pub async fn run(options: WorkerOptions, report: impl Fn(WorkerEvent) + Send + S
         report(WorkerEvent::Claimed { job_id, hosts: claim.spec.hosts.len() });
         let (cancel_tx, cancel_rx) = watch::channel(false);
         cancels.lock().expect("the cancels lock is never poisoned").insert(job_id, cancel_tx);
-        let (client, options, report, cancels) = (client.clone(), Arc::clone(&options), Arc::clone(&report), Arc::clone(&cancels));
+        let (client, options, report, cancels, grants) =
+            (client.clone(), Arc::clone(&options), Arc::clone(&report), Arc::clone(&cancels), Arc::clone(&grants));
         tokio::spawn(async move {
             let _permit = permit;
-            let cancelled = run_one(&client, &options, claim, cancel_rx).await;
+            let cancelled = match grants.verify(&claim.spec, claim.grant.as_ref(), om_store::now_ms()) {
+                Ok(_) => run_one(&client, &options, claim, cancel_rx).await,
+                Err(err) => {
+                    tracing::warn!(job = job_id, error = %err, "refusing the job's grant; nothing runs");
+                    finish(&client, job_id, &FinishRequest { cancelled: false, grant_invalid: Some(err.to_string()) }).await;
+                    false
+                }
+            };
             cancels.lock().expect("the cancels lock is never poisoned").remove(&job_id);
             report(WorkerEvent::Finished { job_id, cancelled });
         });
@@ -155,12 +173,16 @@ async fn run_one(client: &ApiClient, options: &WorkerOptions, claim: ClaimRespon
     }
     let end = run.await.unwrap_or(RunEnd::Completed);
     let cancelled = end == RunEnd::Cancelled;
-    let finish = FinishRequest { cancelled };
+    finish(client, job_id, &FinishRequest { cancelled, grant_invalid: None }).await;
+    cancelled
+}
+
+/// Reports a job's end, retrying for 20 s while the platform does not answer.
+async fn finish(client: &ApiClient, job_id: i64, request: &FinishRequest) {
     for _ in 0..20 {
-        match client.raw(Method::POST, &format!("/worker/v1/jobs/{job_id}/finish"), Some(&finish)).await {
+        match client.raw(Method::POST, &format!("/worker/v1/jobs/{job_id}/finish"), Some(request)).await {
             Ok((204 | 409 | 403, _)) => break,
             _ => tokio::time::sleep(Duration::from_secs(1)).await,
         }
     }
-    cancelled
 }

@@ -33,6 +33,8 @@ pub(crate) struct Link {
     pub(crate) sftp: tokio::sync::Mutex<Option<Arc<russh_sftp::client::RawSftpSession>>>,
     /// `om-agent stdio` on this connection, started on the first native module call.
     pub(crate) agent: crate::agent::AgentSlot,
+    /// Signals for the commands running on this connection (a cancelled job's TERM, KILL).
+    signals: tokio::sync::broadcast::Sender<Sig>,
 }
 
 impl Link {
@@ -45,6 +47,7 @@ impl Link {
             reconnects: AtomicU32::new(0),
             sftp: tokio::sync::Mutex::new(None),
             agent: crate::agent::AgentSlot::default(),
+            signals: tokio::sync::broadcast::channel(4).0,
         }
     }
 
@@ -149,6 +152,7 @@ impl SshConnection {
         on_output: OutputFn<'_>,
     ) -> Result<ExecOutput, HostError> {
         let _permit = self.link.permit().await;
+        let mut signals = self.link.signals.subscribe();
         let mut channel = self.link.open_session(&self.name).await?;
         let (command, mut filter) = match &request.escalation {
             Some(e) => {
@@ -173,18 +177,28 @@ impl SshConnection {
         let mut out = ExecOutput::default();
         let mut exited = false;
         loop {
-            let msg = match deadline {
-                Some(deadline) => tokio::select! {
+            let deadline = async {
+                match deadline {
+                    Some(deadline) => tokio::time::sleep_until(deadline).await,
+                    None => std::future::pending().await,
+                }
+            };
+            let msg = tokio::select! {
                     msg = channel.wait() => msg,
-                    _ = tokio::time::sleep_until(deadline) => {
+                    signal = signals.recv() => {
+                        if let Ok(signal) = signal {
+                            debug!(host = %self.name, ?signal, "signalling the command");
+                            let _ = channel.signal(signal).await;
+                        }
+                        continue;
+                    }
+                    _ = deadline => {
                         let _ = channel.signal(Sig::KILL).await;
                         let _ = channel.close().await;
                         let secs = request.timeout.unwrap_or_default().as_secs();
                         return Err(HostError::new(&self.name, Phase::Timeout, format!("the command did not finish within {secs}s and was stopped"))
                             .with_hint("raise the limit with --task-timeout, or run it in the background with -B/-P"));
                     }
-                },
-                None => channel.wait().await,
             };
             let step = match msg {
                 Some(ChannelMsg::Data { data }) => feed(&mut filter, Stream::Stdout, &data),
@@ -256,6 +270,17 @@ impl Connection for SshConnection {
 
     async fn get(&self, src: &str) -> Result<Vec<u8>, HostError> {
         self.sftp().await?.get(src, &|_, _| {}).await
+    }
+
+    /// Sends SSH's `signal` channel request; OpenSSH's sshd delivers it to the command's
+    /// process group, except in sessions of root logins (which it refuses: "session signalling
+    /// requires privilege separation").
+    async fn signal(&self, signal: om_core::Signal) {
+        let sig = match signal {
+            om_core::Signal::Term => Sig::TERM,
+            om_core::Signal::Kill => Sig::KILL,
+        };
+        let _ = self.link.signals.send(sig);
     }
 
     async fn call(&self, module: &str, args: &om_core::Vars, check: bool, diff: bool) -> Result<om_core::Vars, HostError> {

@@ -196,6 +196,18 @@ fn json_text(value: &serde_json::Value) -> String {
 impl Store {
     /// Records a queued job and its pending hosts in one transaction.
     pub async fn create_job(&self, job: &NewJob, hosts: &[NewJobHost]) -> Result<Job, StoreError> {
+        self.create_job_with(job, hosts, |_| None).await
+    }
+
+    /// [`Store::create_job`], with `finish(id)` giving the job's final target spec once its
+    /// id is known, in the same transaction: a runner never sees the job without it (how a
+    /// signed grant naming the job id is stored).
+    pub async fn create_job_with(
+        &self,
+        job: &NewJob,
+        hosts: &[NewJobHost],
+        finish: impl FnOnce(i64) -> Option<serde_json::Value>,
+    ) -> Result<Job, StoreError> {
         let now = now_ms();
         let mut tx = self.write.begin().await?;
         let sql = self.insert_sql(
@@ -233,6 +245,13 @@ impl Store {
                 q = q.bind(id).bind(h.server_id).bind(h.hostname.as_str());
             }
             q.execute(&mut *tx).await?;
+        }
+        if let Some(target_spec) = finish(id) {
+            sqlx::query(self.sql("UPDATE job SET target_spec = ? WHERE id = ?"))
+                .bind(json_text(&target_spec))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         self.job(id).await

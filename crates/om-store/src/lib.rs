@@ -21,6 +21,7 @@ mod events;
 mod jobs;
 mod migrate;
 mod retention;
+mod schedules;
 mod users;
 mod workers;
 
@@ -32,6 +33,7 @@ pub use error::StoreError;
 pub use events::{EventWriter, JobEventRecord, StoreSink, WriterStats, event_key};
 pub use jobs::{HostUpdate, Job, JobFilter, JobHost, JobOutput, NewJob, NewJobHost, StoredEvent};
 pub use retention::{Retention, RetentionReport};
+pub use schedules::{Schedule, ScheduleInput};
 pub use users::{ApiToken, RoleBinding, Session, User};
 pub use workers::{Enrollment, Worker};
 

@@ -19,6 +19,8 @@ pub const SESSION_COOKIE: &str = "om_session";
 pub enum PrincipalKind {
     Session(Session),
     Token(ApiToken),
+    /// A schedule running as its owner (WEB-70), with the owner's current permissions.
+    Schedule(i64),
 }
 
 /// An authenticated user and what they may do.
@@ -36,7 +38,7 @@ impl Principal {
     pub fn csrf(&self) -> &str {
         match &self.kind {
             PrincipalKind::Session(s) => &s.csrf,
-            PrincipalKind::Token(_) => "",
+            PrincipalKind::Token(_) | PrincipalKind::Schedule(_) => "",
         }
     }
 
@@ -45,6 +47,7 @@ impl Principal {
         match self.kind {
             PrincipalKind::Session(_) => "user",
             PrincipalKind::Token(_) => "token",
+            PrincipalKind::Schedule(_) => "system",
         }
     }
 }
@@ -95,7 +98,7 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap, ip: &str) -> Result<
     let bindings = state.store.role_bindings(user.id).await?;
     let token = match &kind {
         PrincipalKind::Token(t) => Some(t),
-        PrincipalKind::Session(_) => None,
+        PrincipalKind::Session(_) | PrincipalKind::Schedule(_) => None,
     };
     let access = Access::new(&bindings, token);
     Ok(Some(Principal { user, kind, access, ip: ip.to_string(), user_agent }))

@@ -25,7 +25,55 @@ pub struct JobSpec {
     pub forks: usize,
     /// Seconds per host.
     pub timeout: u64,
+    /// Between SIGTERM and SIGKILL when the job is cancelled.
+    #[serde(default = "default_grace")]
+    pub cancel_grace_ms: u64,
 }
+
+fn default_grace() -> u64 {
+    10_000
+}
+
+/// What a cancel needs of a host's running command: its connection, once open, and its
+/// process group on the host, once the command has said it (see [`GROUP_MARKER`]).
+#[derive(Default)]
+struct ConnSlot {
+    conn: Mutex<Option<Arc<dyn Connection>>>,
+    group: Mutex<Option<u32>>,
+}
+
+impl ConnSlot {
+    fn conn(&self) -> Option<Arc<dyn Connection>> {
+        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    fn group(&self) -> Option<u32> {
+        *self.group.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Signals the command's process group: `kill` on a channel of its own when the group is
+    /// known (sshd refuses SSH `signal` requests in root sessions), else the transport's
+    /// signal.
+    async fn signal(&self, signal: om_core::Signal) {
+        let Some(conn) = self.conn() else { return };
+        match self.group() {
+            Some(group) => {
+                let command = format!("kill -s {} -- -{group}", signal.name());
+                let request = ExecRequest { command, timeout: Some(Duration::from_secs(5)), ..Default::default() };
+                if let Err(err) = conn.exec(request, &|_| {}).await {
+                    tracing::warn!(host = conn.host_name(), error = %err, "cannot signal the command; asking the transport");
+                    conn.signal(signal).await;
+                }
+            }
+            None => conn.signal(signal).await,
+        }
+    }
+}
+
+/// The first line a command prints on stderr: its shell's pid, which is its process group
+/// (sshd and the local transport start each command as a group leader). The runner takes the
+/// line out of the output.
+const GROUP_MARKER: &str = "om-pgid:";
 
 /// One target: its inventory name and variables (`ansible_host`, `ansible_port`, …).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,9 +130,16 @@ pub async fn run_job(
         let mut cancel = cancel.clone();
         tasks.spawn(async move {
             let _permit = permit;
+            let slot = ConnSlot::default();
+            let work = run_host(&spec, &host, connector.as_ref(), &repo, &events, &slot);
+            tokio::pin!(work);
             let outcome = tokio::select! {
-                outcome = run_host(&spec, &host, connector.as_ref(), &repo, &events) => outcome,
-                _ = wait_cancel(&mut cancel) => return,
+                outcome = &mut work => outcome,
+                _ = wait_cancel(&mut cancel) => {
+                    // The host ends `cancelled` (the recorder closes hosts without a result).
+                    stop_host(work, &slot, Duration::from_millis(spec.cancel_grace_ms), &events, &host.name).await;
+                    return;
+                }
             };
             recap.lock().expect("the recap lock is never poisoned").record(&host.name, outcome.status);
             let _ = events.send(Event::HostResult { host: host.name.clone(), task: 0, outcome });
@@ -96,6 +151,51 @@ pub async fn run_job(
     let recap = recap.lock().expect("the recap lock is never poisoned").clone();
     send(Event::RunFinished { recap, elapsed_us: started.elapsed().as_micros() as u64 });
     if cancelled { RunEnd::Cancelled } else { RunEnd::Completed }
+}
+
+/// Stops a cancelled host's command: SIGTERM to its process group, SIGKILL when it is still
+/// running after `grace`, then the command is dropped (which closes its channel).
+async fn stop_host(
+    mut work: std::pin::Pin<&mut impl std::future::Future<Output = Outcome>>,
+    slot: &ConnSlot,
+    grace: Duration,
+    events: &mpsc::UnboundedSender<Event>,
+    host: &str,
+) {
+    if slot.conn().is_none() {
+        return;
+    }
+    let note = |text: String| {
+        let _ = events.send(Event::Output { host: host.to_string(), task: 0, stream: Stream::Stderr, data: text });
+    };
+    note("om: job cancelled; sending SIGTERM\n".into());
+    if signal_until(work.as_mut(), slot, om_core::Signal::Term, grace).await {
+        return;
+    }
+    note(format!("om: still running {} ms after SIGTERM; sending SIGKILL\n", grace.as_millis()));
+    signal_until(work, slot, om_core::Signal::Kill, Duration::from_secs(2)).await;
+}
+
+/// Sends `signal` while the command keeps running (its output still flows); true when the
+/// command ended within `limit`.
+async fn signal_until(
+    mut work: std::pin::Pin<&mut impl std::future::Future<Output = Outcome>>,
+    slot: &ConnSlot,
+    signal: om_core::Signal,
+    limit: Duration,
+) -> bool {
+    let send = slot.signal(signal);
+    tokio::pin!(send);
+    let deadline = tokio::time::sleep(limit);
+    tokio::pin!(deadline);
+    let mut sent = false;
+    loop {
+        tokio::select! {
+            _ = work.as_mut() => return true,
+            () = &mut send, if !sent => sent = true,
+            () = &mut deadline => return false,
+        }
+    }
 }
 
 async fn wait_cancel(cancel: &mut watch::Receiver<bool>) {
@@ -119,10 +219,52 @@ struct OutputRelay<'a> {
     host: &'a str,
     events: &'a mpsc::UnboundedSender<Event>,
     carry: Mutex<[Vec<u8>; 2]>,
+    /// Stderr's start while the [`GROUP_MARKER`] line is awaited, and where the group goes.
+    marker: Option<(Mutex<Option<Vec<u8>>>, &'a ConnSlot)>,
 }
 
 impl OutputRelay<'_> {
+    fn new<'a>(host: &'a str, events: &'a mpsc::UnboundedSender<Event>, group_to: Option<&'a ConnSlot>) -> OutputRelay<'a> {
+        OutputRelay { host, events, carry: Mutex::default(), marker: group_to.map(|slot| (Mutex::new(Some(Vec::new())), slot)) }
+    }
+
     fn chunk(&self, stream: Stream, data: &[u8]) {
+        if stream == Stream::Stderr
+            && let Some((pending, slot)) = &self.marker
+        {
+            let mut pending = pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(buf) = pending.as_mut() {
+                buf.extend_from_slice(data);
+                let rest = match buf.iter().position(|b| *b == b'\n') {
+                    Some(end) => {
+                        let group = std::str::from_utf8(&buf[..end])
+                            .ok()
+                            .and_then(|line| line.strip_prefix(GROUP_MARKER))
+                            .and_then(|pid| pid.trim().parse::<u32>().ok())
+                            .filter(|pid| *pid > 1);
+                        match group {
+                            Some(group) => {
+                                *slot.group.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(group);
+                                buf.split_off(end + 1)
+                            }
+                            None => std::mem::take(buf),
+                        }
+                    }
+                    None if buf.len() < 64 => return,
+                    None => std::mem::take(buf),
+                };
+                *pending = None;
+                drop(pending);
+                if !rest.is_empty() {
+                    self.pass(stream, &rest);
+                }
+                return;
+            }
+        }
+        self.pass(stream, data);
+    }
+
+    fn pass(&self, stream: Stream, data: &[u8]) {
         let index = usize::from(stream == Stream::Stderr);
         let mut carry = self.carry.lock().expect("the relay lock is never poisoned");
         let buf = &mut carry[index];
@@ -142,6 +284,12 @@ impl OutputRelay<'_> {
     }
 
     fn flush(&self) {
+        if let Some((pending, _)) = &self.marker {
+            let start = pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take();
+            if let Some(start) = start.filter(|s| !s.is_empty()) {
+                self.pass(Stream::Stderr, &start);
+            }
+        }
         let mut carry = self.carry.lock().expect("the relay lock is never poisoned");
         for (i, buf) in carry.iter_mut().enumerate() {
             if !buf.is_empty() {
@@ -164,9 +312,10 @@ async fn run_host(
     connector: &dyn Connector,
     repo: &Path,
     events: &mpsc::UnboundedSender<Event>,
+    slot: &ConnSlot,
 ) -> Outcome {
     let started = Instant::now();
-    let mut outcome = match run_host_inner(spec, host, connector, repo, events).await {
+    let mut outcome = match run_host_inner(spec, host, connector, repo, events, slot).await {
         Ok(outcome) => outcome,
         Err(err) => Outcome::from_error(err),
     };
@@ -180,6 +329,7 @@ async fn run_host_inner(
     connector: &dyn Connector,
     repo: &Path,
     events: &mpsc::UnboundedSender<Event>,
+    slot: &ConnSlot,
 ) -> Result<Outcome, HostError> {
     let target = Host { name: host.name.clone(), vars: host.vars.clone(), groups: Vec::new() };
     let host_ctx = json!({"name": host.name, "ip": target.address()});
@@ -188,12 +338,18 @@ async fn run_host_inner(
         .render(&spec.values, &host_ctx, &Value::Object(host.vars.clone()))
         .map_err(|e| HostError::new(&host.name, Phase::Module, e.detail()))?;
     let timeout = Duration::from_secs(spec.timeout);
-    let relay = OutputRelay { host: &host.name, events, carry: Mutex::default() };
+    let exec = matches!(rendered, Rendered::Exec { .. });
+    let relay = OutputRelay::new(&host.name, events, exec.then_some(slot));
     let on_output = |chunk: om_core::OutputChunk<'_>| relay.chunk(chunk.stream, chunk.data);
+    let connect = || async {
+        let conn = connector.connect(&target).await?;
+        *slot.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::clone(&conn));
+        Ok::<_, HostError>(conn)
+    };
     let outcome = match rendered {
         Rendered::Exec { command } => {
-            let conn = connector.connect(&target).await?;
-            let command = with_environment(&host.vars, &command);
+            let conn = connect().await?;
+            let command = format!("printf '{GROUP_MARKER}%s\\n' \"$$\" >&2; {}", with_environment(&host.vars, &command));
             let out = conn.exec(ExecRequest { command, timeout: Some(timeout), ..Default::default() }, &on_output).await;
             conn.close().await;
             let out = out?;
@@ -201,13 +357,13 @@ async fn run_host_inner(
             exec_outcome(out.rc)
         }
         Rendered::Copy { src, dest, mode, backup } => {
-            let conn = connector.connect(&target).await?;
+            let conn = connect().await?;
             let result = copy(conn.as_ref(), &repo.join("files").join(&src), &dest, mode, backup, &on_output).await;
             conn.close().await;
             result?
         }
         Rendered::Module { module, args } => {
-            let conn = connector.connect(&target).await?;
+            let conn = connect().await?;
             let result = conn.call(&module, &args, false, false).await;
             conn.close().await;
             let result = result?;
@@ -326,7 +482,7 @@ async fn playbook_run(
     let mut cmd = tokio::process::Command::new(program);
     cmd.arg("-i").arg(format!("{name},")).arg("-e").arg(Value::Object(all).to_string()).arg(playbook);
     cmd.env("ANSIBLE_HOST_KEY_CHECKING", "False").env("ANSIBLE_NOCOLOR", "1");
-    super::spawn_and_stream(name, cmd, None, Some(timeout), on_output).await
+    super::spawn_and_stream(name, cmd, None, Some(timeout), None, on_output).await
 }
 
 fn find_program(name: &str) -> Option<PathBuf> {

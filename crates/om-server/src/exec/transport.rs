@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use om_core::transport::OutputFn;
-use om_core::{Connection, Connector, ExecOutput, ExecRequest, Host, HostError, OutputChunk, Phase, Stream};
+use om_core::{Connection, Connector, ExecOutput, ExecRequest, Host, HostError, OutputChunk, Phase, Signal, Stream};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 
@@ -45,15 +45,46 @@ impl PlatformConnector {
 impl Connector for PlatformConnector {
     async fn connect(&self, host: &Host) -> Result<Arc<dyn Connection>, HostError> {
         match host.var_str(&["ansible_connection"]).as_deref() {
-            Some("local") => Ok(Arc::new(LocalConnection { host: host.name.clone() })),
+            Some("local") => Ok(Arc::new(LocalConnection { host: host.name.clone(), groups: ProcessGroups::default() })),
             _ => self.ssh.connect(host).await,
         }
     }
 }
 
-/// Commands on the runner's own machine.
+/// Commands on the runner's own machine, each in a process group of its own so a cancel
+/// reaches the whole command (`sh -c` and what it started).
 pub struct LocalConnection {
     host: String,
+    groups: ProcessGroups,
+}
+
+/// The process groups of the commands running now.
+#[derive(Default)]
+pub struct ProcessGroups(std::sync::Mutex<std::collections::BTreeSet<u32>>);
+
+impl ProcessGroups {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeSet<u32>> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// `kill -s SIG -- -PGID` for every group (no unsafe code, no extra crate).
+    pub async fn signal(&self, signal: Signal) {
+        let groups: Vec<u32> = self.lock().iter().copied().collect();
+        for group in groups {
+            let status = Command::new("kill")
+                .arg("-s")
+                .arg(signal.name())
+                .arg("--")
+                .arg(format!("-{group}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .await;
+            if let Err(err) = status {
+                tracing::warn!(group, error = %err, "cannot run kill");
+            }
+        }
+    }
 }
 
 #[async_trait]
@@ -61,7 +92,11 @@ impl Connection for LocalConnection {
     async fn exec(&self, request: ExecRequest, on_output: OutputFn<'_>) -> Result<ExecOutput, HostError> {
         let mut cmd = Command::new("sh");
         cmd.arg("-c").arg(&request.command);
-        spawn_and_stream(&self.host, cmd, request.stdin, request.timeout, on_output).await
+        spawn_and_stream(&self.host, cmd, request.stdin, request.timeout, Some(&self.groups), on_output).await
+    }
+
+    async fn signal(&self, signal: Signal) {
+        self.groups.signal(signal).await;
     }
 
     async fn put(&self, data: &[u8], dest: &str, mode: Option<u32>) -> Result<(), HostError> {
@@ -87,20 +122,32 @@ impl Connection for LocalConnection {
 }
 
 /// Runs `cmd`, streaming its output as it arrives; killed when the deadline passes or the
-/// future is dropped (cancel).
+/// future is dropped. With `groups`, it runs in a process group of its own, registered there
+/// while it runs (so [`ProcessGroups::signal`] reaches it).
 pub async fn spawn_and_stream(
     host: &str,
     mut cmd: Command,
     stdin: Option<Vec<u8>>,
     timeout: Option<Duration>,
+    groups: Option<&ProcessGroups>,
     on_output: OutputFn<'_>,
 ) -> Result<ExecOutput, HostError> {
     cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    if groups.is_some() {
+        cmd.process_group(0);
+    }
     let program = cmd.as_std().get_program().to_string_lossy().into_owned();
     let mut child = cmd.spawn().map_err(|e| HostError::new(host, Phase::Connect, format!("cannot start `{program}`: {e}")))?;
+    let _registered = match (groups, child.id()) {
+        (Some(groups), Some(pid)) => {
+            groups.lock().insert(pid);
+            Some(Registered { groups, pid })
+        }
+        _ => None,
+    };
     if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
         tokio::spawn(async move {
             let _ = pipe.write_all(&data).await;
@@ -121,6 +168,18 @@ pub async fn spawn_and_stream(
     };
     let status = status.map_err(|e| HostError::new(host, Phase::Module, format!("cannot wait for `{program}`: {e}")))?;
     Ok(ExecOutput { rc: status.code(), stdout, stderr })
+}
+
+/// Removes a process group from its registry when the command is over.
+struct Registered<'a> {
+    groups: &'a ProcessGroups,
+    pid: u32,
+}
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        self.groups.lock().remove(&self.pid);
+    }
 }
 
 async fn pump(mut pipe: impl AsyncRead + Unpin, stream: Stream, on_output: OutputFn<'_>) -> Vec<u8> {

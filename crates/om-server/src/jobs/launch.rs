@@ -9,6 +9,7 @@ use om_store::{AuditRecord, Job, NewJob, NewJobHost, Server, ServerFilter};
 use crate::auth::{Perm, Principal, Scope};
 use crate::catalog::{ActionDef, ParamKind};
 use crate::error::ApiError;
+use crate::grant::GrantSubject;
 use crate::state::AppState;
 
 /// What a client asks to run.
@@ -116,7 +117,25 @@ pub async fn launch(state: &AppState, who: &Principal, request: &LaunchRequest, 
         rerun_of,
     };
     let hosts: Vec<NewJobHost> = servers.iter().map(|s| NewJobHost { server_id: s.id, hostname: s.hostname.clone() }).collect();
-    let job = state.store.create_job(&new, &hosts).await?;
+    let specs: Vec<_> = servers.iter().map(|s| super::host_spec(&action, s)).collect();
+    let subject = GrantSubject {
+        action_id: row.id,
+        action_version_id: row.version_id,
+        action: &action,
+        values: &values,
+        hosts: &specs,
+        user_id: who.user.id,
+        username: &who.user.username,
+    };
+    let job = state
+        .store
+        .create_job_with(&new, &hosts, |id| {
+            let grant = state.signer.sign(&subject.payload(id, om_store::now_ms()));
+            let mut spec = new.target_spec.clone();
+            spec["grant"] = serde_json::to_value(grant).unwrap_or_default();
+            Some(spec)
+        })
+        .await?;
     if action.params.iter().any(|p| matches!(p.kind, ParamKind::Secret {}) && values.0.contains_key(&p.name)) {
         state.secrets.lock().expect("the secrets lock is never poisoned").insert(job.id, values.clone());
     }

@@ -7,5 +7,5 @@ mod pool;
 mod recorder;
 
 pub use launch::{LaunchOptions, LaunchRequest, Targets, audit, launch, rerun};
-pub use pool::{build_spec, cancel, start_background};
+pub use pool::{build_spec, cancel, host_spec, job_grant, refuse_grant, start_background};
 pub use recorder::Recorder;

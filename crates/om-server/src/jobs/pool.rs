@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use om_store::{Job, ServerFilter, now_ms};
+use om_store::{AuditRecord, Job, Server, ServerFilter, now_ms};
 use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
@@ -15,6 +15,7 @@ use super::Recorder;
 use crate::catalog::{ActionDef, Values};
 use crate::error::ApiError;
 use crate::exec::{HostSpec, JobSpec, PlatformConnector, RunEnd, SshDefaults, run_job};
+use crate::grant::{GRANT_INVALID, SignedGrant};
 use crate::state::AppState;
 
 /// Starts the runners, the lease renewer, the reaper and retention on the current runtime.
@@ -96,6 +97,10 @@ async fn run_local(state: &AppState, job: Job) -> Result<(), ApiError> {
             return Ok(());
         }
     };
+    if let Err(err) = state.grants.verify(&spec, job_grant(&job).as_ref(), now_ms()) {
+        drop(recorder);
+        return refuse_grant(state, &job, &err.to_string(), ("system", 0, "om serve")).await;
+    }
     let (cancel_tx, cancel_rx) = watch::channel(job.cancel_requested);
     state.cancels.lock().expect("the cancels lock is never poisoned").insert(job.id, cancel_tx);
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
@@ -113,6 +118,45 @@ async fn run_local(state: &AppState, job: Job) -> Result<(), ApiError> {
         RunEnd::Completed => recorder.finish("", "lost", "the runner gave no result for this host").await?,
         RunEnd::Cancelled => recorder.finish("cancelled", "cancelled", "cancelled by request").await?,
     };
+    Ok(())
+}
+
+/// A target as a runner reaches it: the server's variables plus its address, port and user.
+pub fn host_spec(action: &ActionDef, server: &Server) -> HostSpec {
+    let mut vars = server.vars.clone();
+    let address =
+        if action.address == "hostname" || server.ip_internal.is_empty() { server.hostname.clone() } else { server.ip_internal.clone() };
+    vars.entry("ansible_host").or_insert(Value::from(address));
+    vars.entry("ansible_port").or_insert(Value::from(server.ssh_port));
+    if !server.ssh_user.is_empty() {
+        vars.entry("ansible_user").or_insert(Value::from(server.ssh_user.clone()));
+    }
+    HostSpec { name: server.hostname.clone(), vars }
+}
+
+/// The grant stored with `job`, if any.
+pub fn job_grant(job: &Job) -> Option<SignedGrant> {
+    job.target_spec.get("grant").and_then(|g| serde_json::from_value(g.clone()).ok())
+}
+
+/// Ends a job whose grant does not hold: nothing ran, every host `grant_invalid`, audited.
+pub async fn refuse_grant(state: &AppState, job: &Job, err: &str, actor: (&str, i64, &str)) -> Result<(), ApiError> {
+    tracing::warn!(job = job.id, error = %err, "job grant refused");
+    let reason = format!("{GRANT_INVALID}: {err}");
+    state
+        .store
+        .append_audit(AuditRecord {
+            actor_kind: actor.0.into(),
+            actor_id: actor.1,
+            actor_name: actor.2.into(),
+            verb: "job.grant_invalid".into(),
+            object_kind: "job".into(),
+            object_id: job.id.to_string(),
+            details: serde_json::json!({"reason": err}),
+            ..Default::default()
+        })
+        .await?;
+    Recorder::new(state, job).await?.finish("failed", GRANT_INVALID, &reason).await?;
     Ok(())
 }
 
@@ -161,20 +205,9 @@ pub async fn build_spec(state: &AppState, job: &Job) -> Result<JobSpec, ApiError
         let Some(server) = servers.iter().find(|s| s.id == h.server_id) else {
             return Err(ApiError::NotFound(format!("server `{}` was deleted after the job was queued", h.hostname)));
         };
-        let mut vars = server.vars.clone();
-        let address = if action.address == "hostname" || server.ip_internal.is_empty() {
-            server.hostname.clone()
-        } else {
-            server.ip_internal.clone()
-        };
-        vars.entry("ansible_host").or_insert(Value::from(address));
-        vars.entry("ansible_port").or_insert(Value::from(server.ssh_port));
-        if !server.ssh_user.is_empty() {
-            vars.entry("ansible_user").or_insert(Value::from(server.ssh_user.clone()));
-        }
-        specs.push(HostSpec { name: server.hostname.clone(), vars });
+        specs.push(host_spec(&action, server));
     }
     let forks = job.target_spec.get("forks").and_then(Value::as_u64).map(|f| f as usize).unwrap_or(action.forks).min(512);
     let timeout = job.target_spec.get("timeout").and_then(Value::as_u64).unwrap_or(action.timeout);
-    Ok(JobSpec { job_id: job.id, action, values, hosts: specs, forks, timeout })
+    Ok(JobSpec { job_id: job.id, action, values, hosts: specs, forks, timeout, cancel_grace_ms: state.config.workers.cancel_grace_ms })
 }

@@ -17,7 +17,11 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/auth/login", post(login)).route("/auth/logout", post(logout)).route("/me", get(me))
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/me", get(me))
+        .route("/me/password", post(change_password_api))
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,6 +106,50 @@ async fn logout(State(state): State<AppState>, who: Principal) -> Result<Respons
     let mut response = Json(json!({"ok": true})).into_response();
     response.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(response)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Changes the caller's own password after checking the current one; clears
+/// must-change-password (WEB-90). Audited as `user.password_change`.
+pub async fn change_password(state: &AppState, who: &Principal, change: &PasswordChange) -> Result<(), ApiError> {
+    let user = state.store.user(who.user.id).await?;
+    if !verify_password(change.current_password.clone(), user.password_hash.clone()).await {
+        crate::jobs::audit(state, who, "user.password_change_failed", "user", &user.id.to_string(), json!({})).await?;
+        return Err(ApiError::invalid("current_password", "is not your current password"));
+    }
+    if change.new_password.chars().count() < 8 {
+        return Err(ApiError::invalid("new_password", "must have at least 8 characters"));
+    }
+    if change.new_password == change.current_password {
+        return Err(ApiError::invalid("new_password", "must differ from the current password"));
+    }
+    let phc = crate::auth::hash_password(change.new_password.clone()).await?;
+    state.store.set_password(user.id, &phc, false).await?;
+    crate::jobs::audit(
+        state,
+        who,
+        "user.password_change",
+        "user",
+        &user.id.to_string(),
+        json!({"was_required": user.must_change_password}),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn change_password_api(
+    State(state): State<AppState>,
+    who: Principal,
+    Json(change): Json<PasswordChange>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    change_password(&state, &who, &change).await?;
+    Ok(Json(json!({"ok": true})))
 }
 
 async fn me(State(state): State<AppState>, who: Principal) -> Result<Json<serde_json::Value>, ApiError> {

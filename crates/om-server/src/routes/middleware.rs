@@ -64,11 +64,30 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
             }
         }
     }
+    // Sessions only: a session whose password must change can mint no token, so tokens come
+    // from users who changed it or from `om admin create-token` on the platform host.
+    let must_change = principal.as_ref().is_some_and(|p| p.user.must_change_password && matches!(p.kind, PrincipalKind::Session(_)));
+    if must_change && !allowed_before_password_change(&parts.method, &path) {
+        if path.starts_with("/api/") {
+            return ApiError::PasswordChangeRequired.into_response();
+        }
+        return axum::response::Redirect::to("/account/password").into_response();
+    }
     parts.extensions.insert(ClientIp(ip));
     if let Some(p) = principal {
         parts.extensions.insert(p);
     }
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// What a user whose password must change may still do (WEB-90): change it, see who they
+/// are, sign out, and load the page's assets.
+fn allowed_before_password_change(method: &Method, path: &str) -> bool {
+    matches!(
+        (method, path),
+        (_, "/api/v1/me/password" | "/account/password" | "/api/v1/auth/logout" | "/logout" | "/login" | "/api/v1/auth/login")
+            | (&Method::GET, "/api/v1/me")
+    ) || path.starts_with("/assets/")
 }
 
 fn is_form(headers: &HeaderMap) -> bool {

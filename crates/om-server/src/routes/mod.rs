@@ -18,13 +18,13 @@ use axum::extract::DefaultBodyLimit;
 use serde::{Deserialize, Serialize};
 
 pub use actions::create_action;
-pub use auth::{LoginRequest, SignedIn, sign_in, sign_out};
+pub use auth::{LoginRequest, PasswordChange, SignedIn, change_password, sign_in, sign_out};
 pub use cmdb::{ansible_inventory, check_server, tree_value, visible, visible_servers};
 pub use jobs::{JobQuery, job_filter, live_stream, visible_job};
 pub use middleware::client_ip;
 pub use openapi::openapi;
 pub use users::{BindingInput, TokenInput, UserInput, create_token_for, create_user};
-pub use workers::{ClaimResponse, EnrollRequest, EnrollResponse, EventBatch, FinishRequest, HeartbeatResponse};
+pub use workers::{ClaimResponse, EnrollRequest, EnrollResponse, EventBatch, FinishRequest, GrantKeyResponse, HeartbeatResponse};
 
 use crate::state::AppState;
 
@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(cmdb::routes())
         .merge(actions::routes())
         .merge(jobs::routes())
+        .merge(crate::schedule::routes())
         .merge(system::api_routes());
     Router::new()
         .nest("/api/v1", api)

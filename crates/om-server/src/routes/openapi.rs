@@ -10,6 +10,14 @@ const OPERATIONS: &[Operation] = &[
     ("post", "/auth/login", "auth", "Sign in with a password; sets the om_session cookie", Some("LoginRequest"), 200),
     ("post", "/auth/logout", "auth", "Sign out; deletes the session", None, 200),
     ("get", "/me", "auth", "The caller, its roles, permissions and CSRF token", None, 200),
+    (
+        "post",
+        "/me/password",
+        "auth",
+        "Change your own password; while a first-start or reset password must change, every other call of the session answers 403 password_change_required",
+        Some("PasswordChange"),
+        200,
+    ),
     ("get", "/users", "users", "List users with their role bindings", None, 200),
     ("post", "/users", "users", "Create a user; a generated password is returned once", Some("UserInput"), 201),
     ("put", "/users/{id}", "users", "Disable, re-enable, set a password or replace role bindings", Some("UserUpdate"), 200),
@@ -67,6 +75,18 @@ const OPERATIONS: &[Operation] = &[
     ("get", "/audit-log/verify", "audit", "Check the hash chain (?from=&to=); names the first broken seq", None, 200),
     ("get", "/workers", "workers", "Enrolled workers", None, 200),
     ("post", "/workers/enrollments", "workers", "A one-time token for `om worker --token`", Some("EnrollmentInput"), 201),
+    ("get", "/schedules", "schedules", "Schedules (yours; all for user admins)", None, 200),
+    (
+        "post",
+        "/schedules",
+        "schedules",
+        "Create a schedule: cron (5 fields), timezone (UTC or ±HH:MM), action, params, targets; it runs as you",
+        Some("ScheduleRequest"),
+        201,
+    ),
+    ("get", "/schedules/{id}", "schedules", "One schedule with its next and last run", None, 200),
+    ("put", "/schedules/{id}", "schedules", "Replace a schedule (the owner stays)", Some("ScheduleRequest"), 200),
+    ("delete", "/schedules/{id}", "schedules", "Delete a schedule", None, 204),
     ("get", "/openapi.json", "meta", "This document", None, 200),
 ];
 
@@ -103,6 +123,18 @@ pub fn openapi() -> Value {
     schemas.insert(
         "Problem".into(),
         json!({"type": "object", "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"}, "errors": {"type": "array", "items": {"type": "object"}}}}),
+    );
+    schemas.insert(
+        "ScheduleRequest".into(),
+        json!({"type": "object", "required": ["name", "cron", "action_id", "targets"], "properties": {
+            "name": {"type": "string"}, "cron": {"type": "string", "example": "*/5 * * * *"}, "timezone": {"type": "string", "default": "UTC"},
+            "action_id": {"type": "integer"}, "params": {"type": "object"}, "enabled": {"type": "boolean", "default": true},
+            "targets": {"type": "object", "properties": {"servers": {"type": "array", "items": {}}, "app_category": {"type": "integer"}, "fun_category": {"type": "integer"}}}}}),
+    );
+    schemas.insert(
+        "PasswordChange".into(),
+        json!({"type": "object", "required": ["current_password", "new_password"], "properties": {
+            "current_password": {"type": "string"}, "new_password": {"type": "string", "minLength": 8}}}),
     );
     schemas.insert(
         "LaunchRequest".into(),

@@ -144,7 +144,8 @@ async fn update(
         if p.chars().count() < 8 {
             return Err(ApiError::invalid("password", "must have at least 8 characters"));
         }
-        state.store.set_password(id, &hash_password(p.clone()).await?, false).await?;
+        // A password set by someone else is a reset: its owner must change it (WEB-90).
+        state.store.set_password(id, &hash_password(p.clone()).await?, id != who.user.id).await?;
     }
     if let Some(d) = input.disabled {
         state.store.set_user_disabled(id, d).await?;

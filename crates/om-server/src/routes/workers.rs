@@ -17,7 +17,8 @@ use om_store::{AuditRecord, Worker, now_ms, sha256_hex};
 use crate::auth::new_token;
 use crate::error::ApiError;
 use crate::exec::JobSpec;
-use crate::jobs::{Recorder, build_spec};
+use crate::grant::SignedGrant;
+use crate::jobs::{Recorder, build_spec, job_grant, refuse_grant};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/enroll", post(enroll))
         .route("/claim", post(claim))
         .route("/heartbeat", post(heartbeat))
+        .route("/grant-key", axum::routing::get(grant_key))
         .route("/jobs/{id}/events", post(events))
         .route("/jobs/{id}/finish", post(finish))
 }
@@ -41,12 +43,19 @@ pub struct EnrollRequest {
 pub struct EnrollResponse {
     pub worker_id: i64,
     pub credential: String,
+    /// The platform's job-signing public key (hex): grants of claimed jobs must verify
+    /// with it (WEB-13).
+    #[serde(default)]
+    pub grant_key: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ClaimResponse {
     pub spec: JobSpec,
     pub lease_seconds: i64,
+    /// The job's signed grant, as stored when it was queued.
+    #[serde(default)]
+    pub grant: Option<SignedGrant>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -63,6 +72,14 @@ pub struct EventBatch {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FinishRequest {
     pub cancelled: bool,
+    /// Why the worker refused the job's grant (it ran nothing).
+    #[serde(default)]
+    pub grant_invalid: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GrantKeyResponse {
+    pub grant_key: String,
 }
 
 async fn worker(state: &AppState, headers: &HeaderMap) -> Result<Worker, ApiError> {
@@ -97,7 +114,7 @@ async fn enroll(State(state): State<AppState>, Json(req): Json<EnrollRequest>) -
             ..Default::default()
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(EnrollResponse { worker_id: worker.id, credential })))
+    Ok((StatusCode::CREATED, Json(EnrollResponse { worker_id: worker.id, credential, grant_key: state.signer.public_hex() })))
 }
 
 /// Waits up to 20 s for a queued job of the worker's zone.
@@ -112,7 +129,8 @@ async fn claim(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
                 Ok(spec) => {
                     tracing::info!(job = job.id, worker = w.id, "job claimed by a worker");
                     state.remote_recorders.lock().await.insert(job.id, recorder);
-                    return Ok(Json(ClaimResponse { spec, lease_seconds: state.config.workers.lease_seconds }).into_response());
+                    let grant = job_grant(&job);
+                    return Ok(Json(ClaimResponse { spec, lease_seconds: state.config.workers.lease_seconds, grant }).into_response());
                 }
                 Err(err) => {
                     recorder.finish("failed", "failed", &err.detail()).await?;
@@ -125,6 +143,12 @@ async fn claim(State(state): State<AppState>, headers: HeaderMap) -> Result<Resp
         }
         let _ = tokio::time::timeout_at(deadline.min(tokio::time::Instant::now() + Duration::from_secs(1)), state.queued.notified()).await;
     }
+}
+
+/// The job-signing public key, for a worker that starts again with its credential.
+async fn grant_key(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<GrantKeyResponse>, ApiError> {
+    worker(&state, &headers).await?;
+    Ok(Json(GrantKeyResponse { grant_key: state.signer.public_hex() }))
 }
 
 async fn heartbeat(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<HeartbeatResponse>, ApiError> {
@@ -172,6 +196,12 @@ async fn finish(
 ) -> Result<StatusCode, ApiError> {
     let w = worker(&state, &headers).await?;
     owned_job(&state, &w, id).await?;
+    if let Some(reason) = &req.grant_invalid {
+        state.remote_recorders.lock().await.remove(&id);
+        let job = state.store.job(id).await?;
+        refuse_grant(&state, &job, reason, ("worker", w.id, &w.name)).await?;
+        return Ok(StatusCode::NO_CONTENT);
+    }
     let recorder = match state.remote_recorders.lock().await.remove(&id) {
         Some(r) => r,
         None => Recorder::new(&state, &state.store.job(id).await?).await?,

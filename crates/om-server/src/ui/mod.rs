@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
+        .route("/account/password", get(password_page).post(password_submit))
         .route("/", get(dashboard))
         .route("/inventory", get(inventory))
         .route("/inventory/fun-categories", post(add_fun))
@@ -193,6 +194,43 @@ async fn login_submit(
             Ok((StatusCode::UNAUTHORIZED, Html(html)).into_response())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+async fn password_page(State(state): State<AppState>, who: Option<Extension<Principal>>, headers: HeaderMap) -> Page {
+    let who = user(who, "/account/password")?;
+    let required = who.user.must_change_password;
+    render(&state, &who, &headers, None, "password", "password.html", json!({"required": required}))
+}
+
+#[derive(Debug, Deserialize)]
+struct PasswordForm {
+    current_password: String,
+    new_password: String,
+    repeat_password: String,
+}
+
+async fn password_submit(
+    State(state): State<AppState>,
+    who: Option<Extension<Principal>>,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Page {
+    let who = user(who, "/account/password")?;
+    let result = if form.new_password != form.repeat_password {
+        Err(ApiError::invalid("repeat_password", "the two new passwords differ"))
+    } else {
+        let change = crate::routes::PasswordChange { current_password: form.current_password, new_password: form.new_password };
+        crate::routes::change_password(&state, &who, &change).await
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/").into_response()),
+        Err(err @ ApiError::Invalid { .. }) => {
+            let ctx = json!({"required": who.user.must_change_password, "error": err.detail()});
+            let page = render(&state, &who, &headers, None, "password", "password.html", ctx)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(err) => Err(err.into()),
     }
 }
 

@@ -223,3 +223,73 @@ fn ansible_inventory() -> Option<std::path::PathBuf> {
         .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache/om/venv")));
     venv.map(|v| v.join("bin/ansible-inventory")).filter(|p| p.is_file())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_time_and_reset_passwords_must_be_changed_before_anything_else() {
+    let p = TestPlatform::start_fresh(|_| {}).await;
+    let first = p.login("admin", &p.admin_password).await;
+    let me = p.get("/api/v1/me", Auth::Session(&first)).await;
+    assert_eq!((me.status, me.json()["user"]["must_change_password"].as_bool()), (StatusCode::OK, Some(true)), "{}", me.text());
+    let refused = p.get("/api/v1/servers", Auth::Session(&first)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text());
+    assert_eq!(refused.headers[axum::http::header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(
+        (refused.json()["type"].as_str(), refused.json()["code"].as_str()),
+        (Some("/problems/password_change_required"), Some("password_change_required"))
+    );
+    let run = p.post("/api/v1/jobs", Auth::Session(&first), json!({"action_id": 1003, "targets": {"servers": ["x"]}})).await;
+    assert_eq!(run.status, StatusCode::FORBIDDEN, "{}", run.text());
+    // The UI sends every page to the change form, which renders.
+    let page = p.get("/inventory", Auth::Session(&first)).await;
+    assert_eq!(
+        (page.status, page.headers.get(axum::http::header::LOCATION).and_then(|v| v.to_str().ok())),
+        (StatusCode::SEE_OTHER, Some("/account/password"))
+    );
+    let form = p.get("/account/password", Auth::Session(&first)).await;
+    assert!(form.status == StatusCode::OK && form.text().contains("id=\"password-required\""), "{}", form.text());
+    // Wrong current password, too short, unchanged: refused.
+    for (current, new) in [
+        ("wrong password", "a fine new password"),
+        (p.admin_password.as_str(), "short"),
+        (p.admin_password.as_str(), p.admin_password.as_str()),
+    ] {
+        let reply = p.post("/api/v1/me/password", Auth::Session(&first), json!({"current_password": current, "new_password": new})).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{current} → {new}: {}", reply.text());
+    }
+    let changed = p
+        .post(
+            "/api/v1/me/password",
+            Auth::Session(&first),
+            json!({"current_password": p.admin_password, "new_password": "a fine new password"}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
+    assert_eq!(p.get("/api/v1/servers", Auth::Session(&first)).await.status, StatusCode::OK, "the same session may work now");
+    let admin = p.login("admin", "a fine new password").await;
+    assert_eq!(p.get("/inventory", Auth::Session(&admin)).await.status, StatusCode::OK);
+
+    // A user created with a chosen password works at once; a password reset by an admin
+    // must be changed by its owner first.
+    let ops = p.user(&admin, "ops", "operator", "global:0").await;
+    assert_eq!(p.get("/api/v1/servers", Auth::Session(&ops)).await.status, StatusCode::OK);
+    let id = p.get("/api/v1/me", Auth::Session(&ops)).await.json()["user"]["id"].as_i64().expect("id");
+    let reset =
+        p.request(Method::PUT, &format!("/api/v1/users/{id}"), Auth::Session(&admin), Some(json!({"password": "temporary pass 1"}))).await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.text());
+    let ops = p.login("ops", "temporary pass 1").await;
+    let refused = p.get("/api/v1/servers", Auth::Session(&ops)).await;
+    assert_eq!((refused.status, refused.json()["code"].as_str()), (StatusCode::FORBIDDEN, Some("password_change_required")));
+    let changed = p
+        .post(
+            "/api/v1/me/password",
+            Auth::Session(&ops),
+            json!({"current_password": "temporary pass 1", "new_password": "my own password"}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text());
+    assert_eq!(p.get("/api/v1/servers", Auth::Session(&ops)).await.status, StatusCode::OK);
+    let audit = p.get("/api/v1/audit-log?verb=user.password_change", Auth::Session(&admin)).await.json();
+    let changes = audit["items"].as_array().expect("items").iter().filter(|e| e["verb"] == "user.password_change").count();
+    let failures = audit["items"].as_array().expect("items").iter().filter(|e| e["verb"] == "user.password_change_failed").count();
+    assert_eq!((changes, failures), (2, 1), "{audit}");
+}

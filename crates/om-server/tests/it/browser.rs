@@ -291,3 +291,42 @@ async fn an_operator_runs_an_action_in_the_browser_and_nothing_injected_runs() {
     .await
     .expect("the browser scenario");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_one_time_admin_password_is_changed_in_the_browser_first() {
+    if chromium_path().is_none() {
+        eprintln!("skipped: no chromium");
+        return;
+    }
+    let p = TestPlatform::start_fresh(|_| {}).await;
+    let base = p.url();
+    let one_time = p.admin_password.clone();
+    tokio::task::spawn_blocking(move || {
+        let b = Chromium::start().expect("chromium starts");
+        b.goto(&format!("{base}/login"));
+        b.eval(&format!(
+            "document.querySelector('#username').value = 'admin'; document.querySelector('#password').value = {}; document.querySelector('form').submit(); true",
+            json!(one_time)
+        ));
+        b.wait("the change-password page", "location.pathname === '/account/password' && !!document.querySelector('#password-required')");
+        b.eval("location.href = '/jobs'; true");
+        b.wait("the redirect back", "location.pathname === '/account/password' && document.readyState === 'complete'");
+        let fill = |current: &str, new: &str, repeat: &str| {
+            b.eval(&format!(
+                "document.querySelector('#current-password').value = {}; document.querySelector('#new-password').value = {}; document.querySelector('#repeat-password').value = {}; document.querySelector('form[action=\"/account/password\"]').submit(); true",
+                json!(current), json!(new), json!(repeat)
+            ));
+        };
+        fill(&one_time, "a browser password", "a different one");
+        b.wait("the mismatch error", "!!document.querySelector('#password-error')");
+        fill(&one_time, "a browser password", "a browser password");
+        b.wait("the dashboard", "location.pathname === '/' && !!document.querySelector('#whoami')");
+        b.goto(&format!("{base}/jobs"));
+        b.wait("the jobs page", "location.pathname === '/jobs'");
+        assert!(b.dialogs().is_empty(), "a JavaScript dialog opened: {:?}", b.dialogs());
+    })
+    .await
+    .expect("the browser scenario");
+    let admin = p.login("admin", "a browser password").await;
+    assert_eq!(p.get("/api/v1/servers", Auth::Session(&admin)).await.status, StatusCode::OK);
+}

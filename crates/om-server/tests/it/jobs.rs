@@ -138,3 +138,68 @@ async fn cancelling_stops_running_hosts_and_rerun_takes_only_the_failed() {
     let hosts: Vec<&str> = second["hosts"].as_array().expect("hosts").iter().filter_map(|h| h["hostname"].as_str()).collect();
     assert_eq!((hosts, second["rerun_of"].as_i64()), (vec!["sn2013-08-022"], Some(first)));
 }
+
+/// Whether `pid` is a live (not zombie) process.
+pub fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
+}
+
+/// Reads a pid a command wrote, waiting for it.
+pub async fn read_pid(path: &std::path::Path) -> u32 {
+    let mut pid = None;
+    wait_for("the command to write its pid", Duration::from_secs(20), || {
+        pid = std::fs::read_to_string(path).ok().and_then(|t| t.trim().parse().ok());
+        std::future::ready(pid.is_some())
+    })
+    .await;
+    pid.expect("a pid")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_sends_sigterm_to_the_whole_command_then_sigkill_after_the_grace() {
+    let p = TestPlatform::start_with(|c| c.workers.cancel_grace_ms = 1500).await;
+    let admin = p.admin().await;
+    p.book_fixture(&admin, local()).await;
+    let dir = p.dir.path().display().to_string();
+    // sn2013-08-021 ends on SIGTERM and says so; sn2013-08-022 ignores it. Both wait on a
+    // background child that only a signal to the whole process group reaches.
+    let script = format!(
+        "if [ {{{{ host.name }}}} = sn2013-08-021 ]; then trap 'echo term > {dir}/term.{{{{ host.name }}}}; exit 143' TERM; \
+         else trap '' TERM; fi; sleep 300 & echo $! > {dir}/child.{{{{ host.name }}}}; echo started; wait"
+    );
+    let action = shell_action(&p, &admin, "stubborn", &script).await;
+    let job = launch(&p, &admin, action, &["sn2013-08-021", "sn2013-08-022"]).await;
+    let polite = read_pid(&p.dir.path().join("child.sn2013-08-021")).await;
+    let stubborn = read_pid(&p.dir.path().join("child.sn2013-08-022")).await;
+    assert!(alive(polite) && alive(stubborn));
+    let asked = Instant::now();
+    let cancelled = p.post(&format!("/api/v1/jobs/{job}/cancel"), Auth::Session(&admin), json!({})).await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.text());
+    let ended = p.wait_job(&admin, job).await;
+    let took = asked.elapsed();
+    assert_eq!(ended["status"], "cancelled", "{ended}");
+    let statuses: Vec<&str> = ended["hosts"].as_array().expect("hosts").iter().filter_map(|h| h["status"].as_str()).collect();
+    assert_eq!(statuses, ["cancelled", "cancelled"], "one terminal status per host: {ended}");
+    assert_eq!(ended["hosts_total"], 2);
+    assert_eq!(
+        std::fs::read_to_string(p.dir.path().join("term.sn2013-08-021")).ok().as_deref(),
+        Some("term\n"),
+        "the command got SIGTERM and ran its trap"
+    );
+    assert!(took >= Duration::from_millis(1500), "SIGKILL waits for the grace period: {took:?}");
+    assert!(took < Duration::from_secs(12), "a cancelled job ends within 12 s: {took:?}");
+    wait_for("the background children to be gone", Duration::from_secs(5), || std::future::ready(!alive(polite) && !alive(stubborn))).await;
+    let events = p.get(&format!("/api/v1/jobs/{job}/events?after=0"), Auth::Session(&admin)).await.json();
+    let notes: Vec<String> = events["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| e["data"].clone())
+        .filter(|d| d["host"] == "sn2013-08-022" && d["stream"] == "stderr")
+        .filter_map(|d| d["data"].as_str().map(str::to_string))
+        .collect();
+    assert!(notes.iter().any(|n| n.contains("SIGKILL")), "the output says SIGKILL followed: {notes:?}");
+}

@@ -104,3 +104,49 @@ async fn an_unreachable_host_does_not_stop_the_others() {
     assert!(done["hosts"][1]["message"].as_str().expect("message").contains("connect"), "{done}");
     assert_eq!(done["status"], "failed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_signals_the_remote_command_over_ssh() {
+    let lab = om_test::lab(2);
+    let p = TestPlatform::start_with(|c| c.workers.cancel_grace_ms = 1000).await;
+    let admin = p.admin().await;
+    let stub = systemctl_stub(p.dir.path(), "none");
+    lab_fixture(&p, &admin, &lab, &stub).await;
+    let dir = p.dir.path().display().to_string();
+    // The first host ends on SIGTERM; the second ignores it and needs SIGKILL. Both wait on
+    // a background child that only a signal to the session's process group reaches.
+    let script = format!(
+        "if [ {{{{ host.name }}}} = sn2013-08-021 ]; then trap 'echo term > {dir}/term.{{{{ host.name }}}}; exit 143' TERM; \
+         else trap '' TERM; fi; sleep 300 & echo $! > {dir}/child.{{{{ host.name }}}}; wait"
+    );
+    let body = json!({"name": "remote sleeper", "group": "bas", "params": [], "run": {"kind": "shell", "script": script}});
+    let action = p.post("/api/v1/actions", Auth::Session(&admin), body).await.json()["id"].as_i64().expect("id");
+    let reply = p
+        .post(
+            "/api/v1/jobs",
+            Auth::Session(&admin),
+            json!({"action_id": action, "targets": {"servers": ["sn2013-08-021", "sn2013-08-022"]}}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+    let job = reply.json()["id"].as_i64().expect("id");
+    let first = crate::jobs::read_pid(&p.dir.path().join("child.sn2013-08-021")).await;
+    let second = crate::jobs::read_pid(&p.dir.path().join("child.sn2013-08-022")).await;
+    let asked = std::time::Instant::now();
+    let cancelled = p.post(&format!("/api/v1/jobs/{job}/cancel"), Auth::Session(&admin), json!({})).await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.text());
+    let ended = p.wait_job(&admin, job).await;
+    assert_eq!(ended["status"], "cancelled", "{ended}");
+    let statuses: Vec<&str> = ended["hosts"].as_array().expect("hosts").iter().filter_map(|h| h["status"].as_str()).collect();
+    assert_eq!(statuses, ["cancelled", "cancelled"], "{ended}");
+    assert_eq!(
+        std::fs::read_to_string(p.dir.path().join("term.sn2013-08-021")).ok().as_deref(),
+        Some("term\n"),
+        "sshd delivered SIGTERM to the remote command"
+    );
+    assert!(asked.elapsed() >= Duration::from_millis(1000), "SIGKILL came after the grace: {:?}", asked.elapsed());
+    wait_for("the remote children to be gone", Duration::from_secs(5), || {
+        std::future::ready(!crate::jobs::alive(first) && !crate::jobs::alive(second))
+    })
+    .await;
+}

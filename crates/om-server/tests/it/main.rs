@@ -7,5 +7,6 @@ mod api;
 mod browser;
 mod jobs;
 mod lab;
+mod schedules;
 mod support;
 mod worker;

@@ -92,3 +92,61 @@ async fn without_runners_jobs_wait_in_the_queue() {
     let metrics = p.get("/metrics", Auth::None).await.text();
     assert!(metrics.contains("om_jobs_queued 1"), "{metrics}");
 }
+
+/// Runs `sql` on the platform's database, as someone with database access would.
+async fn tamper(p: &TestPlatform, sql: String) {
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).execute(&p.state.store.raw_pool()).await.expect("the SQL runs");
+    assert!(done.rows_affected() > 0, "`{sql}` changed nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grant_altered_in_the_database_or_replayed_runs_nothing() {
+    let p = TestPlatform::start_with(|c| c.workers.local = 0).await;
+    let admin = p.admin().await;
+    p.book_fixture(&admin, local()).await;
+    let dir = p.dir.path().display().to_string();
+    let probe = json!({"name": "probe", "group": "bas", "params": [{"name": "lines", "type": "int", "min": 1, "max": 100}],
+        "run": {"kind": "shell", "script": format!("echo {{{{ lines }}}} >> {dir}/ran.{{{{ host.name }}}}")}});
+    let action = p.post("/api/v1/actions", Auth::Session(&admin), probe).await.json()["id"].as_i64().expect("id");
+    let launch = |lines: i64| {
+        let body = json!({"action_id": action, "params": {"lines": lines}, "targets": {"servers": ["sn2013-08-021", "sn2013-08-022"]}});
+        let p = &p;
+        let admin = &admin;
+        async move {
+            let reply = p.post("/api/v1/jobs", Auth::Session(admin), body).await;
+            assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+            reply.json()["id"].as_i64().expect("id")
+        }
+    };
+    let ran = |host: &str| std::fs::read_to_string(p.dir.path().join(format!("ran.{host}"))).unwrap_or_default();
+
+    // Queued with no worker yet; the parameters are altered in the database after signing.
+    let altered = launch(5).await;
+    tamper(&p, format!("UPDATE job SET params = '{{\"lines\": 99}}' WHERE id = {altered}")).await;
+    let enrol = p.post("/api/v1/workers/enrollments", Auth::Session(&admin), json!({"zone": "default"})).await;
+    assert_eq!(enrol.status, StatusCode::CREATED, "{}", enrol.text());
+    let worker = start_worker(&p, enrol.json()["token"].as_str().expect("token").to_string(), "default");
+    let refused = p.wait_job(&admin, altered).await;
+    assert_eq!(refused["status"], "failed", "{refused}");
+    let statuses: Vec<&str> = refused["hosts"].as_array().expect("hosts").iter().filter_map(|h| h["status"].as_str()).collect();
+    assert_eq!(statuses, ["grant_invalid", "grant_invalid"], "{refused}");
+    assert!(refused["reason"].as_str().unwrap_or_default().contains("parameters differ"), "{refused}");
+    assert_eq!((ran("sn2013-08-021"), ran("sn2013-08-022")), (String::new(), String::new()), "nothing ran");
+
+    // An honest job runs once; put back in the queue, its grant is refused as a replay.
+    let honest = launch(7).await;
+    assert_eq!(p.wait_job(&admin, honest).await["status"], "succeeded");
+    assert_eq!(ran("sn2013-08-021"), "7\n");
+    tamper(&p, format!("UPDATE job SET status = 'queued', worker_id = NULL, lease_until = NULL, finished_at = NULL WHERE id = {honest}"))
+        .await;
+    tamper(&p, format!("UPDATE job_host SET status = 'pending', finished_at = NULL WHERE job_id = {honest}")).await;
+    p.state.queued.notify_waiters();
+    let replayed = p.wait_job(&admin, honest).await;
+    assert_eq!(replayed["status"], "failed", "{replayed}");
+    assert!(replayed["reason"].as_str().unwrap_or_default().contains("already used"), "{replayed}");
+    assert_eq!((ran("sn2013-08-021"), ran("sn2013-08-022")), ("7\n".to_string(), "7\n".to_string()), "the replay ran nothing");
+    let audit = p.get("/api/v1/audit-log?verb=job.grant_invalid", Auth::Session(&admin)).await.json();
+    assert_eq!(audit["items"].as_array().map(Vec::len), Some(2), "{audit}");
+    assert_eq!(audit["items"][0]["actor_kind"], "worker");
+    worker.shutdown_background();
+}

@@ -8,6 +8,7 @@ mod audit;
 mod cmdb;
 mod events;
 mod jobs;
+mod schedules;
 mod users;
 
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -30,7 +30,8 @@ pub enum AdminCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Set a new password for a user (generated and printed unless --password-stdin).
+    /// Set a new password for a user (generated and printed unless --password-stdin); the user
+    /// must change it at the next sign-in.
     ResetPassword {
         name: String,
         #[arg(long)]

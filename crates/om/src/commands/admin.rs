@@ -49,7 +49,8 @@ pub(crate) fn run(args: AdminArgs) -> anyhow::Result<ExitStatus> {
             AdminCommand::ResetPassword { name, password_stdin, json } => {
                 let user = store.user_by_name(&name).await?.with_context(|| format!("no user `{name}`"))?;
                 let (pw, generated) = password(password_stdin)?;
-                store.set_password(user.id, &om_server::auth::hash_password(pw.clone()).await?, generated).await?;
+                // A reset password is for one sign-in: its owner must change it then (WEB-90).
+                store.set_password(user.id, &om_server::auth::hash_password(pw.clone()).await?, true).await?;
                 audit(&store, "user.password_reset", &user.id.to_string(), serde_json::json!({"username": name})).await?;
                 let shown = generated.then_some(pw);
                 if json {
