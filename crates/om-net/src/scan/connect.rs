@@ -416,7 +416,15 @@ impl<'a, 'j> Worker<'a, 'j> {
                 continue;
             }
             if let Some(p) = self.release(slot) {
-                self.answered(p.job, p.attempt, Answer::Filtered("no-response"));
+                // An ICMP error that came while the socket was busy in connect() is only a
+                // soft error (the kernel keeps resending the SYN); SO_ERROR still has it, and
+                // nmap reads it too: port unreachable is a refusal, the others name a reason.
+                let answer = match rustix::net::sockopt::socket_error(&p.fd) {
+                    Ok(Err(Errno::CONNREFUSED)) => Answer::Closed(p.started.elapsed()),
+                    Ok(Err(e)) => Answer::Filtered(reason(e)),
+                    _ => Answer::Filtered("no-response"),
+                };
+                self.answered(p.job, p.attempt, answer);
             }
         }
     }

@@ -227,7 +227,7 @@ pub enum ScanError {
     Syn(#[from] syn::SynError),
     #[error("--min-rate {min} is above --max-rate {max}")]
     Rates { min: f64, max: f64 },
-    #[error("the connect-scan engine failed: {0}")]
+    #[error("the scan engine failed: {0}")]
     Engine(String),
     #[error("{count} addresses to scan is more than om's limit of {limit}\n  hint: narrow the targets or split the scan")]
     TooMany { count: u128, limit: u128 },

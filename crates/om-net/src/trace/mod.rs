@@ -1,6 +1,8 @@
-//! TCP SYN (and ICMP echo) traceroute: Paris-style stable flows, probes matched by sequence
-//! number, paced by a global rate, retried in rounds, with a scapy-style hop table and a route
-//! graph ([`graph`]) in DOT or native SVG.
+//! TCP SYN (and ICMP echo, UDP) traceroute: Paris-style stable flows, probes matched by
+//! sequence number, paced by a global rate, retried in rounds, with a scapy-style hop table
+//! and a route graph ([`graph`]) in DOT or native SVG. IPv6 targets are traced with TCP SYNs
+//! (hop limit per probe; ICMPv6 time exceeded is reported as code `11`, destination
+//! unreachable as `3`, so the table reads the same for both families).
 //!
 //! [`trace`] needs raw sockets (`CAP_NET_RAW`); without them it stops with [`TraceError`]
 //! naming the fix.

@@ -240,6 +240,24 @@ impl Chain {
         chain
     }
 
+    /// Waits until `dst`'s `port` answers a connect from the source namespace: fresh IPv6
+    /// links lose packets for a moment (neighbour discovery over addresses still tentative).
+    fn wait_for(&self, dst: &str, port: u16) {
+        let script = format!("import socket\nsocket.create_connection(('{dst}', {port}), timeout=0.2).close()");
+        let up = (0..100).any(|_| {
+            let ok = Command::new("ip")
+                .args(["netns", "exec", &self.names[0], "python3", "-c", &script])
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success());
+            if !ok {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            ok
+        });
+        assert!(up, "{dst} port {port} never answered from {}", self.names[0]);
+    }
+
     fn exec(&self, ns: usize, args: &[&str]) -> om_test::Output {
         let out = Command::new("ip").args(["netns", "exec", &self.names[ns], env!("CARGO_BIN_EXE_om")]).args(args).output().unwrap();
         om_test::Output {
@@ -436,6 +454,7 @@ fn ipv6_syn_and_connect_scans_match_nmap_6_with_icmpv6_reasons() {
     let chain = Chain::new(73);
     let dst = "fd00:73:2::2";
     let _server = listen_in(&chain, 3, &[8080]);
+    chain.wait_for(dst, 8080);
     sh(&format!(
         "ip netns exec {} nft -f - <<'EOF'\ntable ip6 omtest {{\n chain input {{\n  type filter hook input priority 0;\n  tcp dport 81 drop\n  \
          tcp dport 82 reject with icmpv6 type admin-prohibited\n  tcp dport 83 reject with icmpv6 type port-unreachable\n }}\n}}\nEOF",
@@ -456,6 +475,8 @@ fn ipv6_syn_and_connect_scans_match_nmap_6_with_icmpv6_reasons() {
     let syn = scan("-sS");
     assert_eq!(syn, want.map(|(p, s, r)| (p, s.to_owned(), r.to_owned())));
     let connect = scan("-sT");
+    let icmp: Vec<_> = connect.iter().filter(|(p, _, _)| [82, 83].contains(p)).cloned().collect();
+    assert_eq!(icmp, [(82, "filtered".to_owned(), "admin-prohibited".to_owned()), (83, "closed".to_owned(), "conn-refused".to_owned())]);
     if has_nmap() {
         for (technique, ours) in [("-sS", syn), ("-sT", connect)] {
             let nmap = Command::new("ip")
@@ -479,7 +500,17 @@ fn ipv6_syn_and_connect_scans_match_nmap_6_with_icmpv6_reasons() {
                 ])
                 .output()
                 .unwrap();
-            assert_eq!(ours, nmap_ports(&String::from_utf8_lossy(&nmap.stdout)), "{technique}: om vs nmap -6");
+            let mut theirs = nmap_ports(&String::from_utf8_lossy(&nmap.stdout));
+            let mut ours = ours;
+            if technique == "-sT" {
+                // An ICMPv6 error that meets the socket inside connect() is a soft error, kept
+                // in SO_ERROR while the SYN is resent: om reads it when the probe times out;
+                // nmap's answer for those ports depends on when its timer fires. Compare the
+                // ports without ICMP only.
+                theirs.retain(|(p, _, _)| ![82, 83].contains(p));
+                ours.retain(|(p, _, _)| ![82, 83].contains(p));
+            }
+            assert_eq!(ours, theirs, "{technique}: om vs nmap -6");
         }
     }
     // ::1 in this namespace: a listener of the test's own among closed ports.
@@ -504,6 +535,7 @@ fn trace_over_ipv6_walks_a_namespace_chain() {
     let chain = Chain::new(74);
     let dst = "fd00:74:2::2";
     let _server = listen_in(&chain, 3, &[80]);
+    chain.wait_for(dst, 80);
     let out = chain.exec(0, &["trace", dst, "-p", "80,81", "--timeout", "0.5"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let rows: Vec<&str> = out.stdout.lines().collect();
