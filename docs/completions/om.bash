@@ -3469,7 +3469,7 @@ _om() {
             return 0
             ;;
         om__subcmd__scan)
-            opts="-p -T -n -v -q -h -V --ports --iL --exclude --sT --sS --sn --Pn --PE --PS --max-rate --max-parallelism --max-retries --host-timeout --dns-server --format --oN --oX --baseline --state --json --jsonl --interactive --verbose --quiet --help --version"
+            opts="-p -T -n -v -q -h -V --ports --iL --exclude --sT --sS --sn --Pn --PE --PS --max-rate --min-rate --max-parallelism --max-retries --host-timeout --dns-server --format --oN --oX --baseline --state --json --jsonl --interactive --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3500,6 +3500,10 @@ _om() {
                     return 0
                     ;;
                 --max-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-rate)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

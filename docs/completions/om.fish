@@ -414,6 +414,7 @@ complete -c om -n "__fish_om_using_subcommand scan" -l exclude -d 'Targets to le
 complete -c om -n "__fish_om_using_subcommand scan" -l PS -d 'Discovery by TCP to these ports (default 80,443)' -r
 complete -c om -n "__fish_om_using_subcommand scan" -s T -d 'Timing template 0-5 (nmap\'s -T0 … -T5; 3 is the default)' -r
 complete -c om -n "__fish_om_using_subcommand scan" -l max-rate -d 'At most this many probes per second, across the whole scan' -r
+complete -c om -n "__fish_om_using_subcommand scan" -l min-rate -d 'At least this many probes per second: a connect scan behind it sends past --max-parallelism and the template\'s scan delay (nmap\'s --min-rate)' -r
 complete -c om -n "__fish_om_using_subcommand scan" -l max-parallelism -d 'At most this many probes in flight' -r
 complete -c om -n "__fish_om_using_subcommand scan" -l max-retries -d 'Resends of an unanswered probe' -r
 complete -c om -n "__fish_om_using_subcommand scan" -l host-timeout -d 'Give up on a host after this many seconds of scanning (its ports are not reported)' -r

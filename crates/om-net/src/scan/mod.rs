@@ -7,6 +7,7 @@
 //! in the report, never an error.
 
 pub mod baseline;
+mod connect;
 pub mod render;
 pub mod services;
 pub mod spec;
@@ -20,7 +21,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use tokio::sync::Mutex;
 
 pub use spec::{SpecError, TargetSpec, parse_ports, parse_targets};
 pub use timing::Timing;
@@ -76,6 +76,9 @@ pub struct ScanOptions {
     pub timing: Timing,
     /// Probes per second across the whole scan.
     pub max_rate: Option<f64>,
+    /// At least this many probes per second (nmap's `--min-rate`): a connect scan behind it
+    /// sends past the parallelism budget (up to the descriptor budget) and the scan delay.
+    pub min_rate: Option<f64>,
     /// Look host names up (PTR); `-n` turns it off.
     pub resolve_names: bool,
     pub resolver: Resolver,
@@ -97,6 +100,7 @@ impl ScanOptions {
             discovery_only: false,
             timing: Timing::default(),
             max_rate: None,
+            min_rate: None,
             resolve_names: true,
             resolver: Resolver::default(),
             randomize: true,
@@ -221,6 +225,10 @@ pub enum ScanError {
     NoTargets,
     #[error(transparent)]
     Syn(#[from] syn::SynError),
+    #[error("--min-rate {min} is above --max-rate {max}")]
+    Rates { min: f64, max: f64 },
+    #[error("the scan engine failed: {0}")]
+    Engine(String),
     #[error("{count} addresses to scan is more than om's limit of {limit}\n  hint: narrow the targets or split the scan")]
     TooMany { count: u128, limit: u128 },
 }
@@ -236,24 +244,26 @@ pub fn fd_budget() -> usize {
 }
 
 /// A global token bucket: one probe slot every `1 / rate` seconds.
-struct RateLimit {
+pub(crate) struct RateLimit {
     interval: Duration,
-    next: Mutex<Instant>,
+    next: std::sync::Mutex<Instant>,
 }
 
 impl RateLimit {
     fn new(rate: f64) -> Self {
-        RateLimit { interval: Duration::from_secs_f64(1.0 / rate.max(0.001)), next: Mutex::new(Instant::now()) }
+        RateLimit { interval: Duration::from_secs_f64(1.0 / rate.max(0.001)), next: std::sync::Mutex::new(Instant::now()) }
+    }
+
+    /// Takes the next free slot at or after `earliest`: the time the probe may go.
+    pub(crate) fn reserve(&self, earliest: Instant) -> Instant {
+        let mut next = self.next.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = (*next).max(earliest);
+        *next = slot + self.interval;
+        slot
     }
 
     async fn acquire(&self) {
-        let slot = {
-            let mut next = self.next.lock().await;
-            let now = Instant::now();
-            let slot = (*next).max(now);
-            *next = slot + self.interval;
-            slot
-        };
+        let slot = self.reserve(Instant::now());
         tokio::time::sleep_until(slot.into()).await;
     }
 }
@@ -349,9 +359,6 @@ async fn probe_port(
     answer
 }
 
-/// (host index, port) pairs to probe.
-type Jobs = Vec<(u32, u16)>;
-
 struct Target {
     address: IpAddr,
     hostname: Option<String>,
@@ -405,6 +412,11 @@ async fn expand(options: &ScanOptions) -> Result<(Vec<Target>, Vec<Unresolved>),
 pub async fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     let started = Instant::now();
     let start_time = chrono::Utc::now();
+    if let (Some(min), Some(max)) = (options.min_rate, options.max_rate)
+        && min > max
+    {
+        return Err(ScanError::Rates { min, max });
+    }
     let (targets, unresolved) = expand(options).await?;
     if targets.is_empty() && unresolved.is_empty() {
         return Err(ScanError::NoTargets);
@@ -483,27 +495,12 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
         let seed = if options.seed == 0 { start_time.timestamp_nanos_opt().unwrap_or(1) as u64 | 1 } else { options.seed };
         Shuffle(seed).shuffle(&mut jobs);
     }
-    // SYN scan: IPv4 jobs go to the raw-socket engine; IPv6 ones stay with connects.
+    // SYN scan: every job (IPv4 and IPv6) goes to the raw-socket engine.
     let mut syn_answers: Vec<(u32, u16, Answer, u8)> = Vec::new();
     if options.technique == Technique::Syn {
-        let (v4, rest): (Jobs, Jobs) = jobs.into_iter().partition(|(h, _)| targets[*h as usize].address.is_ipv4());
-        jobs = rest;
-        let index: std::collections::HashMap<std::net::Ipv4Addr, u32> = targets
-            .iter()
-            .enumerate()
-            .filter_map(|(i, t)| match t.address {
-                IpAddr::V4(a) => Some((a, i as u32)),
-                IpAddr::V6(_) => None,
-            })
-            .collect();
-        let syn_jobs: Vec<(std::net::Ipv4Addr, u16)> = v4
-            .iter()
-            .filter_map(|(h, p)| match targets[*h as usize].address {
-                IpAddr::V4(a) => Some((a, *p)),
-                IpAddr::V6(_) => None,
-            })
-            .collect();
-        let syn_rtts: std::collections::HashMap<std::net::Ipv4Addr, std::sync::Mutex<RttEstimate>> =
+        let index: std::collections::HashMap<IpAddr, u32> = targets.iter().enumerate().map(|(i, t)| (t.address, i as u32)).collect();
+        let syn_jobs: Vec<(IpAddr, u16)> = std::mem::take(&mut jobs).iter().map(|(h, p)| (targets[*h as usize].address, *p)).collect();
+        let syn_rtts: std::collections::HashMap<IpAddr, std::sync::Mutex<RttEstimate>> =
             index.keys().map(|a| (*a, std::sync::Mutex::new(RttEstimate::default()))).collect();
         let (max_rate, sent2) = (options.max_rate, sent.clone());
         let (answers, syn_rtts) = tokio::task::spawn_blocking(move || {
@@ -511,7 +508,7 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
             r.map(|a| (a, syn_rtts))
         })
         .await
-        .map_err(|_| ScanError::NoTargets)??;
+        .map_err(|e| ScanError::Engine(e.to_string()))??;
         for (addr, est) in syn_rtts {
             if let (Some(i), Ok(est)) = (index.get(&addr), est.into_inner())
                 && let Ok(mut r) = rtts[*i as usize].lock()
@@ -525,55 +522,45 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
                 syn::SynAnswer::Closed { ttl } => (Answer::Closed(Duration::ZERO), ttl),
                 syn::SynAnswer::Filtered { reason, ttl } => (Answer::Filtered(reason), ttl),
             };
-            syn_answers.push((index[&addr], port, a, ttl));
+            if let Some(&host) = index.get(&addr) {
+                syn_answers.push((host, port, a, ttl));
+            }
         }
     }
-    let jobs = Arc::new(jobs);
-    let next = Arc::new(AtomicUsize::new(0));
-    let addresses: Arc<Vec<IpAddr>> = Arc::new(targets.iter().map(|t| t.address).collect());
-    let results = Arc::new(std::sync::Mutex::new(vec![Vec::<(u16, Answer, u8)>::new(); targets.len()]));
-    if let Ok(mut all) = results.lock() {
-        for (host, port, answer, ttl) in syn_answers {
-            all[host as usize].push((port, answer, ttl));
-        }
+    let mut per_host: Vec<Vec<(u16, Answer, u8)>> = vec![Vec::new(); targets.len()];
+    for (host, port, answer, ttl) in syn_answers {
+        per_host[host as usize].push((port, answer, ttl));
     }
-    let workers = budget.min(jobs.len().max(1));
-    let mut handles = Vec::with_capacity(workers);
     // --host-timeout: a host's clock starts with its first probe; past the limit its
     // remaining ports are skipped and the host is reported as timed out (nmap's rule).
     let host_started: Arc<Vec<std::sync::OnceLock<Instant>>> = Arc::new(targets.iter().map(|_| std::sync::OnceLock::new()).collect());
     let timed_out: Arc<Vec<std::sync::atomic::AtomicBool>> = Arc::new(targets.iter().map(|_| Default::default()).collect());
-    for _ in 0..workers {
-        let (jobs, next, addresses, results, rtts, rate, sent) =
-            (jobs.clone(), next.clone(), addresses.clone(), results.clone(), rtts.clone(), rate.clone(), sent.clone());
-        let (host_started, timed_out) = (host_started.clone(), timed_out.clone());
-        handles.push(tokio::spawn(async move {
-            let mut local = Vec::new();
-            loop {
-                let n = next.fetch_add(1, Ordering::Relaxed);
-                let Some(&(host, port)) = jobs.get(n) else { break };
-                if let Some(limit) = timing.host_timeout
-                    && host_started[host as usize].get_or_init(Instant::now).elapsed() > limit
-                {
-                    timed_out[host as usize].store(true, Ordering::Relaxed);
-                    continue;
-                }
-                let addr = SocketAddr::new(addresses[host as usize], port);
-                let answer = probe_port(addr, &timing, &rtts[host as usize], rate.as_deref(), &sent).await;
-                local.push((host, port, answer));
-            }
-            if let Ok(mut all) = results.lock() {
-                for (host, port, answer) in local {
-                    all[host as usize].push((port, answer, 0));
-                }
-            }
-        }));
-    }
-    for handle in handles {
-        let _ = handle.await;
+    if !jobs.is_empty() {
+        let connect_jobs: Vec<connect::Job> = jobs.iter().map(|&(h, p)| (h, SocketAddr::new(targets[h as usize].address, p))).collect();
+        let (min_rate, hard_cap) = (options.min_rate, fd_budget().max(budget));
+        let (rtts, rate, sent, host_started, timed_out) =
+            (rtts.clone(), rate.clone(), sent.clone(), host_started.clone(), timed_out.clone());
+        let answers = tokio::task::spawn_blocking(move || {
+            let shared = connect::Shared {
+                timing,
+                rtts: &rtts,
+                host_started: &host_started,
+                timed_out: &timed_out,
+                rate: rate.as_deref(),
+                min_rate,
+                hard_cap,
+                sent: &sent,
+            };
+            let answers = connect::run(&connect_jobs, budget, &shared);
+            answers.into_iter().map(|(i, a)| (connect_jobs[i].0, connect_jobs[i].1.port(), a)).collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|e| ScanError::Engine(e.to_string()))?;
+        for (host, port, answer) in answers {
+            per_host[host as usize].push((port, answer, 0));
+        }
     }
     let end = chrono::Utc::now().timestamp();
-    let mut per_host = std::mem::take(&mut *results.lock().unwrap_or_else(|e| e.into_inner()));
 
     let mut hosts = Vec::with_capacity(targets.len());
     for (i, target) in targets.iter().enumerate() {
@@ -584,7 +571,7 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
         let all: Vec<PortResult> = answers
             .into_iter()
             .map(|(port, answer, reason_ttl)| {
-                let syn = options.technique == Technique::Syn && target.address.is_ipv4();
+                let syn = options.technique == Technique::Syn;
                 let (state, reason) = match answer {
                     Answer::Open(_) => (PortState::Open, "syn-ack"),
                     Answer::Closed(_) => (PortState::Closed, if syn { "reset" } else { "conn-refused" }),

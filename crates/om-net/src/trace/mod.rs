@@ -1,6 +1,8 @@
-//! TCP SYN (and ICMP echo) traceroute: Paris-style stable flows, probes matched by sequence
-//! number, paced by a global rate, retried in rounds, with a scapy-style hop table and a route
-//! graph ([`graph`]) in DOT or native SVG.
+//! TCP SYN (and ICMP echo, UDP) traceroute: Paris-style stable flows, probes matched by
+//! sequence number, paced by a global rate, retried in rounds, with a scapy-style hop table
+//! and a route graph ([`graph`]) in DOT or native SVG. IPv6 targets are traced with TCP SYNs
+//! (hop limit per probe; ICMPv6 time exceeded is reported as code `11`, destination
+//! unreachable as `3`, so the table reads the same for both families).
 //!
 //! [`trace`] needs raw sockets (`CAP_NET_RAW`); without them it stops with [`TraceError`]
 //! naming the fix.
@@ -8,7 +10,7 @@
 pub mod graph;
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddrV4};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -130,22 +132,17 @@ pub enum TraceError {
     NoRawSocket(std::io::Error),
     #[error("no targets could be resolved")]
     NoTargets,
-    #[error("`{0}`: only IPv4 targets are traced today")]
+    #[error("`{0}`: IPv6 targets are traced with TCP only today (--proto tcp)")]
     Ipv6(String),
     #[error("TTL range {min}-{max} is empty or above 255")]
     TtlRange { min: u8, max: u8 },
 }
 
-fn source_for(dst: Ipv4Addr) -> Ipv4Addr {
-    std::net::UdpSocket::bind("0.0.0.0:0")
-        .and_then(|s| s.connect(SocketAddrV4::new(dst, 9)).map(|_| s))
-        .and_then(|s| s.local_addr())
-        .ok()
-        .and_then(|a| match a.ip() {
-            IpAddr::V4(v4) => Some(v4),
-            IpAddr::V6(_) => None,
-        })
-        .unwrap_or(Ipv4Addr::UNSPECIFIED)
+fn source_for(dst: IpAddr) -> IpAddr {
+    packet::source_for(dst).unwrap_or(match dst {
+        IpAddr::V4(_) => IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+        IpAddr::V6(_) => IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
+    })
 }
 
 /// Encodes (flow, ttl, attempt) in a sequence number / echo sequence.
@@ -158,7 +155,7 @@ fn decode_seq(seq: u32) -> (usize, u8) {
 }
 
 struct Answer {
-    responder: Ipv4Addr,
+    responder: IpAddr,
     code: String,
     icmp_code: Option<u8>,
     at: Instant,
@@ -173,9 +170,11 @@ pub async fn trace(options: &TraceOptions) -> Result<TraceReport, TraceError> {
     let mut unresolved = Vec::new();
     for t in &options.targets {
         match options.resolver.lookup(t).await {
-            Ok(addrs) => match addrs.iter().find(|a| a.is_ipv4()) {
-                Some(IpAddr::V4(a)) => resolved.push((t.clone(), *a)),
-                _ => return Err(TraceError::Ipv6(t.clone())),
+            // An IPv4 address when the name has one, else its first IPv6 address.
+            Ok(addrs) => match addrs.iter().find(|a| a.is_ipv4()).or(addrs.first()) {
+                Some(a) if a.is_ipv6() && options.proto != Proto::Tcp => return Err(TraceError::Ipv6(t.clone())),
+                Some(a) => resolved.push((t.clone(), *a)),
+                None => unresolved.push((t.clone(), "no address".to_owned())),
             },
             Err(e) => unresolved.push((t.clone(), e.to_string())),
         }
@@ -189,20 +188,29 @@ pub async fn trace(options: &TraceOptions) -> Result<TraceReport, TraceError> {
         .map_err(|e| TraceError::NoRawSocket(std::io::Error::other(e)))?
 }
 
-fn run(options: &TraceOptions, targets: Vec<(String, Ipv4Addr)>, unresolved: Vec<(String, String)>) -> Result<TraceReport, TraceError> {
+fn run(options: &TraceOptions, targets: Vec<(String, IpAddr)>, unresolved: Vec<(String, String)>) -> Result<TraceReport, TraceError> {
     let started = Instant::now();
     let send_proto = match options.proto {
         Proto::Tcp => Protocol::TCP,
         Proto::Icmp => Protocol::ICMPV4,
         Proto::Udp => Protocol::UDP,
     };
-    let send = Socket::new(Domain::IPV4, Type::RAW, Some(send_proto)).map_err(TraceError::NoRawSocket)?;
-    let recv_icmp = Socket::new(Domain::IPV4, Type::RAW, Some(Protocol::ICMPV4)).map_err(TraceError::NoRawSocket)?;
-    let recv_tcp = Socket::new(Domain::IPV4, Type::RAW, Some(Protocol::TCP)).map_err(TraceError::NoRawSocket)?;
+    // Per family [IPv4, IPv6]: a sending socket, and readers for ICMP and TCP answers.
+    let mut send: [Option<Socket>; 2] = [None, None];
+    let mut receivers = Vec::new();
+    for v6 in [false, true] {
+        if !targets.iter().any(|(_, a)| a.is_ipv6() == v6) {
+            continue;
+        }
+        let (domain, icmp) = if v6 { (Domain::IPV6, Protocol::ICMPV6) } else { (Domain::IPV4, Protocol::ICMPV4) };
+        send[usize::from(v6)] = Some(Socket::new(domain, Type::RAW, Some(send_proto)).map_err(TraceError::NoRawSocket)?);
+        receivers.push((Socket::new(domain, Type::RAW, Some(icmp)).map_err(TraceError::NoRawSocket)?, true, v6));
+        receivers.push((Socket::new(domain, Type::RAW, Some(Protocol::TCP)).map_err(TraceError::NoRawSocket)?, false, v6));
+    }
     let base_sport = options.sport.unwrap_or_else(|| 33000 + (std::process::id() % 20000) as u16);
     let ports: Vec<u16> = if options.proto == Proto::Icmp { vec![0] } else { options.ports.clone() };
     // Flows: (target, port), each with its own stable source port (Paris traceroute).
-    let flows: Vec<(String, Ipv4Addr, u16, u16)> = targets
+    let flows: Vec<(String, IpAddr, u16, u16)> = targets
         .iter()
         .flat_map(|(name, addr)| ports.iter().map(move |p| (name.clone(), *addr, *p)))
         .enumerate()
@@ -211,28 +219,33 @@ fn run(options: &TraceOptions, targets: Vec<(String, Ipv4Addr)>, unresolved: Vec
     let ident = (std::process::id() & 0xffff) as u16;
     let answers: Arc<Mutex<HashMap<(usize, u8), Answer>>> = Arc::default();
     let done = Arc::new(AtomicBool::new(false));
-    let flow_index: Arc<HashMap<(Ipv4Addr, u16, u16), usize>> =
+    let flow_index: Arc<HashMap<(IpAddr, u16, u16), usize>> =
         Arc::new(flows.iter().enumerate().map(|(i, (_, a, p, s))| ((*a, *p, *s), i)).collect());
 
     let mut readers = Vec::new();
-    for (socket, is_icmp) in [(recv_icmp, true), (recv_tcp, false)] {
+    for (socket, is_icmp, v6) in receivers {
         let (answers, done, flow_index, proto) = (answers.clone(), done.clone(), flow_index.clone(), options.proto);
         let socket: std::net::UdpSocket = socket.into();
         let _ = socket.set_read_timeout(Some(Duration::from_millis(20)));
         readers.push(std::thread::spawn(move || {
             let mut buf = [0u8; 2048];
             while !done.load(Ordering::Relaxed) {
-                let Ok((n, _)) = socket.recv_from(&mut buf) else { continue };
+                let Ok((n, from)) = socket.recv_from(&mut buf) else { continue };
                 let at = Instant::now();
-                let Some(ip) = packet::parse_ipv4(&buf[..n]) else { continue };
-                let body = &buf[ip.header_len..n];
+                // IPv4 raw sockets hand over the IP header; IPv6 ones the payload alone.
+                let (src, body) = if v6 {
+                    (from.ip(), &buf[..n])
+                } else {
+                    let Some(ip) = packet::parse_ipv4(&buf[..n]) else { continue };
+                    (IpAddr::V4(ip.src), &buf[ip.header_len..n])
+                };
                 let found: Option<((usize, u8), &str, Option<u8>)> = if is_icmp {
-                    icmp_match(body, proto, ident, &flow_index, ip.src)
+                    if v6 { icmpv6_match(body, &flow_index) } else { icmp_match(body, proto, ident, &flow_index, src) }
                 } else if proto == Proto::Tcp && body.len() >= 20 {
                     let (sp, dp) = (u16::from_be_bytes([body[0], body[1]]), u16::from_be_bytes([body[2], body[3]]));
                     let ack = u32::from_be_bytes([body[8], body[9], body[10], body[11]]);
                     let flags = body[13];
-                    flow_index.get(&(ip.src, sp, dp)).and_then(|&f| {
+                    flow_index.get(&(src, sp, dp)).and_then(|&f| {
                         let (flow, ttl) = decode_seq(ack.wrapping_sub(1));
                         let code = match flags & 0x16 {
                             0x12 => "SA",
@@ -247,13 +260,13 @@ fn run(options: &TraceOptions, targets: Vec<(String, Ipv4Addr)>, unresolved: Vec
                 if let Some((key, code, icmp_code)) = found
                     && let Ok(mut a) = answers.lock()
                 {
-                    a.entry(key).or_insert(Answer { responder: ip.src, code: code.to_owned(), icmp_code, at });
+                    a.entry(key).or_insert(Answer { responder: src, code: code.to_owned(), icmp_code, at });
                 }
             }
         }));
     }
 
-    let sources: Vec<Ipv4Addr> = flows.iter().map(|(_, dst, _, _)| source_for(*dst)).collect();
+    let sources: Vec<IpAddr> = flows.iter().map(|(_, dst, _, _)| source_for(*dst)).collect();
     let sent_at: Mutex<HashMap<(usize, u8), Instant>> = Mutex::default();
     let interval = Duration::from_secs_f64(1.0 / options.rate.max(1.0));
     let mut next_slot = Instant::now();
@@ -281,10 +294,11 @@ fn run(options: &TraceOptions, targets: Vec<(String, Ipv4Addr)>, unresolved: Vec
                     std::thread::sleep(next_slot - now);
                 }
                 next_slot = next_slot.max(Instant::now()) + interval;
-                let _ = send.set_ttl_v4(u32::from(ttl));
+                let Some(send) = &send[usize::from(dst.is_ipv6())] else { continue };
+                let _ = if dst.is_ipv6() { send.set_unicast_hops_v6(u32::from(ttl)) } else { send.set_ttl_v4(u32::from(ttl)) };
                 let seq = seq_of(f, ttl, attempt);
                 let bytes = match options.proto {
-                    Proto::Tcp => packet::tcp_syn(sources[f], *dst, *sport, *port, seq),
+                    Proto::Tcp => packet::tcp_syn_ip(sources[f], *dst, *sport, *port, seq),
                     Proto::Udp => {
                         // Length 8 + ttl identifies the probe; checksum 0 (allowed for IPv4).
                         let len = 8 + u16::from(ttl);
@@ -309,7 +323,7 @@ fn run(options: &TraceOptions, targets: Vec<(String, Ipv4Addr)>, unresolved: Vec
                 if let Ok(mut m) = sent_at.lock() {
                     m.insert((f, ttl), Instant::now());
                 }
-                let _ = send.send_to(&bytes, &socket2::SockAddr::from(SocketAddrV4::new(*dst, 0)));
+                let _ = send.send_to(&bytes, &socket2::SockAddr::from(SocketAddr::new(*dst, 0)));
                 probes_sent += 1;
                 sent_this_round += 1;
             }
@@ -355,7 +369,7 @@ fn run(options: &TraceOptions, targets: Vec<(String, Ipv4Addr)>, unresolved: Vec
             let hop = match answers.get(&(f, ttl)) {
                 Some(a) => Hop {
                     ttl,
-                    responder: Some(IpAddr::V4(a.responder)),
+                    responder: Some(a.responder),
                     code: a.code.clone(),
                     icmp_code: a.icmp_code,
                     rtt_us: sent_at.get(&(f, ttl)).map(|s| a.at.saturating_duration_since(*s).as_micros() as u64),
@@ -372,7 +386,7 @@ fn run(options: &TraceOptions, targets: Vec<(String, Ipv4Addr)>, unresolved: Vec
         };
         out.push(Flow {
             target: name.clone(),
-            address: IpAddr::V4(*dst),
+            address: *dst,
             port: *port,
             proto: options.proto,
             sport: *sport,
@@ -390,8 +404,8 @@ fn icmp_match(
     body: &[u8],
     proto: Proto,
     ident: u16,
-    flows: &HashMap<(Ipv4Addr, u16, u16), usize>,
-    from: Ipv4Addr,
+    flows: &HashMap<(IpAddr, u16, u16), usize>,
+    from: IpAddr,
 ) -> Option<((usize, u8), &'static str, Option<u8>)> {
     let (kind, code) = (*body.first()?, *body.get(1)?);
     if kind == 0 && proto == Proto::Icmp {
@@ -410,14 +424,14 @@ fn icmp_match(
         Proto::Tcp if inner.protocol == 6 && quoted.len() >= 8 => {
             let (sp, dp) = (u16::from_be_bytes([quoted[0], quoted[1]]), u16::from_be_bytes([quoted[2], quoted[3]]));
             let seq = u32::from_be_bytes([quoted[4], quoted[5], quoted[6], quoted[7]]);
-            let f = *flows.get(&(inner.dst, dp, sp))?;
+            let f = *flows.get(&(IpAddr::V4(inner.dst), dp, sp))?;
             let (flow, ttl) = decode_seq(seq);
             (flow == f).then_some(((flow, ttl), label, Some(code)))
         }
         Proto::Udp if inner.protocol == 17 && quoted.len() >= 8 => {
             let (sp, dp) = (u16::from_be_bytes([quoted[0], quoted[1]]), u16::from_be_bytes([quoted[2], quoted[3]]));
             let len = u16::from_be_bytes([quoted[4], quoted[5]]);
-            let f = *flows.get(&(inner.dst, dp, sp))?;
+            let f = *flows.get(&(IpAddr::V4(inner.dst), dp, sp))?;
             Some(((f, len.checked_sub(8)? as u8), label, Some(code)))
         }
         Proto::Icmp if inner.protocol == 1 && quoted.len() >= 8 => {
@@ -427,6 +441,30 @@ fn icmp_match(
         }
         _ => None,
     }
+}
+
+/// Matches an ICMPv6 time exceeded (type 3) or destination unreachable (type 1) that quotes
+/// one of our TCP probes: the quoted IPv6 header (40 bytes, no extension headers) then the
+/// TCP ports and sequence number.
+fn icmpv6_match(body: &[u8], flows: &HashMap<(IpAddr, u16, u16), usize>) -> Option<((usize, u8), &'static str, Option<u8>)> {
+    let (kind, code) = (*body.first()?, *body.get(1)?);
+    let label = match kind {
+        3 => "11",
+        1 => "3",
+        _ => return None,
+    };
+    let inner = body.get(8..48)?;
+    if inner[0] >> 4 != 6 || inner[6] != 6 {
+        return None;
+    }
+    let mut octets = [0u8; 16];
+    octets.copy_from_slice(&inner[24..40]);
+    let quoted = body.get(48..56)?;
+    let (sp, dp) = (u16::from_be_bytes([quoted[0], quoted[1]]), u16::from_be_bytes([quoted[2], quoted[3]]));
+    let seq = u32::from_be_bytes([quoted[4], quoted[5], quoted[6], quoted[7]]);
+    let f = *flows.get(&(IpAddr::V6(octets.into()), dp, sp))?;
+    let (flow, ttl) = decode_seq(seq);
+    (flow == f).then_some(((flow, ttl), label, Some(code)))
 }
 
 /// The hop table in scapy's layout: one column per `TARGET:tcpPORT`, one row per TTL, cells

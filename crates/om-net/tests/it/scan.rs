@@ -161,3 +161,112 @@ fn nmap_finds_the_same_states_and_python_nmap_reads_our_xml_like_nmaps() {
     };
     assert_eq!(strip(&both[0]), strip(&both[1]));
 }
+
+/// A listener whose accept queue is full drops SYNs: its connects stay pending (the engine's
+/// epoll and timeout path), the port ends `filtered` after the retries, as nmap says too;
+/// closed and open ports around it keep their synchronous answers.
+#[test]
+fn a_port_that_drops_syns_is_filtered_after_retries_as_nmap_says() {
+    let net = support::subnet();
+    let ip = support::addr(net, 2);
+    let (_ls, open) = listeners(ip, 2);
+    // backlog 0: one connection fills the queue; later SYNs are dropped.
+    let full = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    full.bind(&SocketAddr::new(ip, 0).into()).unwrap();
+    full.listen(0).unwrap();
+    let silent = full.local_addr().unwrap().as_socket().unwrap().port();
+    let filler = std::net::TcpStream::connect((ip, silent)).unwrap();
+    let ports = format!("1-30,{},{},{silent}", open[0], open[1]);
+    let mut o = options(&ip.to_string(), &ports);
+    o.timing = scan::Timing { max_retries: 1, initial_rtt: std::time::Duration::from_millis(200), ..scan::Timing::template(4) };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let r = rt.block_on(scan::scan(&o)).unwrap();
+    let h = &r.hosts[0];
+    assert_eq!(h.open_ports(), open);
+    let s = h.ports.iter().find(|p| p.port == silent).unwrap();
+    assert_eq!((s.state, s.reason), (PortState::Filtered, "no-response"));
+    assert_eq!((h.extraports[0].state, h.extraports[0].count), (PortState::Closed, 30));
+    assert_eq!(r.probes_sent, 34, "33 ports and one resend of the silent one");
+    if std::process::Command::new("nmap").arg("--version").output().is_ok() {
+        let out = std::process::Command::new("nmap")
+            .args(["-sT", "-Pn", "-n", "-T4", "--max-retries", "1", "-p", &silent.to_string(), &ip.to_string()])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(&format!("{silent}/tcp filtered")), "nmap says otherwise: {text}");
+    }
+    drop(filler);
+}
+
+/// Thousands of ports on several threads: every port answered once, the same open set.
+#[tokio::test]
+async fn a_wide_connect_scan_answers_every_port_once() {
+    let net = support::subnet();
+    let ip = support::addr(net, 3);
+    let (_ls, open) = listeners(ip, 5);
+    let mut o = options(&ip.to_string(), "1-20000");
+    o.ports.extend(open.iter().filter(|p| **p > 20000));
+    let r = scan::scan(&o).await.unwrap();
+    let h = &r.hosts[0];
+    let want: Vec<u16> = open.clone();
+    let got: Vec<u16> = h.open_ports().into_iter().filter(|p| open.contains(p)).collect();
+    assert_eq!(got, want);
+    let listed = h.ports.len() + h.extraports.iter().map(|e| e.count).sum::<usize>();
+    assert_eq!(listed, o.ports.len());
+    assert_eq!(r.probes_sent as usize, o.ports.len());
+    assert!(h.extraports.iter().all(|e| e.state == PortState::Closed && e.reason == "conn-refused"), "{:?}", h.extraports);
+}
+
+/// A SYN dropped by a full accept queue is resent by the kernel a second later; once the
+/// queue has room the connect completes in the background and epoll reports it: `open`.
+#[test]
+fn a_connect_that_completes_late_is_reaped_as_open() {
+    let net = support::subnet();
+    let ip = support::addr(net, 4);
+    let full = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    full.bind(&SocketAddr::new(ip, 0).into()).unwrap();
+    full.listen(0).unwrap();
+    let late = full.local_addr().unwrap().as_socket().unwrap().port();
+    let filler = std::net::TcpStream::connect((ip, late)).unwrap();
+    let drain = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let _ = full.accept();
+        full
+    });
+    let mut o = options(&ip.to_string(), &format!("1-5,{late}"));
+    let four = std::time::Duration::from_secs(4);
+    o.timing = scan::Timing { max_retries: 0, initial_rtt: four, min_rtt: four, max_rtt: four, ..scan::Timing::template(3) };
+    let started = std::time::Instant::now();
+    let r = tokio::runtime::Runtime::new().unwrap().block_on(scan::scan(&o)).unwrap();
+    let h = &r.hosts[0];
+    assert_eq!(h.open_ports(), [late], "{:?}", h.ports);
+    // The kernel's SYN retransmission (about 1 s), not our 4 s timeout, ended the wait.
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "{:?}", started.elapsed());
+    assert_eq!(r.probes_sent, 6);
+    drop((filler, drain.join().unwrap()));
+}
+
+/// -T2 waits 400 ms between probes; `--min-rate` (nmap's meaning) overrides that delay.
+#[test]
+fn min_rate_overrides_the_polite_templates_scan_delay() {
+    let net = support::subnet();
+    let ip = support::addr(net, 5);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mut o = options(&ip.to_string(), "1-4");
+    o.timing = scan::Timing::template(2);
+    let started = std::time::Instant::now();
+    let r = rt.block_on(scan::scan(&o)).unwrap();
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1200), "three delays of 400 ms: {:?}", started.elapsed());
+    assert_eq!(r.hosts[0].ports.len(), 4);
+    let mut o = options(&ip.to_string(), "1-60");
+    o.timing = scan::Timing::template(2);
+    o.min_rate = Some(200.0);
+    let started = std::time::Instant::now();
+    let r = rt.block_on(scan::scan(&o)).unwrap();
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(2), "60 probes at 200/s, not 24 s: {took:?}");
+    assert!(took >= std::time::Duration::from_millis(250), "no faster than the rate asks for: {took:?}");
+    assert_eq!((r.hosts[0].extraports[0].state, r.hosts[0].extraports[0].count), (PortState::Closed, 60));
+    o.max_rate = Some(100.0);
+    assert!(matches!(rt.block_on(scan::scan(&o)), Err(scan::ScanError::Rates { .. })));
+}

@@ -47,6 +47,10 @@ pub struct ScanArgs {
     /// At most this many probes per second, across the whole scan.
     #[arg(long)]
     pub max_rate: Option<f64>,
+    /// At least this many probes per second: a connect scan behind it sends past
+    /// --max-parallelism and the template's scan delay (nmap's --min-rate).
+    #[arg(long)]
+    pub min_rate: Option<f64>,
     /// At most this many probes in flight.
     #[arg(long)]
     pub max_parallelism: Option<usize>,

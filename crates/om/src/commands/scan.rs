@@ -52,6 +52,7 @@ pub(crate) fn run(mut args: ScanArgs) -> anyhow::Result<ExitStatus> {
         options.timing.host_timeout = Some(std::time::Duration::from_secs_f64(t));
     }
     options.max_rate = args.max_rate;
+    options.min_rate = args.min_rate;
     options.resolve_names = !args.no_dns;
     if let Some(server) = &args.dns_server {
         options.resolver = om_net::resolve::Resolver::with_server(om_net::dns::parse_server(server)?);

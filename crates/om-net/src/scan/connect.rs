@@ -1,0 +1,458 @@
+//! The connect-scan engine (`-sT`): nonblocking connects on plain threads, one per core, each
+//! with its own epoll set and its own stripe of the (already shuffled) probe list.
+//!
+//! Where the time goes on a fast path (loopback, a LAN): the kernel answers most connects
+//! before `connect()` returns: the SYN, the peer's RST or SYN-ACK and our socket's state
+//! change all happen inside the system call. So a probe asks `connect()` a second time at
+//! once: `ECONNREFUSED` (closed), success (open) or `EALREADY` (still waiting: only then is
+//! the socket registered with epoll). A socket whose connect was refused is back in the
+//! closed state and is reused for the next port, which spares the `socket()` and `close()`
+//! of every closed port (about 40% of the kernel's work per port). Open ports are closed
+//! with `SO_LINGER 0` (an RST, no TIME_WAIT).
+//!
+//! Timeouts are per host (smoothed RTT + 4 × variance, [`RttEstimate`]), silent ports are
+//! resent up to `max_retries` times, `--max-rate` is a token bucket shared by the threads,
+//! `--scan-delay` paces each thread, `--max-parallelism` bounds the sockets in flight, and
+//! `--min-rate` lets probes out past both when the scan falls behind it.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+use std::net::SocketAddr;
+use std::os::fd::OwnedFd;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use rustix::event::epoll;
+use rustix::io::Errno;
+use rustix::net::{AddressFamily, SocketFlags, SocketType};
+
+use super::timing::{RttEstimate, Timing};
+use super::{Answer, RateLimit};
+
+/// What every thread of one connect scan shares.
+pub(crate) struct Shared<'a> {
+    pub timing: Timing,
+    /// Per host, indexed by the job's host number.
+    pub rtts: &'a [Mutex<RttEstimate>],
+    pub host_started: &'a [OnceLock<Instant>],
+    pub timed_out: &'a [AtomicBool],
+    pub rate: Option<&'a RateLimit>,
+    /// `--min-rate`: probes per second the scan keeps up even past the parallelism budget
+    /// and the scan delay (nmap's meaning), up to `hard_cap` sockets in flight.
+    pub min_rate: Option<f64>,
+    pub hard_cap: usize,
+    pub sent: &'a AtomicUsize,
+}
+
+/// One probe target: the host's number (for its RTT estimate and timeout) and its address.
+pub(crate) type Job = (u32, SocketAddr);
+
+/// Runs every job; returns (job index, answer) for each job that was probed (jobs of a host
+/// past its `--host-timeout` are left out). `parallelism` is the total of sockets in flight.
+pub(crate) fn run(jobs: &[Job], parallelism: usize, shared: &Shared<'_>) -> Vec<(usize, Answer)> {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    // Threads pay off only with work to share; T0–T2 (parallelism 1) stay on one.
+    let threads = cores.min(4).min(parallelism.max(1)).min(jobs.len().div_ceil(256)).max(1);
+    let budget = (parallelism / threads).max(1);
+    if threads == 1 {
+        return Worker::new(jobs, 0, 1, budget, shared).run();
+    }
+    let hard_cap = (shared.hard_cap / threads).max(budget);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| scope.spawn(move || Worker::new(jobs, t, threads, budget, shared).with_cap(hard_cap, threads).run()))
+            .collect();
+        let mut all = Vec::with_capacity(jobs.len());
+        for (t, handle) in handles.into_iter().enumerate() {
+            match handle.join() {
+                Ok(answers) => all.extend(answers),
+                // A worker that died leaves its stripe unanswered rather than the scan.
+                Err(_) => all.extend((t..jobs.len()).step_by(threads).map(|i| (i, Answer::Filtered("local-error")))),
+            }
+        }
+        all
+    })
+}
+
+/// A probe waiting for the kernel (registered with epoll).
+struct Pending {
+    fd: OwnedFd,
+    job: usize,
+    attempt: u32,
+    started: Instant,
+}
+
+/// A job taken from the queue, with its attempt number and, when paced, its send time.
+#[derive(Clone, Copy)]
+struct Next {
+    job: usize,
+    attempt: u32,
+    at: Option<Instant>,
+}
+
+/// What one `connect()` round trip said.
+enum Outcome {
+    Answer(Answer, Option<OwnedFd>),
+    Pending(OwnedFd),
+    /// Out of descriptors or source ports: try again once something in flight finishes.
+    Starved,
+}
+
+struct Worker<'a, 'j> {
+    jobs: &'j [Job],
+    shared: &'a Shared<'a>,
+    budget: usize,
+    /// The next fresh job of this worker's stripe, and the stride.
+    fresh: usize,
+    stride: usize,
+    retries: VecDeque<(usize, u32)>,
+    held: Option<Next>,
+    last_send: Option<Instant>,
+    slots: Vec<Option<Pending>>,
+    free: Vec<usize>,
+    in_flight: usize,
+    generation: Vec<u32>,
+    deadlines: BinaryHeap<Reverse<(Instant, usize, u32)>>,
+    /// Sockets whose connect was refused, ready for the next port: IPv4, IPv6.
+    spare: [Option<OwnedFd>; 2],
+    starved_tries: u32,
+    /// This worker's share of `--min-rate` (probes/s), its cap, its start and probes sent.
+    min_rate: Option<f64>,
+    hard_cap: usize,
+    started: Instant,
+    sent: u64,
+    epoll: Option<OwnedFd>,
+    out: Vec<(usize, Answer)>,
+}
+
+impl<'a, 'j> Worker<'a, 'j> {
+    fn new(jobs: &'j [Job], first: usize, stride: usize, budget: usize, shared: &'a Shared<'a>) -> Self {
+        Worker {
+            jobs,
+            shared,
+            budget,
+            fresh: first,
+            stride,
+            retries: VecDeque::new(),
+            held: None,
+            last_send: None,
+            slots: Vec::new(),
+            free: Vec::new(),
+            in_flight: 0,
+            generation: Vec::new(),
+            deadlines: BinaryHeap::new(),
+            spare: [None, None],
+            starved_tries: 0,
+            min_rate: shared.min_rate.filter(|r| *r > 0.0),
+            hard_cap: shared.hard_cap.max(budget),
+            started: Instant::now(),
+            sent: 0,
+            epoll: None,
+            out: Vec::with_capacity(jobs.len() / stride + 1),
+        }
+    }
+
+    fn with_cap(mut self, hard_cap: usize, threads: usize) -> Self {
+        self.hard_cap = hard_cap.max(self.budget);
+        self.min_rate = self.min_rate.map(|r| r / threads as f64);
+        self
+    }
+
+    /// When `--min-rate` wants the next probe out: `None` without it.
+    fn min_rate_due(&self) -> Option<Instant> {
+        let rate = self.min_rate?;
+        Some(self.started + Duration::from_secs_f64((self.sent + 1) as f64 / rate))
+    }
+
+    /// Whether the scan runs behind `--min-rate`.
+    fn behind(&self, now: Instant) -> bool {
+        self.min_rate_due().is_some_and(|due| due <= now)
+    }
+
+    fn run(mut self) -> Vec<(usize, Answer)> {
+        let mut events: Vec<epoll::Event> = Vec::with_capacity(256);
+        loop {
+            let wake = self.send_what_we_may();
+            if self.in_flight == 0 && self.held.is_none() && self.retries.is_empty() && self.fresh >= self.jobs.len() {
+                break;
+            }
+            let now = Instant::now();
+            let mut until = wake;
+            if self.in_flight < self.hard_cap
+                && self.held.is_none()
+                && let Some(due) = self.min_rate_due()
+                && (!self.retries.is_empty() || self.fresh < self.jobs.len())
+            {
+                until = Some(until.map_or(due, |u| u.min(due)));
+            }
+            if let Some(Reverse((deadline, _, _))) = self.deadlines.peek() {
+                until = Some(until.map_or(*deadline, |u| u.min(*deadline)));
+            }
+            let wait = until.map_or(Duration::from_millis(50), |u| u.saturating_duration_since(now));
+            match &self.epoll {
+                Some(ep) if self.in_flight > 0 => {
+                    events.clear();
+                    let timeout = rustix::event::Timespec { tv_sec: wait.as_secs() as _, tv_nsec: wait.subsec_nanos() as _ };
+                    match epoll::wait(ep, rustix::buffer::spare_capacity(&mut events), Some(&timeout)) {
+                        Ok(_) | Err(Errno::INTR) => {}
+                        // epoll itself failed: wait out the time and let the deadlines decide.
+                        Err(_) => std::thread::sleep(wait.min(Duration::from_millis(10))),
+                    }
+                    for event in events.drain(..) {
+                        self.completed(event.data.u64());
+                    }
+                }
+                _ => {
+                    if !wait.is_zero() {
+                        std::thread::sleep(wait);
+                    }
+                }
+            }
+            self.expire(Instant::now());
+        }
+        self.out
+    }
+
+    /// Sends until the budget is full, the jobs run out or pacing says wait; returns when
+    /// the held job may go.
+    fn send_what_we_may(&mut self) -> Option<Instant> {
+        loop {
+            let full = self.in_flight >= self.budget;
+            // --min-rate: behind the rate, probes go out past the budget (up to the cap).
+            if full && (self.in_flight >= self.hard_cap || !self.behind(Instant::now())) {
+                return None;
+            }
+            let next = match self.held.take() {
+                Some(next) => next,
+                None => self.take_job()?,
+            };
+            if let Some(at) = next.at
+                && at > Instant::now()
+            {
+                self.held = Some(next);
+                return Some(at);
+            }
+            let (host, addr) = self.jobs[next.job];
+            let timing = &self.shared.timing;
+            if let Some(limit) = timing.host_timeout
+                && self.shared.host_started[host as usize].get_or_init(Instant::now).elapsed() > limit
+            {
+                self.shared.timed_out[host as usize].store(true, Ordering::Relaxed);
+                continue;
+            }
+            let started = Instant::now();
+            self.last_send = Some(started);
+            self.sent += 1;
+            self.shared.sent.fetch_add(1, Ordering::Relaxed);
+            match self.connect(addr) {
+                Outcome::Answer(answer, spare) => {
+                    self.starved_tries = 0;
+                    if let Some(fd) = spare {
+                        self.spare[usize::from(addr.is_ipv6())] = Some(fd);
+                    }
+                    self.answered(next.job, next.attempt, answer);
+                }
+                Outcome::Pending(fd) => {
+                    self.starved_tries = 0;
+                    if !self.register(fd, next.job, next.attempt, started) {
+                        self.answered(next.job, next.attempt, Answer::Filtered("local-error"));
+                    }
+                }
+                Outcome::Starved => {
+                    self.sent -= 1;
+                    self.shared.sent.fetch_sub(1, Ordering::Relaxed);
+                    self.starved_tries += 1;
+                    if self.in_flight > 0 {
+                        // Something will finish and free a descriptor or a port.
+                        self.held = Some(Next { at: None, ..next });
+                        return None;
+                    }
+                    if self.starved_tries > 200 {
+                        self.starved_tries = 0;
+                        self.out.push((next.job, Answer::Filtered("local-error")));
+                        continue;
+                    }
+                    let at = Instant::now() + Duration::from_millis(1);
+                    self.held = Some(Next { at: Some(at), ..next });
+                    return Some(at);
+                }
+            }
+        }
+    }
+
+    /// The next job (retries first), with its send time under `--max-rate` and `--scan-delay`.
+    fn take_job(&mut self) -> Option<Next> {
+        let (job, attempt) = match self.retries.pop_front() {
+            Some(r) => r,
+            None if self.fresh < self.jobs.len() => {
+                let job = self.fresh;
+                self.fresh += self.stride;
+                (job, 0)
+            }
+            None => return None,
+        };
+        let mut at = None;
+        let delay = self.shared.timing.scan_delay;
+        // The scan delay gives way to --min-rate (the rate cap never does).
+        if !delay.is_zero()
+            && let Some(last) = self.last_send
+        {
+            let paced = last + delay;
+            at = Some(self.min_rate_due().map_or(paced, |due| paced.min(due)));
+        }
+        if let Some(rate) = self.shared.rate {
+            let slot = rate.reserve(at.unwrap_or_else(Instant::now));
+            at = Some(slot);
+        }
+        Some(Next { job, attempt, at })
+    }
+
+    fn connect(&mut self, addr: SocketAddr) -> Outcome {
+        let family = usize::from(addr.is_ipv6());
+        let fd = match self.spare[family].take() {
+            Some(fd) => fd,
+            None => {
+                let af = if addr.is_ipv6() { AddressFamily::INET6 } else { AddressFamily::INET };
+                match rustix::net::socket_with(af, SocketType::STREAM, SocketFlags::NONBLOCK | SocketFlags::CLOEXEC, None) {
+                    Ok(fd) => fd,
+                    Err(Errno::MFILE | Errno::NFILE | Errno::NOBUFS | Errno::NOMEM) => return Outcome::Starved,
+                    Err(_) => return Outcome::Answer(Answer::Filtered("local-error"), None),
+                }
+            }
+        };
+        let started = Instant::now();
+        let first = rustix::net::connect(&fd, &addr);
+        let result = match first {
+            // Ask again: on a fast path the kernel has the answer already.
+            Err(Errno::INPROGRESS) => match rustix::net::connect(&fd, &addr) {
+                Err(Errno::ISCONN) => Ok(()),
+                other => other,
+            },
+            other => other,
+        };
+        match result {
+            Ok(()) => Outcome::Answer(Answer::Open(started.elapsed()), {
+                // RST on close, no TIME_WAIT; the descriptor is closed here.
+                let _ = rustix::net::sockopt::set_socket_linger(&fd, Some(Duration::ZERO));
+                None
+            }),
+            // Refused: the socket is closed again and takes the next port.
+            Err(Errno::CONNREFUSED) => Outcome::Answer(Answer::Closed(started.elapsed()), Some(fd)),
+            Err(Errno::ALREADY | Errno::INPROGRESS) => Outcome::Pending(fd),
+            Err(Errno::ADDRNOTAVAIL | Errno::AGAIN | Errno::NOBUFS) => Outcome::Starved,
+            Err(e) => Outcome::Answer(Answer::Filtered(reason(e)), None),
+        }
+    }
+
+    fn register(&mut self, fd: OwnedFd, job: usize, attempt: u32, started: Instant) -> bool {
+        if self.epoll.is_none() {
+            match epoll::create(epoll::CreateFlags::CLOEXEC) {
+                Ok(ep) => self.epoll = Some(ep),
+                Err(_) => return false,
+            }
+        }
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                self.slots.push(None);
+                self.generation.push(0);
+                self.slots.len() - 1
+            }
+        };
+        self.generation[slot] = self.generation[slot].wrapping_add(1);
+        let generation = self.generation[slot];
+        let token = (u64::from(generation) << 32) | slot as u64;
+        let Some(ep) = &self.epoll else { return false };
+        if epoll::add(ep, &fd, epoll::EventData::new_u64(token), epoll::EventFlags::OUT | epoll::EventFlags::ET).is_err() {
+            self.free.push(slot);
+            return false;
+        }
+        let host = self.jobs[job].0 as usize;
+        let timeout = self.shared.rtts[host].lock().map(|r| r.timeout(&self.shared.timing)).unwrap_or(self.shared.timing.initial_rtt);
+        self.deadlines.push(Reverse((started + timeout, slot, generation)));
+        self.slots[slot] = Some(Pending { fd, job, attempt, started });
+        self.in_flight += 1;
+        true
+    }
+
+    fn release(&mut self, slot: usize) -> Option<Pending> {
+        let pending = self.slots.get_mut(slot)?.take()?;
+        if let Some(ep) = &self.epoll {
+            let _ = epoll::delete(ep, &pending.fd);
+        }
+        self.free.push(slot);
+        self.in_flight -= 1;
+        Some(pending)
+    }
+
+    /// epoll said the connect finished: `SO_ERROR` tells how.
+    fn completed(&mut self, token: u64) {
+        let (slot, generation) = ((token & 0xffff_ffff) as usize, (token >> 32) as u32);
+        if self.generation.get(slot) != Some(&generation) {
+            return;
+        }
+        let Some(p) = self.release(slot) else { return };
+        let answer = match rustix::net::sockopt::socket_error(&p.fd) {
+            Ok(Ok(())) => {
+                let _ = rustix::net::sockopt::set_socket_linger(&p.fd, Some(Duration::ZERO));
+                Answer::Open(p.started.elapsed())
+            }
+            Ok(Err(Errno::CONNREFUSED)) => Answer::Closed(p.started.elapsed()),
+            Ok(Err(e)) => Answer::Filtered(reason(e)),
+            Err(_) => Answer::Filtered("local-error"),
+        };
+        self.answered(p.job, p.attempt, answer);
+    }
+
+    /// Probes past their host's timeout: resent while retries remain, else `no-response`.
+    fn expire(&mut self, now: Instant) {
+        while let Some(Reverse((deadline, slot, generation))) = self.deadlines.peek().copied() {
+            if deadline > now {
+                break;
+            }
+            self.deadlines.pop();
+            if self.generation.get(slot) != Some(&generation) {
+                continue;
+            }
+            if let Some(p) = self.release(slot) {
+                // An ICMP error that came while the socket was busy in connect() is only a
+                // soft error (the kernel keeps resending the SYN); SO_ERROR still has it, and
+                // nmap reads it too: port unreachable is a refusal, the others name a reason.
+                let answer = match rustix::net::sockopt::socket_error(&p.fd) {
+                    Ok(Err(Errno::CONNREFUSED)) => Answer::Closed(p.started.elapsed()),
+                    Ok(Err(e)) => Answer::Filtered(reason(e)),
+                    _ => Answer::Filtered("no-response"),
+                };
+                self.answered(p.job, p.attempt, answer);
+            }
+        }
+    }
+
+    /// Records an answer, feeding the RTT estimate; a silent port goes back in the queue
+    /// while it has retries left.
+    fn answered(&mut self, job: usize, attempt: u32, answer: Answer) {
+        match answer {
+            Answer::Open(rtt) | Answer::Closed(rtt) => {
+                if let Ok(mut r) = self.shared.rtts[self.jobs[job].0 as usize].lock() {
+                    r.update(rtt);
+                }
+                self.out.push((job, answer));
+            }
+            Answer::Filtered("no-response") if attempt < self.shared.timing.max_retries => {
+                self.retries.push_back((job, attempt + 1));
+            }
+            Answer::Filtered(_) => self.out.push((job, answer)),
+        }
+    }
+}
+
+/// nmap's reason for a connect error; `no-response` ones are retried.
+fn reason(e: Errno) -> &'static str {
+    match e {
+        Errno::HOSTUNREACH => "host-unreach",
+        Errno::NETUNREACH => "net-unreach",
+        Errno::ACCESS | Errno::PERM => "admin-prohibited",
+        _ => "no-response",
+    }
+}
