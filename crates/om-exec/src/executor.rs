@@ -1,6 +1,7 @@
-//! The executor: runs a [`Plan`] on a [`Target`] with the linear strategy (every host
-//! finishes task N before task N+1 starts anywhere), at most `forks` hosts in flight as tokio
-//! tasks, one connection per host for the whole run, and every happening as an [`Event`].
+//! The executor: runs a [`Plan`] on a [`Target`] as per-host pipelines (each host goes
+//! through the tasks at its own pace; results are still shown task by task, as the linear
+//! strategy shows them), at most `forks` hosts in flight as tokio tasks, one connection per
+//! host for the whole run, and every happening as an [`Event`].
 //!
 //! Events leave through one bounded channel; the executor never prints. A host that failed
 //! or became unreachable sits out the remaining tasks, as in ansible-core.
@@ -78,7 +79,91 @@ pub struct Executor {
 struct HostRun {
     host: Arc<Host>,
     conn: Option<Arc<dyn Connection>>,
-    out: bool,
+}
+
+/// Hands results on in task order, as the linear strategy shows them: `TaskStarted`, every
+/// active host's result, `TaskFinished`, then the next task; results of later tasks wait.
+struct Sequencer {
+    tx: mpsc::UnboundedSender<Event>,
+    tasks: Vec<(String, String, Option<om_core::Span>)>,
+    waiting: Vec<Vec<Event>>,
+    current: usize,
+    /// Hosts still in the run, in inventory order, and how many reported the current task.
+    active: Vec<String>,
+    reported: usize,
+    out: std::collections::HashSet<String>,
+    recap: Recap,
+}
+
+impl Sequencer {
+    fn new(target: &Target, tasks: &[Task], tx: mpsc::UnboundedSender<Event>) -> Self {
+        let mut s = Sequencer {
+            tx,
+            tasks: tasks.iter().map(|t| (t.name.clone(), t.module.clone(), t.span.clone())).collect(),
+            waiting: vec![Vec::new(); tasks.len()],
+            current: 0,
+            active: target.hosts.iter().map(|h| h.name.clone()).collect(),
+            reported: 0,
+            out: Default::default(),
+            recap: Recap::default(),
+        };
+        s.start_current();
+        s
+    }
+
+    fn start_current(&mut self) {
+        if let Some((name, module, span)) = self.tasks.get(self.current).cloned() {
+            let hosts = self.active.len();
+            let _ = self.tx.send(Event::TaskStarted { task: self.current, name, module, hosts, span });
+        }
+    }
+
+    fn push(&mut self, event: Event) {
+        if let Event::HostResult { task, .. } = &event
+            && *task < self.waiting.len()
+        {
+            self.waiting[*task].push(event);
+        }
+        self.advance();
+    }
+
+    /// Releases what the current task has, and moves on while a task is complete.
+    fn advance(&mut self) {
+        while self.current < self.tasks.len() {
+            for event in std::mem::take(&mut self.waiting[self.current]) {
+                if let Event::HostResult { host, outcome, .. } = &event {
+                    self.recap.record(host, outcome.status);
+                    if matches!(outcome.status, Status::Failed | Status::Unreachable) {
+                        self.out.insert(host.clone());
+                    }
+                    self.reported += 1;
+                }
+                let _ = self.tx.send(event);
+            }
+            if self.reported < self.active.len() {
+                return;
+            }
+            self.finish_current();
+        }
+    }
+
+    fn finish_current(&mut self) {
+        let _ = self.tx.send(Event::TaskFinished { task: self.current });
+        let out = std::mem::take(&mut self.out);
+        self.active.retain(|h| !out.contains(h));
+        self.reported = 0;
+        self.current += 1;
+        self.start_current();
+    }
+
+    /// Every host has ended: whatever never reported (a host's task crashed) closes its task.
+    fn finish(mut self) -> Recap {
+        while self.current < self.tasks.len() {
+            self.reported = self.active.len();
+            self.advance();
+        }
+        self.recap
+    }
 }
 
 impl Executor {
@@ -107,56 +192,52 @@ impl Executor {
             hosts: target.len(),
             at: Utc::now(),
         });
-        let mut recap = Recap::default();
-        let mut hosts: Vec<HostRun> = target.hosts.iter().map(|h| HostRun { host: Arc::clone(h), conn: None, out: false }).collect();
+        let tasks: Arc<[(Task, Prepared)]> = plan.tasks.iter().map(|t| (t.clone(), prepare(t))).collect();
+        // Each host runs through the whole plan at its own pace (no barrier between tasks);
+        // results pass through the sequencer below, which hands them on task by task.
+        let (results_tx, mut results) = mpsc::unbounded_channel::<Event>();
+        let mut sequencer = Sequencer::new(target, &plan.tasks, tx.clone());
         let forks = Arc::new(Semaphore::new(self.options.forks.max(1)));
-        for (index, task) in plan.tasks.iter().enumerate() {
-            let active: Vec<usize> = (0..hosts.len()).filter(|i| !hosts[*i].out).collect();
-            let _ = tx.send(Event::TaskStarted {
-                task: index,
-                name: task.name.clone(),
-                module: task.module.clone(),
-                hosts: active.len(),
-                span: task.span.clone(),
-            });
-            let prepared = prepare(task);
-            let mut running = tokio::task::JoinSet::new();
-            for i in active {
-                let mut state = HostRun { host: Arc::clone(&hosts[i].host), conn: hosts[i].conn.take(), out: false };
-                let job = HostJob {
-                    connector: Arc::clone(&self.connector),
-                    options: self.options.clone(),
-                    prepared: prepared.clone(),
-                    task: task.clone(),
-                    index,
-                    tx: tx.clone(),
-                    // An agent pays for itself when more than one task runs on the host.
-                    agent_commands: plan.tasks.len() > 1,
-                };
-                let forks = Arc::clone(&forks);
-                let span = info_span!("host", host = %state.host.name);
-                running.spawn(
-                    async move {
-                        let _permit = forks.acquire_owned().await.expect("the forks semaphore is never closed");
+        let mut running = tokio::task::JoinSet::new();
+        for host in &target.hosts {
+            let (tasks, forks, tx, results) = (Arc::clone(&tasks), Arc::clone(&forks), tx.clone(), results_tx.clone());
+            let (connector, options) = (Arc::clone(&self.connector), self.options.clone());
+            let mut state = HostRun { host: Arc::clone(host), conn: None };
+            let span = info_span!("host", host = %host.name);
+            running.spawn(
+                async move {
+                    let _permit = forks.acquire_owned().await.expect("the forks semaphore is never closed");
+                    for (index, (task, prepared)) in tasks.iter().enumerate() {
+                        let job = HostJob {
+                            connector: Arc::clone(&connector),
+                            options: options.clone(),
+                            prepared: prepared.clone(),
+                            task: task.clone(),
+                            index,
+                            tx: tx.clone(),
+                            results: results.clone(),
+                            // An agent pays for itself when more than one task runs on the host.
+                            agent_commands: tasks.len() > 1,
+                        };
                         let outcome = job.run(&mut state).await;
-                        (i, state, outcome)
+                        // A host that failed or became unreachable sits out the rest.
+                        if matches!(outcome.status, Status::Failed | Status::Unreachable) {
+                            break;
+                        }
                     }
-                    .instrument(span),
-                );
-            }
-            while let Some(joined) = running.join_next().await {
-                let Ok((i, state, outcome)) = joined else { continue };
-                recap.record(&state.host.name, outcome.status);
-                hosts[i].conn = state.conn;
-                hosts[i].out = matches!(outcome.status, Status::Failed | Status::Unreachable);
-            }
-            let _ = tx.send(Event::TaskFinished { task: index });
+                    if let Some(conn) = state.conn.take() {
+                        conn.close().await;
+                    }
+                }
+                .instrument(span),
+            );
         }
-        for h in &hosts {
-            if let Some(conn) = &h.conn {
-                conn.close().await;
-            }
+        drop(results_tx);
+        while let Some(event) = results.recv().await {
+            sequencer.push(event);
         }
+        while running.join_next().await.is_some() {}
+        let recap = sequencer.finish();
         let _ = tx.send(Event::RunFinished { recap: recap.clone(), elapsed_us: started.elapsed().as_micros() as u64 });
         drop(tx);
         let _ = forward.await;
@@ -188,7 +269,10 @@ struct HostJob {
     prepared: Prepared,
     task: Task,
     index: usize,
+    /// Live output, straight to the sinks.
     tx: mpsc::UnboundedSender<Event>,
+    /// The host's result, through the sequencer.
+    results: mpsc::UnboundedSender<Event>,
     agent_commands: bool,
 }
 
@@ -210,7 +294,7 @@ impl HostJob {
         if outcome.status == Status::Failed && outcome.error.is_none() {
             outcome.error = Some(module_error(&state.host.name, &outcome.result));
         }
-        let _ = self.tx.send(Event::HostResult { host: state.host.name.clone(), task: self.index, outcome: outcome.clone() });
+        let _ = self.results.send(Event::HostResult { host: state.host.name.clone(), task: self.index, outcome: outcome.clone() });
         outcome
     }
 

@@ -410,3 +410,29 @@ fn file_modules_over_ssh_report_check_diff_and_idempotence() {
         assert_eq!(outcome.status, Status::Ok, "{host} task {task} changed on the second run: {:?}", outcome.result);
     }
 }
+
+/// Hosts do not wait for each other between tasks, yet results still arrive task by task.
+#[test]
+fn each_host_runs_at_its_own_pace_and_results_stay_in_task_order() {
+    let lab = om_test::lab(2);
+    let tasks = vec![task("shell", "if [ {{ inventory_hostname }} = h1 ]; then sleep 2; fi; echo first"), task("command", "echo second")];
+    let events = run(&lab, tasks, RunOptions::default(), || {});
+    let results = outcomes(&events);
+    let (slow_first, fast_second) = (&results[&(0, "h1".to_string())], &results[&(1, "h2".to_string())]);
+    assert!(
+        fast_second.result["end"].as_str() < slow_first.result["end"].as_str(),
+        "h2 ran its second task while h1 was still in its first: {:?} vs {:?}",
+        fast_second.result["end"],
+        slow_first.result["end"]
+    );
+    let order: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::TaskStarted { task, hosts, .. } => Some(format!("start{task}:{hosts}")),
+            Event::HostResult { task, .. } => Some(format!("result{task}")),
+            Event::TaskFinished { task } => Some(format!("finish{task}")),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(order, ["start0:2", "result0", "result0", "finish0", "start1:2", "result1", "result1", "finish1"]);
+}
