@@ -1,6 +1,7 @@
 //! `environment:` for native modules: the task's variables on every program a module runs
 //! (ansible-core sets them on the module's process), and in what the module reads of its
-//! environment (`$VAR` expansion in `command`, `PATH` for finding programs).
+//! environment (`$VAR` expansion in `command`; `PATH` for finding programs, through the
+//! default [`Os::which`], which reads `env_var`).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -85,19 +86,5 @@ impl Os for WithEnv<'_> {
     }
     fn live_facts(&self) -> Option<&'static om_facts::Live> {
         self.inner.live_facts()
-    }
-    fn which(&self, program: &str) -> Option<PathBuf> {
-        if self.env.iter().any(|(k, _)| k == "PATH") {
-            // The default search, through `env_var`, sees the task's PATH.
-            let path = self.env_var("PATH").unwrap_or_default();
-            if program.starts_with('/') {
-                return self.metadata(Path::new(program), true).ok().flatten().map(|_| PathBuf::from(program));
-            }
-            return path
-                .split(':')
-                .map(|dir| Path::new(dir).join(program))
-                .find(|p| self.metadata(p, true).ok().flatten().is_some_and(|m| m.is_file() && m.mode & 0o111 != 0));
-        }
-        self.inner.which(program)
     }
 }
