@@ -54,6 +54,12 @@ impl HostError {
         Self { host: host.into(), phase, message: message.into(), hint: None }
     }
 
+    /// A command stopped at its task deadline (`--task-timeout`), on any transport.
+    pub fn command_timeout(host: impl Into<String>, limit: std::time::Duration) -> Self {
+        Self::new(host, Phase::Timeout, format!("the command did not finish within {}s and was stopped", limit.as_secs()))
+            .with_hint("raise the limit with --task-timeout, or run it in the background with -B/-P")
+    }
+
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self

@@ -83,8 +83,7 @@ impl Connection for LocalConnection {
                     if let Some(pid) = pid {
                         let _ = std::process::Command::new("kill").args(["-KILL", &format!("-{pid}")]).status();
                     }
-                    let secs = request.timeout.unwrap_or_default().as_secs();
-                    return Err(HostError::new(&self.name, Phase::Timeout, format!("the command did not finish within {secs}s and was stopped")));
+                    return Err(HostError::command_timeout(&self.name, request.timeout.unwrap_or_default()));
                 }
             };
             if n == 0 {

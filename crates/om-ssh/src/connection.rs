@@ -195,9 +195,7 @@ impl SshConnection {
                     _ = deadline => {
                         let _ = channel.signal(Sig::KILL).await;
                         let _ = channel.close().await;
-                        let secs = request.timeout.unwrap_or_default().as_secs();
-                        return Err(HostError::new(&self.name, Phase::Timeout, format!("the command did not finish within {secs}s and was stopped"))
-                            .with_hint("raise the limit with --task-timeout, or run it in the background with -B/-P"));
+                        return Err(HostError::command_timeout(&self.name, request.timeout.unwrap_or_default()));
                     }
             };
             let step = match msg {

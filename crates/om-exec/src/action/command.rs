@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::Local;
-use om_core::{ExecOutput, HostError, Outcome, Phase, Status, Vars};
+use om_core::{ExecOutput, HostError, Outcome, Status, Vars};
 use serde_json::Value;
 
 use super::native;
@@ -85,12 +85,7 @@ async fn through_agent(ctx: &Ctx<'_>, module: &str) -> Result<Outcome, HostError
     let Some(limit) = ctx.timeout else { return native.run(ctx).await };
     match tokio::time::timeout(limit, native.run(ctx)).await {
         Ok(outcome) => outcome,
-        Err(_) => Err(HostError::new(
-            ctx.name(),
-            Phase::Timeout,
-            format!("the command did not finish within {}s and was stopped", limit.as_secs()),
-        )
-        .with_hint("raise the limit with --task-timeout, or run it in the background with -B/-P")),
+        Err(_) => Err(HostError::command_timeout(ctx.name(), limit)),
     }
 }
 
