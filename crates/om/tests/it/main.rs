@@ -10,6 +10,7 @@ mod net;
 mod play;
 mod run;
 mod serve;
+mod systemd;
 
 fn om() -> om_test::Om {
     om_test::Om::new(env!("CARGO_BIN_EXE_om"))
