@@ -18,13 +18,15 @@ pub struct LocalConnector;
 #[async_trait]
 impl Connector for LocalConnector {
     async fn connect(&self, host: &Host) -> Result<Arc<dyn Connection>, HostError> {
-        Ok(Arc::new(LocalConnection { name: host.name.clone() }))
+        Ok(Arc::new(LocalConnection { name: host.name.clone(), cancel: Arc::default() }))
     }
 }
 
 /// The controller as a host.
 pub struct LocalConnection {
     name: String,
+    /// Set by a signal: native modules running here kill their commands' process groups.
+    cancel: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl LocalConnection {
@@ -169,13 +171,20 @@ impl Connection for LocalConnection {
             ctx.check = call.check;
             ctx.diff = call.diff;
             ctx.input = call.input;
-            ctx.watch = om_modules::os::Watch { output: Some(&on_output), cancel: None };
+            ctx.watch = om_modules::os::Watch { output: Some(&on_output), cancel: Some(&self.cancel) };
             om_modules::run(call.module, call.args, &mut ctx)
         };
         let multi = tokio::runtime::Handle::try_current().is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
         let out = if multi { tokio::task::block_in_place(run) } else { run() };
         out.map(|o| om_core::ModuleReply { result: o.result, data: o.data })
             .map_err(|e| HostError::new(&self.name, Phase::Module, e.to_string()))
+    }
+
+    /// Native modules' commands cannot be signalled one by one: any signal kills them (their
+    /// process groups), and later module calls on this connection fail as cancelled.
+    async fn signal(&self, signal: om_core::Signal) {
+        let _ = signal;
+        self.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn host_name(&self) -> &str {

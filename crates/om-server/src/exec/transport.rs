@@ -45,17 +45,23 @@ impl PlatformConnector {
 impl Connector for PlatformConnector {
     async fn connect(&self, host: &Host) -> Result<Arc<dyn Connection>, HostError> {
         match host.var_str(&["ansible_connection"]).as_deref() {
-            Some("local") => Ok(Arc::new(LocalConnection { host: host.name.clone(), groups: ProcessGroups::default() })),
+            Some("local") => Ok(Arc::new(LocalConnection {
+                host: host.name.clone(),
+                groups: ProcessGroups::default(),
+                modules: om_exec::LocalConnector.connect(host).await?,
+            })),
             _ => self.ssh.connect(host).await,
         }
     }
 }
 
 /// Commands on the runner's own machine, each in a process group of its own so a cancel
-/// reaches the whole command (`sh -c` and what it started).
+/// reaches the whole command (`sh -c` and what it started); native modules run in process
+/// through om-exec's local transport.
 pub struct LocalConnection {
     host: String,
     groups: ProcessGroups,
+    modules: Arc<dyn Connection>,
 }
 
 /// The process groups of the commands running now.
@@ -92,11 +98,22 @@ impl Connection for LocalConnection {
     async fn exec(&self, request: ExecRequest, on_output: OutputFn<'_>) -> Result<ExecOutput, HostError> {
         let mut cmd = Command::new("sh");
         cmd.arg("-c").arg(&request.command);
-        spawn_and_stream(&self.host, cmd, request.stdin, request.timeout, Some(&self.groups), on_output).await
+        spawn_and_stream(&self.host, cmd, request.stdin, request.timeout, &self.groups, on_output).await
+    }
+
+    async fn call(&self, module: &str, args: &om_core::Vars, check: bool, diff: bool) -> Result<om_core::Vars, HostError> {
+        self.modules.call(module, args, check, diff).await
+    }
+
+    async fn call_module(&self, call: om_core::ModuleCall<'_>) -> Result<om_core::ModuleReply, HostError> {
+        self.modules.call_module(call).await
     }
 
     async fn signal(&self, signal: Signal) {
         self.groups.signal(signal).await;
+        if signal == Signal::Kill {
+            self.modules.signal(signal).await;
+        }
     }
 
     async fn put(&self, data: &[u8], dest: &str, mode: Option<u32>) -> Result<(), HostError> {
@@ -122,32 +139,27 @@ impl Connection for LocalConnection {
 }
 
 /// Runs `cmd`, streaming its output as it arrives; killed when the deadline passes or the
-/// future is dropped. With `groups`, it runs in a process group of its own, registered there
-/// while it runs (so [`ProcessGroups::signal`] reaches it).
-pub async fn spawn_and_stream(
+/// future is dropped. It runs in a process group of its own, registered in `groups` while it
+/// runs (so [`ProcessGroups::signal`] reaches it).
+async fn spawn_and_stream(
     host: &str,
     mut cmd: Command,
     stdin: Option<Vec<u8>>,
     timeout: Option<Duration>,
-    groups: Option<&ProcessGroups>,
+    groups: &ProcessGroups,
     on_output: OutputFn<'_>,
 ) -> Result<ExecOutput, HostError> {
     cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    if groups.is_some() {
-        cmd.process_group(0);
-    }
+        .kill_on_drop(true)
+        .process_group(0);
     let program = cmd.as_std().get_program().to_string_lossy().into_owned();
     let mut child = cmd.spawn().map_err(|e| HostError::new(host, Phase::Connect, format!("cannot start `{program}`: {e}")))?;
-    let _registered = match (groups, child.id()) {
-        (Some(groups), Some(pid)) => {
-            groups.lock().insert(pid);
-            Some(Registered { groups, pid })
-        }
-        _ => None,
-    };
+    let _registered = child.id().map(|pid| {
+        groups.lock().insert(pid);
+        Registered { groups, pid }
+    });
     if let (Some(data), Some(mut pipe)) = (stdin, child.stdin.take()) {
         tokio::spawn(async move {
             let _ = pipe.write_all(&data).await;
