@@ -4,6 +4,7 @@
 //! a schedule missed during a downtime runs once, then moves to its next slot after now.
 
 mod cron;
+mod zone;
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -15,6 +16,7 @@ use serde_json::{Value, json};
 use om_store::{Schedule, ScheduleInput, now_ms};
 
 pub use cron::{Cron, CronError, parse_zone};
+pub use zone::{Zone, ZoneError};
 
 use crate::auth::{Access, Perm, Principal, PrincipalKind};
 use crate::error::ApiError;
@@ -26,7 +28,7 @@ pub fn next_run(cron: &str, zone: &str, now: i64) -> Result<Option<i64>, CronErr
     let cron = Cron::parse(cron)?;
     let zone = parse_zone(zone)?;
     let now = chrono::DateTime::from_timestamp_millis(now).unwrap_or_default();
-    Ok(cron.next_after(now, zone).map(|t| t.timestamp_millis()))
+    Ok(cron.next_after(now, &zone).map(|t| t.timestamp_millis()))
 }
 
 /// Launches every schedule due at `now` (ms) once, as its owner; returns the jobs launched.
@@ -99,7 +101,8 @@ pub fn routes() -> axum::Router<AppState> {
 pub struct ScheduleRequest {
     pub name: String,
     pub cron: String,
-    #[serde(default = "utc")]
+    /// `UTC`, an offset (`+08:00`) or an IANA name (`Asia/Shanghai`); `tz` for short.
+    #[serde(default = "utc", alias = "tz")]
     pub timezone: String,
     pub action_id: i64,
     #[serde(default)]
