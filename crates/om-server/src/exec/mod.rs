@@ -9,4 +9,4 @@ mod runner;
 mod transport;
 
 pub use runner::{HostSpec, JobSpec, RunEnd, run_job};
-pub use transport::{LocalConnection, PlatformConnector, SshDefaults};
+pub use transport::{SshDefaults, connector};
