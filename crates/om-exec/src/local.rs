@@ -18,13 +18,39 @@ pub struct LocalConnector;
 #[async_trait]
 impl Connector for LocalConnector {
     async fn connect(&self, host: &Host) -> Result<Arc<dyn Connection>, HostError> {
-        Ok(Arc::new(LocalConnection { name: host.name.clone() }))
+        Ok(Arc::new(LocalConnection { name: host.name.clone(), groups: ProcessGroups::default(), cancel: Arc::default() }))
     }
 }
 
-/// The controller as a host.
+/// The controller as a host. Each command runs in a process group of its own, so a signal
+/// reaches the whole command (`sh -c` and what it started).
 pub struct LocalConnection {
     name: String,
+    /// The process groups of the commands running now.
+    groups: ProcessGroups,
+    /// Set by SIGKILL: native modules running here kill their commands' process groups.
+    cancel: Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[derive(Default)]
+struct ProcessGroups(std::sync::Mutex<std::collections::BTreeSet<u32>>);
+
+impl ProcessGroups {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeSet<u32>> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Keeps a command's process group registered while it runs.
+struct Registered<'a> {
+    groups: &'a ProcessGroups,
+    pid: u32,
+}
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        self.groups.lock().remove(&self.pid);
+    }
 }
 
 impl LocalConnection {
@@ -54,6 +80,10 @@ impl Connection for LocalConnection {
             .spawn()
             .map_err(|e| self.io(Phase::Module, "cannot start /bin/sh".into(), e))?;
         let pid = child.id();
+        let _registered = pid.map(|pid| {
+            self.groups.lock().insert(pid);
+            Registered { groups: &self.groups, pid }
+        });
         let mut stdin = child.stdin.take();
         let mut stdout = child.stdout.take().expect("stdout is piped");
         let mut stderr = child.stderr.take().expect("stderr is piped");
@@ -169,13 +199,34 @@ impl Connection for LocalConnection {
             ctx.check = call.check;
             ctx.diff = call.diff;
             ctx.input = call.input;
-            ctx.watch = om_modules::os::Watch { output: Some(&on_output), cancel: None };
+            ctx.watch = om_modules::os::Watch { output: Some(&on_output), cancel: Some(&self.cancel) };
             om_modules::run(call.module, call.args, &mut ctx)
         };
         let multi = tokio::runtime::Handle::try_current().is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
         let out = if multi { tokio::task::block_in_place(run) } else { run() };
         out.map(|o| om_core::ModuleReply { result: o.result, data: o.data })
             .map_err(|e| HostError::new(&self.name, Phase::Module, e.to_string()))
+    }
+
+    /// Signals the process group of every command running now (`kill -s SIG -- -PGID`).
+    /// Native modules' commands take SIGKILL only: it kills them, and later module calls on
+    /// this connection fail as cancelled.
+    async fn signal(&self, signal: om_core::Signal) {
+        if signal == om_core::Signal::Kill {
+            self.cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        let groups: Vec<u32> = self.groups.lock().iter().copied().collect();
+        for group in groups {
+            let status = tokio::process::Command::new("kill")
+                .args(["-s", signal.name(), "--", &format!("-{group}")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .await;
+            if let Err(err) = status {
+                tracing::warn!(group, error = %err, "cannot run kill");
+            }
+        }
     }
 
     fn host_name(&self) -> &str {

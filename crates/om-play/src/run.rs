@@ -40,6 +40,9 @@ pub struct PlayOptions {
     /// Who answers `vars_prompt` and `--step` questions; `None`: nobody (a run without a
     /// terminal), so prompts take their defaults.
     pub prompter: Option<Prompter>,
+    /// Emit `Output` events with live output chunks (a job page that shows output as it
+    /// comes); the results carry the output either way.
+    pub output_events: bool,
 }
 
 /// Asks the person running om a question and reads the answer.
@@ -80,6 +83,7 @@ impl Default for PlayOptions {
             force_handlers: false,
             step: false,
             prompter: None,
+            output_events: false,
         }
     }
 }

@@ -678,7 +678,20 @@ impl HostRun<'_> {
             Some(bg) => (None, Some(Duration::from_secs(bg.limit_s))),
             None => (None, None),
         };
-        let noop = |_: om_core::OutputChunk<'_>| {};
+        // Live output for callers that show it as it comes (`om serve`'s job pages); no_log
+        // tasks keep theirs hidden.
+        let live = self.runner.options.output_events && !task.no_log;
+        let name = host.name.clone();
+        let on_output = |chunk: om_core::OutputChunk<'_>| {
+            if live {
+                self.runner.emit(Event::Output {
+                    host: name.clone(),
+                    task: self.index,
+                    stream: chunk.stream,
+                    data: String::from_utf8_lossy(chunk.data).into_owned(),
+                });
+            }
+        };
         let ctx = Ctx {
             host: &host,
             conn: conn.as_ref(),
@@ -687,7 +700,7 @@ impl HostRun<'_> {
             diff,
             escalation,
             timeout: None,
-            output: &noop,
+            output: &on_output,
             background,
             rendered,
             agent_commands: true,

@@ -12,7 +12,7 @@ use hyper::Method;
 use tokio::sync::{mpsc, watch};
 
 use crate::client::{ApiClient, ClientError};
-use crate::exec::{PlatformConnector, RunEnd, SshDefaults, run_job};
+use crate::exec::{RunEnd, SshDefaults, connector, run_job};
 use crate::grant::GrantVerifier;
 use crate::routes::{ClaimResponse, EnrollRequest, EnrollResponse, EventBatch, FinishRequest, GrantKeyResponse, HeartbeatResponse};
 
@@ -128,7 +128,7 @@ pub async fn run(options: WorkerOptions, report: impl Fn(WorkerEvent) + Send + S
 async fn run_one(client: &ApiClient, options: &WorkerOptions, claim: ClaimResponse, cancel: watch::Receiver<bool>) -> bool {
     let job_id = claim.spec.job_id;
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let connector = Arc::new(PlatformConnector::new(&options.ssh));
+    let connector = Arc::new(connector(&options.ssh));
     let repo = options.repo.clone();
     let spec = claim.spec;
     let run = tokio::spawn(async move { run_job(&spec, connector, &repo, tx, cancel).await });

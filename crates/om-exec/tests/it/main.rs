@@ -436,3 +436,42 @@ fn each_host_runs_at_its_own_pace_and_results_stay_in_task_order() {
         .collect();
     assert_eq!(order, ["start0:2", "result0", "result0", "finish0", "start1:2", "result1", "result1", "finish1"]);
 }
+
+/// Whether `pid` is a live (not zombie) process.
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')))
+}
+
+#[test]
+fn a_signal_reaches_the_whole_process_group_of_a_local_command() {
+    use om_core::{Connector, ExecRequest, Signal};
+    let dir = tempfile::tempdir().expect("a directory");
+    let pid_file = dir.path().join("child");
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
+    runtime.block_on(async {
+        let host = Host::new("here");
+        let conn = om_exec::LocalConnector.connect(&host).await.expect("a local connection");
+        let command = format!("trap 'echo term; exit 143' TERM; sleep 300 & echo $! > {}; wait", pid_file.display());
+        let running = {
+            let conn = Arc::clone(&conn);
+            tokio::spawn(async move { conn.exec(ExecRequest { command, ..Default::default() }, &|_| {}).await })
+        };
+        let mut child = None;
+        for _ in 0..200 {
+            child = std::fs::read_to_string(&pid_file).ok().and_then(|t| t.trim().parse::<u32>().ok());
+            if child.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let child = child.expect("the command started its background child");
+        assert!(alive(child));
+        let asked = Instant::now();
+        conn.signal(Signal::Term).await;
+        let out = tokio::time::timeout(Duration::from_secs(10), running).await.expect("the command ends").expect("joins").expect("runs");
+        assert!(asked.elapsed() < Duration::from_secs(5));
+        assert_eq!((out.rc, String::from_utf8_lossy(&out.stdout).trim()), (Some(143), "term"), "the shell got SIGTERM and ran its trap");
+        wait_for("the background child to be gone", Duration::from_secs(5), || !alive(child));
+    });
+}

@@ -4,8 +4,9 @@
 //! The same runner serves the in-process pool of `om serve` and `om worker` processes; its
 //! events go to a [`crate::jobs::Recorder`] directly or over the worker API.
 
+mod play;
 mod runner;
 mod transport;
 
 pub use runner::{HostSpec, JobSpec, RunEnd, run_job};
-pub use transport::{LocalConnection, PlatformConnector, SshDefaults, spawn_and_stream};
+pub use transport::{SshDefaults, connector};

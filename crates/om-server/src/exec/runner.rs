@@ -2,7 +2,7 @@
 //! once, and reports everything as `om_core::Event`s. Cancelling stops new hosts and kills
 //! running commands; hosts without a result are closed by the recorder.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -98,6 +98,9 @@ pub async fn run_job(
     events: mpsc::UnboundedSender<Event>,
     mut cancel: watch::Receiver<bool>,
 ) -> RunEnd {
+    if matches!(spec.action.run, crate::catalog::RunDef::Playbook { .. }) {
+        return super::play::run_playbook(spec, connector, repo, &events, cancel).await;
+    }
     let started = Instant::now();
     let send = |e: Event| {
         let _ = events.send(e);
@@ -198,7 +201,7 @@ async fn signal_until(
     }
 }
 
-async fn wait_cancel(cancel: &mut watch::Receiver<bool>) {
+pub(super) async fn wait_cancel(cancel: &mut watch::Receiver<bool>) {
     if cancel.wait_for(|c| *c).await.is_err() {
         std::future::pending::<()>().await;
     }
@@ -376,11 +379,8 @@ async fn run_host_inner(
             };
             Outcome::new(status, result)
         }
-        Rendered::Playbook { playbook, extra_vars } => {
-            let out =
-                playbook_run(&host.name, &host.vars, &repo.join("playbooks").join(&playbook), &extra_vars, timeout, &on_output).await?;
-            relay.flush();
-            exec_outcome(out.rc)
+        Rendered::Playbook { .. } => {
+            return Err(HostError::new(&host.name, Phase::Module, "playbooks run through om-play, not per host"));
         }
     };
     Ok(outcome)
@@ -460,34 +460,4 @@ async fn copy(
     on_output(om_core::OutputChunk { stream: Stream::Stdout, data: format!("copied {} bytes to {dest}\n", data.len()).as_bytes() });
     result.insert("changed".into(), true.into());
     Ok(Outcome::new(Status::Changed, result))
-}
-
-/// A playbook through `ansible-playbook` on the runner, until om-play is wired in.
-async fn playbook_run(
-    name: &str,
-    vars: &Vars,
-    playbook: &Path,
-    extra: &Value,
-    timeout: Duration,
-    on_output: om_core::transport::OutputFn<'_>,
-) -> Result<om_core::ExecOutput, HostError> {
-    let program = find_program("ansible-playbook").ok_or_else(|| {
-        HostError::new(name, Phase::Module, "playbook actions need `ansible-playbook` on the runner")
-            .with_hint("install ansible-core in $OM_VENV or on PATH")
-    })?;
-    let mut all = vars.clone();
-    if let Value::Object(extra) = extra {
-        all.extend(extra.clone());
-    }
-    let mut cmd = tokio::process::Command::new(program);
-    cmd.arg("-i").arg(format!("{name},")).arg("-e").arg(Value::Object(all).to_string()).arg(playbook);
-    cmd.env("ANSIBLE_HOST_KEY_CHECKING", "False").env("ANSIBLE_NOCOLOR", "1");
-    super::spawn_and_stream(name, cmd, None, Some(timeout), None, on_output).await
-}
-
-fn find_program(name: &str) -> Option<PathBuf> {
-    let venv = std::env::var_os("OM_VENV").map(|v| PathBuf::from(v).join("bin"));
-    let home = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/om/venv/bin"));
-    let path = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect::<Vec<_>>()).unwrap_or_default();
-    venv.into_iter().chain(home).chain(path).map(|d| d.join(name)).find(|p| p.is_file())
 }

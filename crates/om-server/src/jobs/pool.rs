@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, watch};
 use super::Recorder;
 use crate::catalog::{ActionDef, Values};
 use crate::error::ApiError;
-use crate::exec::{HostSpec, JobSpec, PlatformConnector, RunEnd, SshDefaults, run_job};
+use crate::exec::{HostSpec, JobSpec, RunEnd, SshDefaults, connector, run_job};
 use crate::grant::{GRANT_INVALID, SignedGrant};
 use crate::state::AppState;
 
@@ -104,7 +104,7 @@ async fn run_local(state: &AppState, job: Job) -> Result<(), ApiError> {
     let (cancel_tx, cancel_rx) = watch::channel(job.cancel_requested);
     state.cancels.lock().expect("the cancels lock is never poisoned").insert(job.id, cancel_tx);
     let (events_tx, mut events_rx) = mpsc::unbounded_channel();
-    let connector = Arc::new(PlatformConnector::new(&ssh_defaults(state)));
+    let connector = Arc::new(connector(&ssh_defaults(state)));
     let data_dir = state.data_dir.clone();
     let run = tokio::spawn(async move { run_job(&spec, connector, &data_dir, events_tx, cancel_rx).await });
     while let Some(event) = events_rx.recv().await {

@@ -56,6 +56,11 @@ pub struct Recorder {
     output: HashMap<(String, bool), Capture>,
     started: HashSet<String>,
     start_times: HashMap<String, i64>,
+    /// A playbook run (`run_started` of kind `play`): hosts have a result per task and end
+    /// with the recap.
+    play: bool,
+    /// A playbook host's last failure, for its message.
+    failures: HashMap<String, String>,
 }
 
 impl Recorder {
@@ -75,6 +80,8 @@ impl Recorder {
             output: HashMap::new(),
             started: HashSet::new(),
             start_times: HashMap::new(),
+            play: false,
+            failures: HashMap::new(),
         })
     }
 
@@ -95,7 +102,24 @@ impl Recorder {
                 self.host_started(host).await?;
                 self.output.entry((host.clone(), *stream == Stream::Stderr)).or_default().push(data.as_bytes());
             }
-            Event::HostResult { host, outcome, .. } => self.host_finished(host, outcome).await?,
+            Event::RunStarted { kind, .. } => self.play = kind == "play",
+            Event::HostResult { host, outcome, .. } if self.play => {
+                self.host_started(host).await?;
+                if matches!(outcome.status, om_core::Status::Failed | om_core::Status::Unreachable) {
+                    self.failures.insert(host.clone(), message(outcome));
+                }
+            }
+            Event::HostResult { host, outcome, .. } => {
+                let rc = outcome.result.get("rc").and_then(|v| v.as_i64());
+                self.host_finished(host, outcome.status, rc, message(outcome), outcome.elapsed_us, &outcome.result).await?
+            }
+            Event::RunFinished { recap, .. } if self.play => {
+                for (host, counts) in &recap.hosts {
+                    let status = recap_status(counts);
+                    let message = self.failures.remove(host).unwrap_or_default();
+                    self.host_finished(host, status, None, message, 0, &om_core::Vars::new()).await?;
+                }
+            }
             _ => {}
         }
         self.publish(&kind, &host, json).await
@@ -111,10 +135,18 @@ impl Recorder {
         Ok(())
     }
 
-    async fn host_finished(&mut self, host: &str, outcome: &om_core::Outcome) -> Result<(), ApiError> {
+    async fn host_finished(
+        &mut self,
+        host: &str,
+        status: om_core::Status,
+        rc: Option<i64>,
+        message: String,
+        elapsed_us: u64,
+        result: &om_core::Vars,
+    ) -> Result<(), ApiError> {
         // Results that carry their output (native modules) but streamed none.
         for (key, stream) in [("stdout", Stream::Stdout), ("stderr", Stream::Stderr)] {
-            if let Some(text) = outcome.result.get(key).and_then(|v| v.as_str())
+            if let Some(text) = result.get(key).and_then(|v| v.as_str())
                 && !text.is_empty()
                 && !self.output.contains_key(&(host.to_string(), stream == Stream::Stderr))
             {
@@ -131,17 +163,11 @@ impl Recorder {
                 self.state.store.save_output(self.job_id, host, name, &capture.bytes(), capture.truncated()).await?;
             }
         }
-        let message = outcome
-            .error
-            .as_ref()
-            .map(|e| e.to_string())
-            .or_else(|| outcome.result.get("msg").and_then(|m| m.as_str()).map(str::to_string))
-            .unwrap_or_default();
         let now = now_ms();
         let update = HostUpdate {
-            status: outcome.status.as_str().to_string(),
-            rc: outcome.result.get("rc").and_then(|v| v.as_i64()),
-            started_at: Some(self.start_times.get(host).copied().unwrap_or(now - (outcome.elapsed_us / 1000) as i64)),
+            status: status.as_str().to_string(),
+            rc,
+            started_at: Some(self.start_times.get(host).copied().unwrap_or(now - (elapsed_us / 1000) as i64)),
             finished_at: Some(now),
             output_bytes: bytes,
             truncated,
@@ -165,5 +191,31 @@ impl Recorder {
         self.state.live.forget_later(self.job_id, Duration::from_secs(120));
         tracing::info!(job = job.id, status = %job.status, "job finished");
         Ok(job)
+    }
+}
+
+/// What a host's result says went wrong, if anything.
+fn message(outcome: &om_core::Outcome) -> String {
+    outcome
+        .error
+        .as_ref()
+        .map(|e| e.to_string())
+        .or_else(|| outcome.result.get("msg").and_then(|m| m.as_str()).map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// A playbook host's status from its recap line, the worst first.
+fn recap_status(counts: &om_core::HostCounts) -> om_core::Status {
+    use om_core::Status;
+    if counts.unreachable > 0 {
+        Status::Unreachable
+    } else if counts.failed > 0 {
+        Status::Failed
+    } else if counts.changed > 0 {
+        Status::Changed
+    } else if counts.ok > 0 {
+        Status::Ok
+    } else {
+        Status::Skipped
     }
 }

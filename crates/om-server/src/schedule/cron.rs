@@ -1,8 +1,10 @@
-//! Five-field cron expressions (minute hour day-of-month month day-of-week) and the time
-//! zones schedules use: `UTC` or a fixed offset such as `+08:00`. Parsing never panics on any
-//! input; the next run is searched within five years.
+//! Five-field cron expressions (minute hour day-of-month month day-of-week), evaluated in a
+//! schedule's [`Zone`]. Parsing never panics on any input; the next run is searched within
+//! five years.
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
+
+use super::zone::{Zone, ZoneError};
 
 /// A parsed expression: one bit per allowed value of each field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,8 +25,8 @@ pub enum CronError {
     Fields(usize),
     #[error("`{value}` is not valid in the {field} field ({min}–{max})")]
     Value { field: &'static str, value: String, min: u32, max: u32 },
-    #[error("unknown time zone `{0}`: use UTC or an offset such as +08:00")]
-    Zone(String),
+    #[error(transparent)]
+    Zone(#[from] ZoneError),
 }
 
 const FIELDS: [(&str, u32, u32); 5] = [("minute", 0, 59), ("hour", 0, 23), ("day", 1, 31), ("month", 1, 12), ("weekday", 0, 7)];
@@ -57,9 +59,10 @@ impl Cron {
         if self.day_or { dom || dow } else { dom && dow }
     }
 
-    /// The first matching minute strictly after `after`, in `zone`.
-    pub fn next_after(&self, after: DateTime<Utc>, zone: FixedOffset) -> Option<DateTime<Utc>> {
-        let local = after.with_timezone(&zone).naive_local();
+    /// The first run strictly after `after`, in `zone`: the first matching local minute whose
+    /// instant ([`Zone::resolve`]: skipped times at the jump, repeated ones once) is later.
+    pub fn next_after(&self, after: DateTime<Utc>, zone: &Zone) -> Option<DateTime<Utc>> {
+        let local = zone.local(after.timestamp())?;
         let mut t = local.with_second(0)?.with_nanosecond(0)? + Duration::minutes(1);
         let limit = local + Duration::days(5 * 366);
         while t <= limit {
@@ -80,7 +83,12 @@ impl Cron {
                 t += Duration::minutes(1);
                 continue;
             }
-            return zone.from_local_datetime(&t).single().map(|d| d.with_timezone(&Utc));
+            let at = zone.resolve(t);
+            if at > after.timestamp() {
+                return DateTime::from_timestamp(at, 0);
+            }
+            // The second pass of a repeated hour: its runs happened on the first.
+            t += Duration::minutes(1);
         }
         None
     }
@@ -120,25 +128,9 @@ fn field(text: &str, (name, min, max): (&'static str, u32, u32)) -> Result<u64, 
     Ok(bits)
 }
 
-/// `UTC` (or `Z`, `Etc/UTC`) or `±HH:MM`.
-pub fn parse_zone(text: &str) -> Result<FixedOffset, CronError> {
-    let bad = || CronError::Zone(text.chars().take(40).collect());
-    match text.trim() {
-        "UTC" | "Z" | "Etc/UTC" | "utc" => return FixedOffset::east_opt(0).ok_or_else(bad),
-        _ => {}
-    }
-    let t = text.trim();
-    let sign = match t.chars().next() {
-        Some('+') => 1,
-        Some('-') => -1,
-        _ => return Err(bad()),
-    };
-    let (h, m) = t.get(1..).and_then(|r| r.split_once(':')).ok_or_else(bad)?;
-    let (h, m): (i32, i32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
-    if !(0..=14).contains(&h) || !(0..60).contains(&m) {
-        return Err(bad());
-    }
-    FixedOffset::east_opt(sign * (h * 3600 + m * 60)).ok_or_else(bad)
+/// `UTC`, `±HH:MM` or an IANA zone name.
+pub fn parse_zone(text: &str) -> Result<Zone, CronError> {
+    Ok(Zone::parse(text)?)
 }
 
 #[cfg(test)]
@@ -152,7 +144,7 @@ mod tests {
     #[test]
     fn next_runs_follow_cron_rules() {
         let utc = parse_zone("UTC").expect("utc");
-        let next = |expr: &str, after: &str| Cron::parse(expr).expect("parses").next_after(at(after), utc).map(|t| t.to_rfc3339());
+        let next = |expr: &str, after: &str| Cron::parse(expr).expect("parses").next_after(at(after), &utc).map(|t| t.to_rfc3339());
         assert_eq!(next("* * * * *", "2026-01-01T10:00:30Z").as_deref(), Some("2026-01-01T10:01:00+00:00"));
         assert_eq!(next("*/15 * * * *", "2026-01-01T10:01:00Z").as_deref(), Some("2026-01-01T10:15:00+00:00"));
         assert_eq!(next("30 2 * * *", "2026-01-01T10:00:00Z").as_deref(), Some("2026-01-02T02:30:00+00:00"));
@@ -162,7 +154,7 @@ mod tests {
         assert_eq!(next("0 9 * * 7", "2026-01-01T00:00:00Z").as_deref(), Some("2026-01-04T09:00:00+00:00"));
         assert_eq!(next("0 0 31 2 *", "2026-01-01T00:00:00Z"), None, "February 31st never comes");
         let shanghai = parse_zone("+08:00").expect("offset");
-        let run = Cron::parse("0 9 * * *").expect("parses").next_after(at("2026-01-01T00:00:00Z"), shanghai).expect("a run");
+        let run = Cron::parse("0 9 * * *").expect("parses").next_after(at("2026-01-01T00:00:00Z"), &shanghai).expect("a run");
         assert_eq!(run.to_rfc3339(), "2026-01-01T01:00:00+00:00", "09:00 in +08:00");
     }
 
@@ -186,7 +178,7 @@ mod tests {
         ] {
             assert!(Cron::parse(bad).is_err(), "{bad:?} should be refused");
         }
-        for zone in ["", "CET", "+25:00", "+08", "08:00", "+0a:00", "+٣:00"] {
+        for zone in ["", "Mars/Olympus", "+25:00", "+08", "08:00", "+0a:00", "+٣:00"] {
             assert!(parse_zone(zone).is_err(), "{zone:?} should be refused");
         }
         // Every byte string of a few characters parses or fails cleanly.
@@ -196,11 +188,42 @@ mod tests {
             for b in alphabet {
                 for c in alphabet {
                     let text = format!("{a}{b}{c} {c}{b} * * {a}");
-                    let _ = Cron::parse(&text).map(|c| c.next_after(at("2026-01-01T00:00:00Z"), parse_zone("UTC").expect("utc")));
+                    let _ = Cron::parse(&text).map(|c| c.next_after(at("2026-01-01T00:00:00Z"), &parse_zone("UTC").expect("utc")));
                     count += 1;
                 }
             }
         }
         assert_eq!(count, 729);
+    }
+
+    /// Cron around Berlin's DST changes, against the system's `date`.
+    #[test]
+    fn berlin_dst_gaps_run_at_the_jump_and_repeated_hours_once() {
+        let berlin = parse_zone("Europe/Berlin").expect("Berlin");
+        let date = |text: &str| {
+            let out = std::process::Command::new("date").env("TZ", "Europe/Berlin").args(["-d", text, "+%s"]).output().expect("date");
+            String::from_utf8_lossy(&out.stdout).trim().parse::<i64>().expect("an epoch")
+        };
+        let next = |expr: &str, after: i64| {
+            Cron::parse(expr)
+                .expect("parses")
+                .next_after(DateTime::from_timestamp(after, 0).expect("a time"), &berlin)
+                .map(|t| t.timestamp())
+        };
+        // Spring 2026: 02:30 does not exist on March 29th; the run is at the jump, once.
+        let jump = date("2026-03-29 03:00");
+        assert_eq!(next("30 2 * * *", date("2026-03-28 12:00")), Some(jump));
+        assert_eq!(next("30 2 * * *", jump), Some(date("2026-03-30 02:30")));
+        assert_eq!(next("*/15 * * * *", date("2026-03-29 01:50")), Some(jump));
+        assert_eq!(next("*/15 * * * *", jump), Some(date("2026-03-29 03:15")), "the skipped quarters ran once, at the jump");
+        // Autumn 2026: 02:00–02:59 happens twice (CEST, then CET); runs only on the first pass.
+        let first = date("2026-10-25 02:30 CEST");
+        assert_eq!(next("30 2 * * *", date("2026-10-24 12:00")), Some(first));
+        assert_eq!(next("30 2 * * *", first), Some(date("2026-10-26 02:30")));
+        assert_eq!(next("*/30 * * * *", first), Some(date("2026-10-25 03:00")), "no runs in the repeated hour");
+        assert_eq!(next("0 3 * * *", date("2026-10-25 02:59 CET")), Some(date("2026-10-25 03:00")));
+        // Ordinary days in both offsets.
+        assert_eq!(next("0 9 * * *", date("2026-07-01 00:00")), Some(date("2026-07-01 09:00")));
+        assert_eq!(next("0 9 * * *", date("2026-12-01 00:00")), Some(date("2026-12-01 09:00")));
     }
 }

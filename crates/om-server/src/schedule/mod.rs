@@ -4,6 +4,7 @@
 //! a schedule missed during a downtime runs once, then moves to its next slot after now.
 
 mod cron;
+mod zone;
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -15,6 +16,7 @@ use serde_json::{Value, json};
 use om_store::{Schedule, ScheduleInput, now_ms};
 
 pub use cron::{Cron, CronError, parse_zone};
+pub use zone::{Zone, ZoneError};
 
 use crate::auth::{Access, Perm, Principal, PrincipalKind};
 use crate::error::ApiError;
@@ -26,7 +28,7 @@ pub fn next_run(cron: &str, zone: &str, now: i64) -> Result<Option<i64>, CronErr
     let cron = Cron::parse(cron)?;
     let zone = parse_zone(zone)?;
     let now = chrono::DateTime::from_timestamp_millis(now).unwrap_or_default();
-    Ok(cron.next_after(now, zone).map(|t| t.timestamp_millis()))
+    Ok(cron.next_after(now, &zone).map(|t| t.timestamp_millis()))
 }
 
 /// Launches every schedule due at `now` (ms) once, as its owner; returns the jobs launched.
@@ -99,7 +101,8 @@ pub fn routes() -> axum::Router<AppState> {
 pub struct ScheduleRequest {
     pub name: String,
     pub cron: String,
-    #[serde(default = "utc")]
+    /// `UTC`, an offset (`+08:00`) or an IANA name (`Asia/Shanghai`); `tz` for short.
+    #[serde(default = "utc", alias = "tz")]
     pub timezone: String,
     pub action_id: i64,
     #[serde(default)]
@@ -155,8 +158,7 @@ async fn visible(state: &AppState, who: &Principal, id: i64) -> Result<Schedule,
 }
 
 async fn list(State(state): State<AppState>, who: Principal) -> Result<Json<Value>, ApiError> {
-    let owner = if who.access.allows_global(Perm::UserAdmin) { None } else { Some(who.user.id) };
-    Ok(Json(json!({"items": state.store.schedules(owner).await?})))
+    Ok(Json(json!({"items": visible_schedules(&state, &who).await?})))
 }
 
 async fn show(State(state): State<AppState>, who: Principal, Path(id): Path<i64>) -> Result<Json<Schedule>, ApiError> {
@@ -168,18 +170,7 @@ async fn create(
     who: Principal,
     Json(req): Json<ScheduleRequest>,
 ) -> Result<(StatusCode, Json<Schedule>), ApiError> {
-    let input = input(&state, &who, &req, who.user.id).await?;
-    let s = state.store.create_schedule(&input).await?;
-    audit(
-        &state,
-        &who,
-        "schedule.create",
-        "schedule",
-        &s.id.to_string(),
-        json!({"name": s.name, "cron": s.cron, "timezone": s.timezone, "action_id": s.action_id, "targets": s.targets}),
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(s)))
+    Ok((StatusCode::CREATED, Json(create_schedule(&state, &who, &req).await?)))
 }
 
 async fn update(
@@ -188,24 +179,90 @@ async fn update(
     Path(id): Path<i64>,
     Json(req): Json<ScheduleRequest>,
 ) -> Result<Json<Schedule>, ApiError> {
-    let old = visible(&state, &who, id).await?;
-    let input = input(&state, &who, &req, old.owner_id).await?;
+    Ok(Json(update_schedule(&state, &who, id, &req).await?))
+}
+
+async fn remove(State(state): State<AppState>, who: Principal, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
+    delete_schedule(&state, &who, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Creates a schedule owned by `who` (the API's and the UI's way), audited.
+pub async fn create_schedule(state: &AppState, who: &Principal, req: &ScheduleRequest) -> Result<Schedule, ApiError> {
+    let input = input(state, who, req, who.user.id).await?;
+    let s = state.store.create_schedule(&input).await?;
+    audit(
+        state,
+        who,
+        "schedule.create",
+        "schedule",
+        &s.id.to_string(),
+        json!({"name": s.name, "cron": s.cron, "timezone": s.timezone, "action_id": s.action_id, "targets": s.targets}),
+    )
+    .await?;
+    Ok(s)
+}
+
+/// Replaces schedule `id` (visible to `who`), audited.
+pub async fn update_schedule(state: &AppState, who: &Principal, id: i64, req: &ScheduleRequest) -> Result<Schedule, ApiError> {
+    let old = visible(state, who, id).await?;
+    let input = input(state, who, req, old.owner_id).await?;
     let s = state.store.update_schedule(id, &input).await?;
     audit(
-        &state,
-        &who,
+        state,
+        who,
         "schedule.update",
         "schedule",
         &id.to_string(),
         json!({"name": s.name, "cron": s.cron, "timezone": s.timezone, "enabled": s.enabled}),
     )
     .await?;
-    Ok(Json(s))
+    Ok(s)
 }
 
-async fn remove(State(state): State<AppState>, who: Principal, Path(id): Path<i64>) -> Result<StatusCode, ApiError> {
-    let s = visible(&state, &who, id).await?;
+/// Turns schedule `id` on or off (its next run recomputed), audited.
+pub async fn set_enabled(state: &AppState, who: &Principal, id: i64, enabled: bool) -> Result<Schedule, ApiError> {
+    let s = visible(state, who, id).await?;
+    let req = ScheduleRequest {
+        name: s.name,
+        cron: s.cron,
+        timezone: s.timezone,
+        action_id: s.action_id,
+        params: s.params.as_object().cloned().unwrap_or_default(),
+        targets: serde_json::from_value(s.targets).map_err(|e| ApiError::Internal(e.to_string()))?,
+        enabled,
+    };
+    update_schedule(state, who, id, &req).await
+}
+
+/// Deletes schedule `id` (visible to `who`), audited.
+pub async fn delete_schedule(state: &AppState, who: &Principal, id: i64) -> Result<(), ApiError> {
+    let s = visible(state, who, id).await?;
     state.store.delete_schedule(id).await?;
-    audit(&state, &who, "schedule.delete", "schedule", &id.to_string(), json!({"name": s.name})).await?;
-    Ok(StatusCode::NO_CONTENT)
+    audit(state, who, "schedule.delete", "schedule", &id.to_string(), json!({"name": s.name})).await?;
+    Ok(())
+}
+
+/// The schedules `who` may see: their own, or all with `user.admin`.
+pub async fn visible_schedules(state: &AppState, who: &Principal) -> Result<Vec<Schedule>, ApiError> {
+    let owner = if who.access.allows_global(Perm::UserAdmin) { None } else { Some(who.user.id) };
+    Ok(state.store.schedules(owner).await?)
+}
+
+/// The next `count` runs after `now` (ms) as wall-clock times in the schedule's zone
+/// (`2026-03-29 03:00 +02:00`).
+pub fn upcoming(cron: &str, zone: &str, now: i64, count: usize) -> Vec<String> {
+    let (Ok(cron), Ok(zone)) = (Cron::parse(cron), parse_zone(zone)) else { return Vec::new() };
+    let mut at = chrono::DateTime::from_timestamp_millis(now).unwrap_or_default();
+    let mut out = Vec::new();
+    while out.len() < count {
+        let Some(next) = cron.next_after(at, &zone) else { break };
+        let offset = zone.offset_at(next.timestamp());
+        let sign = if offset < 0 { '-' } else { '+' };
+        if let Some(local) = zone.local(next.timestamp()) {
+            out.push(format!("{} {sign}{:02}:{:02}", local.format("%Y-%m-%d %H:%M"), offset.abs() / 3600, offset.abs() % 3600 / 60));
+        }
+        at = next;
+    }
+    out
 }

@@ -46,6 +46,8 @@ pub fn routes() -> Router<AppState> {
         .route("/actions", get(actions_page))
         .route("/actions/new", get(actions_page).post(action_create))
         .route("/audit", get(audit_page))
+        .route("/schedules", get(schedules_page).post(schedule_create))
+        .route("/schedules/{id}/{verb}", post(schedule_change))
         .route("/admin/users", get(users_page).post(user_create))
         .route("/admin/users/{id}/{verb}", post(user_toggle))
         .route("/admin/tokens", post(token_create))
@@ -716,6 +718,141 @@ async fn action_create(
             Ok(status_page(StatusCode::UNPROCESSABLE_ENTITY, page))
         }
     }
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct ScheduleQuery {
+    action: Option<String>,
+}
+
+/// What the schedule form holds (kept when it is sent back with errors).
+#[derive(Default)]
+struct ScheduleView {
+    action_id: Option<i64>,
+    fields: BTreeMap<String, String>,
+    values: BTreeMap<String, Value>,
+    errors: BTreeMap<String, String>,
+    error: Option<String>,
+}
+
+async fn schedules_view(state: &AppState, who: &Principal, headers: &HeaderMap, raw: Option<&str>, v: ScheduleView) -> Page {
+    let actions = state.store.actions().await?;
+    let now = om_store::now_ms();
+    let schedules: Vec<Value> = crate::schedule::visible_schedules(state, who)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let action = actions.iter().find(|a| a.id == s.action_id).map(|a| a.name.clone()).unwrap_or_default();
+            let upcoming = if s.enabled { crate::schedule::upcoming(&s.cron, &s.timezone, now, 3) } else { Vec::new() };
+            let targets = match s.targets.get("servers").and_then(Value::as_array) {
+                Some(list) => list.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect::<Vec<_>>().join(", "),
+                None => s.targets.to_string(),
+            };
+            json!({"s": s, "action": action, "upcoming": upcoming, "targets": targets})
+        })
+        .collect();
+    let choices: Vec<Value> = actions.iter().filter(|a| a.enabled).map(|a| json!({"id": a.id, "name": a.name})).collect();
+    let action = v.action_id.and_then(|id| actions.iter().find(|a| a.id == id)).and_then(|a| ActionDef::parse(&a.definition).ok());
+    let status = if v.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let page = render(
+        state,
+        who,
+        headers,
+        raw,
+        "schedules",
+        "schedules.html",
+        json!({
+            "schedules": schedules, "actions": choices, "action_id": v.action_id, "action": action, "fields": v.fields,
+            "values": v.values, "errors": v.errors, "error": v.error,
+        }),
+    )?;
+    Ok(status_page(status, page))
+}
+
+async fn schedules_page(
+    State(state): State<AppState>,
+    who: Option<Extension<Principal>>,
+    headers: HeaderMap,
+    Query(q): Query<ScheduleQuery>,
+    RawQuery(raw): RawQuery,
+) -> Page {
+    let who = user(who, "/schedules")?;
+    let view = ScheduleView { action_id: id_param(&q.action), ..Default::default() };
+    schedules_view(&state, &who, &headers, raw.as_deref(), view).await
+}
+
+async fn schedule_create(
+    State(state): State<AppState>,
+    who: Option<Extension<Principal>>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Page {
+    let who = user(who, "/schedules")?;
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let action_id = get("action_id").parse::<i64>().ok();
+    let mut params = serde_json::Map::new();
+    for (k, v) in &fields {
+        if let Some(name) = k.strip_prefix("p.") {
+            params.insert(name.to_string(), Value::from(v.clone()));
+        }
+    }
+    if let Some(id) = action_id
+        && let Ok(row) = state.store.action(id).await
+        && let Ok(def) = ActionDef::parse(&row.definition)
+    {
+        for p in &def.params {
+            if matches!(p.kind, crate::catalog::ParamKind::Bool { .. }) && !params.contains_key(&p.name) {
+                params.insert(p.name.clone(), Value::from(false));
+            }
+        }
+    }
+    let servers: Vec<Value> =
+        get("servers").split([',', ' ', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(|s| Value::from(s.to_string())).collect();
+    let mut view = ScheduleView {
+        action_id,
+        fields: ["name", "cron", "tz", "servers"].into_iter().map(|k| (k.to_string(), get(k))).collect(),
+        values: params.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        ..Default::default()
+    };
+    let Some(action_id) = action_id else {
+        view.error = Some("pick an action".into());
+        return schedules_view(&state, &who, &headers, None, view).await;
+    };
+    if servers.is_empty() {
+        view.errors.insert("servers".into(), "name at least one server".into());
+        view.error = Some("name at least one server".into());
+        return schedules_view(&state, &who, &headers, None, view).await;
+    }
+    let tz = get("tz");
+    let request = crate::schedule::ScheduleRequest {
+        name: get("name"),
+        cron: get("cron"),
+        timezone: if tz.trim().is_empty() { "UTC".into() } else { tz },
+        action_id,
+        params,
+        targets: Targets { servers, ..Default::default() },
+        enabled: true,
+    };
+    match crate::schedule::create_schedule(&state, &who, &request).await {
+        Ok(_) => Ok(Redirect::to("/schedules").into_response()),
+        Err(ApiError::Invalid { message, errors }) => {
+            view.errors = errors.into_iter().map(|e| (e.field, e.message)).collect();
+            view.error = Some(message);
+            schedules_view(&state, &who, &headers, None, view).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn schedule_change(State(state): State<AppState>, who: Option<Extension<Principal>>, Path((id, verb)): Path<(i64, String)>) -> Page {
+    let who = user(who, "/schedules")?;
+    match verb.as_str() {
+        "enable" => crate::schedule::set_enabled(&state, &who, id, true).await.map(drop)?,
+        "disable" => crate::schedule::set_enabled(&state, &who, id, false).await.map(drop)?,
+        "delete" => crate::schedule::delete_schedule(&state, &who, id).await?,
+        _ => return Err(ApiError::NotFound(format!("no `{verb}` for schedules")).into()),
+    }
+    Ok(Redirect::to("/schedules").into_response())
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("audit.html", include_str!("templates/audit.html")),
     ("users.html", include_str!("templates/users.html")),
     ("workers.html", include_str!("templates/workers.html")),
+    ("schedules.html", include_str!("templates/schedules.html")),
     ("error.html", include_str!("templates/error.html")),
 ];
 
@@ -103,6 +104,8 @@ const ZH: &[(&str, &str)] = &[
     ("Inventory", "资产"),
     ("Run", "执行"),
     ("Jobs", "任务"),
+    ("Schedules", "定时任务"),
+    ("Next runs", "下次执行"),
     ("Actions", "功能模块"),
     ("Audit", "审计"),
     ("Users", "用户"),

@@ -330,3 +330,88 @@ async fn the_one_time_admin_password_is_changed_in_the_browser_first() {
     let admin = p.login("admin", "a browser password").await;
     assert_eq!(p.get("/api/v1/servers", Auth::Session(&admin)).await.status, StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schedules_are_created_with_the_action_form_toggled_and_deleted_in_the_browser() {
+    if chromium_path().is_none() {
+        eprintln!("skipped: no chromium");
+        return;
+    }
+    let p = TestPlatform::start_with(|c| c.server.scheduler = false).await;
+    let admin = p.admin().await;
+    p.book_fixture(&admin, crate::support::local()).await;
+    let tick = json!({"name": "tick", "group": "bas", "params": [{"name": "word", "type": "string", "pattern": "^[a-z]+$"}],
+        "run": {"kind": "shell", "script": "echo {{ word }}"}});
+    let action = p.post("/api/v1/actions", Auth::Session(&admin), tick).await.json()["id"].as_i64().expect("id");
+    let (base, password) = (p.url(), p.admin_password.clone());
+    let schedules = tokio::task::spawn_blocking(move || {
+        let b = Chromium::start().expect("chromium starts");
+        b.goto(&format!("{base}/login"));
+        b.eval(&format!(
+            "document.querySelector('#username').value = 'admin'; document.querySelector('#password').value = {}; document.querySelector('form').submit(); true",
+            json!(password)
+        ));
+        b.wait("the dashboard", "!!document.querySelector('#whoami')");
+        b.eval("document.querySelector('a[href=\"/schedules\"]').click(); true");
+        b.wait("the schedules page", "location.pathname === '/schedules' && !!document.querySelector('#action')");
+        b.pick("#action", &action.to_string());
+        b.wait("the action's form", "!!document.querySelector('#schedule-form #p-word')");
+        let submit = |tz: &str| {
+            b.eval(&format!(
+                "document.querySelector('#s-name').value = 'nightly <b>tick</b>'; document.querySelector('#s-cron').value = '30 2 * * *'; \
+                 document.querySelector('#s-tz').value = {}; document.querySelector('#s-servers').value = 'sn2013-08-021, sn2013-08-022'; \
+                 document.querySelector('#p-word').value = 'tick'; document.querySelector('#schedule-button').click(); true",
+                json!(tz)
+            ));
+        };
+        submit("Mars/Olympus");
+        b.wait("the zone error", "!!document.querySelector('#schedule-error')");
+        let message = b.eval("document.querySelector('#s-tz').parentElement.querySelector('.error').textContent");
+        assert!(message.as_str().unwrap_or_default().contains("Mars/Olympus"), "{message}");
+        assert_eq!(b.eval("document.querySelector('#p-word').value"), json!("tick"), "the form keeps what was typed");
+        submit("Europe/Berlin");
+        b.wait("the new schedule", "location.pathname === '/schedules' && document.querySelectorAll('#schedules tr[data-schedule]').length === 1");
+        let row = "document.querySelector('#schedules tr[data-schedule]')";
+        assert_eq!(b.eval(&format!("{row}.querySelector('[data-field=name]').textContent")), json!("nightly <b>tick</b>"));
+        let next: Vec<String> = serde_json::from_value(b.eval(&format!("[...{row}.querySelectorAll('[data-field=next] div')].map(d => d.textContent)")))
+            .expect("texts");
+        b.eval(&format!("{row}.querySelector('button.toggle').click(); true"));
+        b.wait("disabled", &format!("{row} && {row}.querySelector('[data-field=enabled]').textContent.includes('disabled')"));
+        assert_eq!(b.eval(&format!("{row}.querySelectorAll('[data-field=next] div').length")), json!(0), "a disabled schedule has no next runs");
+        b.eval(&format!("{row}.querySelector('button.toggle').click(); true"));
+        b.wait("enabled again", &format!("{row} && {row}.querySelectorAll('[data-field=next] div').length === 3"));
+        assert!(b.dialogs().is_empty(), "a JavaScript dialog opened: {:?}", b.dialogs());
+        (b, next)
+    })
+    .await
+    .expect("the browser scenario");
+    let (b, next) = schedules;
+    let listed = p.get("/api/v1/schedules", Auth::Session(&admin)).await.json();
+    let s = &listed["items"][0];
+    assert_eq!(
+        (s["timezone"].as_str(), s["enabled"].as_bool(), s["params"]["word"].as_str()),
+        (Some("Europe/Berlin"), Some(true), Some("tick")),
+        "{s}"
+    );
+    assert_eq!(s["targets"]["servers"], json!(["sn2013-08-021", "sn2013-08-022"]));
+    // The page shows runs as Berlin wall-clock time, as date(1) shows the stored instant.
+    let secs = s["next_run"].as_i64().expect("a next run") / 1000;
+    let out = std::process::Command::new("date")
+        .env("TZ", "Europe/Berlin")
+        .args(["-d", &format!("@{secs}"), "+%Y-%m-%d %H:%M %:z"])
+        .output()
+        .expect("date runs");
+    assert_eq!(next.len(), 3, "{next:?}");
+    assert_eq!(next[0], String::from_utf8_lossy(&out.stdout).trim(), "{next:?}");
+    assert!(next.iter().all(|t| t.contains(" 02:30 +0")), "{next:?}");
+    let id = s["id"].as_i64().expect("id");
+    tokio::task::spawn_blocking(move || {
+        b.eval(&format!("document.querySelector('tr[data-schedule=\"{id}\"] button.delete').click(); true"));
+        b.wait("the deletion", "location.pathname === '/schedules' && document.readyState === 'complete' && document.querySelectorAll('#schedules tr[data-schedule]').length === 0");
+    })
+    .await
+    .expect("the browser deletes");
+    assert_eq!(p.get("/api/v1/schedules", Auth::Session(&admin)).await.json()["items"], json!([]));
+    let audit = p.get("/api/v1/audit-log?verb=schedule.delete", Auth::Session(&admin)).await.json();
+    assert_eq!(audit["items"][0]["object_id"].as_str(), Some(id.to_string().as_str()));
+}

@@ -13,14 +13,14 @@ async fn shell_action(p: &TestPlatform, admin: &Session, name: &str, script: &st
     reply.json()["id"].as_i64().expect("id")
 }
 
-async fn launch(p: &TestPlatform, session: &Session, action: i64, servers: &[&str]) -> i64 {
+pub async fn launch(p: &TestPlatform, session: &Session, action: i64, servers: &[&str]) -> i64 {
     let reply = p.post("/api/v1/jobs", Auth::Session(session), json!({"action_id": action, "targets": {"servers": servers}})).await;
     assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
     reply.json()["id"].as_i64().expect("id")
 }
 
 /// Every SSE event of a job after `after`: (seq, kind, data), stopping after `limit` events.
-async fn events(p: &TestPlatform, token: &str, job: i64, after: Option<i64>, limit: usize) -> Vec<(i64, String, Value)> {
+pub async fn events(p: &TestPlatform, token: &str, job: i64, after: Option<i64>, limit: usize) -> Vec<(i64, String, Value)> {
     let client = om_server::ApiClient::new(&p.url(), Some(token.to_string())).expect("a client");
     let mut seen = Vec::new();
     client

@@ -7,6 +7,7 @@ mod api;
 mod browser;
 mod jobs;
 mod lab;
+mod play;
 mod schedules;
 mod support;
 mod worker;

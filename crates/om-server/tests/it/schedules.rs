@@ -97,3 +97,31 @@ async fn a_schedule_runs_each_slot_once_catches_up_once_and_with_its_owners_curr
     let doc = p.get("/api/v1/openapi.json", Auth::None).await.json();
     assert!(doc["paths"]["/schedules"]["post"].is_object());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schedules_take_iana_zone_names_and_refuse_unknown_ones() {
+    let p = TestPlatform::start_with(|c| c.server.scheduler = false).await;
+    let admin = p.admin().await;
+    p.book_fixture(&admin, local()).await;
+    let body = json!({"name": "hi", "group": "bas", "params": [], "run": {"kind": "shell", "script": "echo hi"}});
+    let action = p.post("/api/v1/actions", Auth::Session(&admin), body).await.json()["id"].as_i64().expect("id");
+    let schedule =
+        |tz: &str| json!({"name": "nine", "cron": "0 9 * * *", "tz": tz, "action_id": action, "targets": {"servers": ["sn2013-08-021"]}});
+    let created = p.post("/api/v1/schedules", Auth::Session(&admin), schedule("Asia/Shanghai")).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let s = created.json();
+    assert_eq!(s["timezone"], "Asia/Shanghai");
+    let next = s["next_run"].as_i64().expect("a next run");
+    assert_eq!(next % 86_400_000, 3_600_000, "09:00 in Shanghai is 01:00 UTC: {s}");
+    assert!(next > om_store::now_ms() && next <= om_store::now_ms() + 86_400_000);
+    for bad in ["Mars/Olympus", "../../etc/passwd", "Europe"] {
+        let reply = p.post("/api/v1/schedules", Auth::Session(&admin), schedule(bad)).await;
+        let problem = reply.json();
+        assert_eq!(
+            (reply.status, problem["errors"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("timezone")),
+            "{problem}"
+        );
+        assert!(problem["errors"][0]["message"].as_str().unwrap_or_default().contains("IANA name"), "{problem}");
+    }
+}
