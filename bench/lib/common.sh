@@ -10,7 +10,9 @@ REPO_ROOT="$(cd "$BENCH_ROOT/.." && pwd)"
 MEASURE="$BENCH_ROOT/lib/measure.py"
 OM_VENV="${OM_VENV:-$HOME/.cache/om/venv}"
 
+# OM_BIN=path: measure that binary instead of building one (a release build takes minutes).
 build_om() {
+  if [ -n "${OM_BIN:-}" ]; then OM=$OM_BIN; return; fi
   (cd "$REPO_ROOT" && cargo build --release --quiet -p om)
   OM="${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release/om"
 }
