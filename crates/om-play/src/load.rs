@@ -752,6 +752,7 @@ impl Loader<'_> {
         include: &Include,
         node: Option<&Node>,
         target: &str,
+        tasks_from: &str,
         extra: Vars,
         handlers: &mut Vec<Arc<Task>>,
     ) -> Result<Vec<Item>, PlayError> {
@@ -769,11 +770,9 @@ impl Loader<'_> {
                 loader.tasks(node, base, &inner, &mut parts)?
             }
             None => {
-                let args = &include.task.args;
-                let tasks_from = args.get("tasks_from").and_then(Json::as_str).unwrap_or("main").to_string();
                 inner.role = None;
                 let span = &include.task.span;
-                loader.role(target, span, &include.dir, Vars::new(), &tasks_from, &inner, &mut parts, true)?.into_iter().collect()
+                loader.role(target, span, &include.dir, Vars::new(), tasks_from, &inner, &mut parts, true)?.into_iter().collect()
             }
         };
         handlers.extend(parts.handlers);
@@ -1085,10 +1084,11 @@ pub(crate) fn included(
     include: &Include,
     node: Option<&Node>,
     target: &str,
+    tasks_from: &str,
     extra: Vars,
     handlers: &mut Vec<Arc<Task>>,
 ) -> Result<Vec<Item>, PlayError> {
-    Loader::included_items(context, include, node, target, extra, handlers)
+    Loader::included_items(context, include, node, target, tasks_from, extra, handlers)
 }
 
 /// A task with every keyword its play, role and blocks pass down.

@@ -134,6 +134,8 @@ struct Included {
     target: String,
     vars: Vars,
     label: Option<Json>,
+    /// `include_role`'s `tasks_from`, templated.
+    tasks_from: String,
     hosts: Hosts,
 }
 
@@ -860,11 +862,11 @@ impl Runner {
         let Some(done) = self.task_results(&include.task, hosts, play, false, rescuable).await else { return Vec::new() };
         let role = include.task.module == "include_role";
         let mut failed = done.failed;
-        // As ansible-core: each loop item that included something counts as `ok`.
+        // As ansible-core: an include's result is not counted; each file it loaded counts
+        // as `ok` for each host that included it (a file that cannot be loaded, as failed).
         for (h, outcome) in &done.results {
-            if outcome.includes.len() > 1 {
-                let extra = outcome.includes.len() as u32 - 1;
-                self.count(&self.host_name(*h), |c| c.ok += extra);
+            if outcome.status == Status::Ok && !outcome.ignored {
+                self.count(&self.host_name(*h), |c| c.ok = c.ok.saturating_sub(1));
             }
         }
         // ansible-core's IncludedFile: one per (file, loop variables), with its hosts in order.
@@ -884,9 +886,14 @@ impl Runner {
                     }
                 }
                 let label = r.get("_ansible_item_label").cloned();
-                match files.iter_mut().find(|f| f.target == target && f.vars == special) {
+                let tasks_from = r
+                    .get("include_args")
+                    .and_then(|a| a.get("tasks_from"))
+                    .map(|t| om_template::jinja::python_str(&om_template::jinja::from_json(t)))
+                    .unwrap_or_else(|| "main".into());
+                match files.iter_mut().find(|f| f.target == target && f.vars == special && f.tasks_from == tasks_from) {
                     Some(f) => f.hosts.push(*h),
-                    None => files.push(Included { name: name.to_string(), target, vars: special, label, hosts: vec![*h] }),
+                    None => files.push(Included { name: name.to_string(), target, vars: special, label, tasks_from, hosts: vec![*h] }),
                 }
             }
         }
@@ -895,6 +902,7 @@ impl Runner {
             match self.load_included(include, &file) {
                 Ok(items) => {
                     for &h in &file.hosts {
+                        self.count(&self.host_name(h), |c| c.ok += 1);
                         let mut r = Vars::new();
                         r.insert("changed".into(), false.into());
                         r.insert("include".into(), file.target.clone().into());
@@ -977,13 +985,21 @@ impl Runner {
             Some(node)
         };
         let mut handlers = Vec::new();
-        let items = crate::load::included(&include.context, include, node.as_ref(), &file.target, file.vars.clone(), &mut handlers)
-            .map_err(|e| match e {
-                e @ (PlayError::Syntax { .. } | PlayError::RoleNotFound { .. } | PlayError::Legacy { .. } | PlayError::Yaml(_)) => {
-                    e.to_string()
-                }
-                other => format!("{}: {other}", task.span),
-            })?;
+        let items = crate::load::included(
+            &include.context,
+            include,
+            node.as_ref(),
+            &file.target,
+            &file.tasks_from,
+            file.vars.clone(),
+            &mut handlers,
+        )
+        .map_err(|e| match e {
+            e @ (PlayError::Syntax { .. } | PlayError::RoleNotFound { .. } | PlayError::Legacy { .. } | PlayError::Yaml(_)) => {
+                e.to_string()
+            }
+            other => format!("{}: {other}", task.span),
+        })?;
         let mut known = self.handlers.write().unwrap_or_else(|p| p.into_inner());
         for h in handlers {
             if !known.iter().any(|k| k.span == h.span && k.name == h.name) {

@@ -159,7 +159,11 @@ fn a_missing_included_file_names_the_include_and_the_resolved_path() {
     let expected = format!("{}:4:7: could not find or access '{}'", d.join("site.yml").display(), d.join("missing-h1.yml").display());
     assert!(msg.starts_with(&expected), "{msg}");
     assert_eq!(messages(&events).iter().filter(|m| *m == "after").count(), 1, "h2 goes on, h1 stops");
-    assert_eq!((recap.hosts["h1"].ok, recap.hosts["h1"].failed), (1, 1), "as ansible-playbook: the include is ok, then the load fails");
+    assert_eq!(
+        (recap.hosts["h1"].ok, recap.hosts["h1"].failed),
+        (0, 1),
+        "as ansible-playbook: a file that cannot be loaded counts as failed, not ok"
+    );
     assert_eq!(recap.hosts["h2"].skipped, 1);
 }
 
@@ -185,4 +189,26 @@ fn tags_select_the_include_and_apply_passes_them_to_its_tasks() {
         ["tagged", "untagged", "tagged"],
         "an untagged include is not run; a tagged one runs only its tagged tasks, unless apply tags them all"
     );
+}
+
+#[test]
+fn include_role_templates_tasks_from_per_host() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    files(
+        d,
+        &[
+            (
+                "site.yml",
+                "- hosts: all\n  gather_facts: false\n  tasks:\n    - include_role:\n        name: r\n        tasks_from: \"{{ 'first' if inventory_hostname == 'h1' else 'second' }}\"\n",
+            ),
+            ("roles/r/tasks/first.yml", "- debug: msg=\"first {{ inventory_hostname }}\"\n"),
+            ("roles/r/tasks/second.yml", "- debug: msg=\"second {{ inventory_hostname }}\"\n"),
+        ],
+    );
+    let (events, result) = run(d, &["h1", "h2"], PlayOptions::default());
+    result.expect("runs");
+    let mut got = messages(&events);
+    got.sort();
+    assert_eq!(got, ["first h1", "second h2"]);
 }
