@@ -51,6 +51,7 @@ pub fn parse_args(module: &str, value: &Json) -> Result<Vars, String> {
                 }
                 _ if module == "fail" && !text.contains('=') => Ok([("msg".to_string(), Json::String(text.clone()))].into_iter().collect()),
                 _ if module == "meta" => Ok([("_raw_params".to_string(), Json::String(text.trim().to_string()))].into_iter().collect()),
+                _ if module == "include_tasks" => Ok([("file".to_string(), Json::String(text.trim().to_string()))].into_iter().collect()),
                 _ if module == "include_vars" && !text.contains('=') => {
                     Ok([("file".to_string(), Json::String(text.trim().to_string()))].into_iter().collect())
                 }

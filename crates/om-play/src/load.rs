@@ -12,7 +12,7 @@ use serde_json::Value as Json;
 
 use crate::PlayError;
 use crate::actions;
-use crate::model::{Block, Cond, Item, Loop, LoopControl, Play, Playbook, Prompt, Role, Task};
+use crate::model::{Block, Cond, Include, Item, Loop, LoopControl, Play, Playbook, Prompt, Role, Task};
 
 /// How playbooks are found and read.
 #[derive(Debug, Clone, Default)]
@@ -56,7 +56,8 @@ pub fn load_str(text: &str, path: &Path, options: &LoadOptions) -> Result<Playbo
 
 fn parse(root: Node, path: &Path, options: &LoadOptions) -> Result<Playbook, PlayError> {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let loader = Loader { dir: dir.clone(), options };
+    let context = Arc::new(Context { root: dir.clone(), options: options.clone() });
+    let loader = Loader { dir: dir.clone(), options, context };
     let mut plays = Vec::new();
     loader.plays(root, path, &mut plays, &Inherit::default())?;
     Ok(Playbook { path: path.to_path_buf(), dir, plays })
@@ -212,6 +213,19 @@ struct PlayParts {
 struct Loader<'a> {
     dir: PathBuf,
     options: &'a LoadOptions,
+    context: Arc<Context>,
+}
+
+/// What loading needs at run time (for dynamic includes): the playbook directory and the
+/// load options.
+#[derive(Debug, Clone)]
+pub(crate) struct Context {
+    pub root: PathBuf,
+    pub options: LoadOptions,
+}
+
+fn inherit_role(inherit: &Inherit) -> bool {
+    inherit.role.is_some()
 }
 
 fn map_entries(node: &Node) -> Vec<(&str, &Node)> {
@@ -641,7 +655,13 @@ impl Loader<'_> {
                 ),
             });
         }
-        for key in ["import_tasks", "include_tasks", "ansible.builtin.import_tasks", "ansible.builtin.include_tasks"] {
+        for key in ["include_tasks", "ansible.builtin.include_tasks", "include_role", "ansible.builtin.include_role"] {
+            if let Some(spec) = item.get(key) {
+                out.push(self.include(item, key, spec, dir, inherit)?);
+                return Ok(());
+            }
+        }
+        for key in ["import_tasks", "ansible.builtin.import_tasks"] {
             if let Some(file) = item.get(key) {
                 let name = match file.inner().as_map() {
                     Some(_) => file.get("file").and_then(scalar_text),
@@ -651,28 +671,12 @@ impl Loader<'_> {
                 if om_template::jinja::has_template(&name) {
                     return Err(PlayError::hinted(
                         &file.span,
-                        format!("`{key}: {name}` uses a template in the file name, which om does not support yet"),
-                        "name the file literally",
+                        format!("`{key}: {name}` uses a template in the file name; imports are static"),
+                        "use `include_tasks:` to choose the file per host at run time, or name the file literally",
                     ));
                 }
-                let dynamic = key.ends_with("include_tasks");
                 let path = resolve_tasks_file(dir, &name);
-                let (inner, gate) = if dynamic {
-                    // The include's own `when` and `tags` decide whether it runs; only its
-                    // vars reach the included tasks.
-                    let mut gate_inherit = self.keywords(item, inherit, &[key, "file", "apply", "vars", "name"])?;
-                    gate_inherit.vars = inherit.vars.clone();
-                    let mut inner = inherit.clone();
-                    if let Some(v) = item.get("vars") {
-                        inner.vars.push(Arc::new(vars_of(v)?));
-                    }
-                    let mut args = Vars::new();
-                    args.insert("file".into(), Json::String(path.display().to_string()));
-                    let gate = bare_task(item.get("name").and_then(scalar_text), "include_tasks", args, &item.span, &gate_inherit);
-                    (inner, Some(Arc::new(gate)))
-                } else {
-                    (self.keywords(item, inherit, &[key, "file", "apply"])?, None)
-                };
+                let inner = self.keywords(item, inherit, &[key, "file", "apply"])?;
                 let node = read_yaml(&path, &self.options.vault).map_err(|e| match e {
                     PlayError::Read { path, source } => {
                         PlayError::syntax(&file.span, format!("cannot read tasks file `{}`: {source}", path.display()))
@@ -681,60 +685,98 @@ impl Loader<'_> {
                 })?;
                 let file_dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf());
                 let base = if inherit.role.is_some() { dir } else { &file_dir };
-                let items = self.tasks(&node, base, &inner, parts)?;
-                match gate {
-                    Some(gate) => out.push(Item::Block(Arc::new(Block {
-                        name: None,
-                        span: item.span.clone(),
-                        gate: Some(gate),
-                        block: items,
-                        rescue: vec![],
-                        always: vec![],
-                    }))),
-                    None => out.extend(items),
-                }
+                out.extend(self.tasks(&node, base, &inner, parts)?);
                 return Ok(());
             }
         }
-        for key in ["import_role", "include_role", "ansible.builtin.import_role", "ansible.builtin.include_role"] {
+        for key in ["import_role", "ansible.builtin.import_role"] {
             if let Some(spec) = item.get(key) {
                 let name = spec
                     .get("name")
                     .and_then(scalar_text)
                     .ok_or_else(|| PlayError::syntax(&spec.span, format!("`{key}` needs `name:`")))?;
                 let tasks_from = spec.get("tasks_from").and_then(scalar_text).unwrap_or_else(|| "main".into());
-                let dynamic = key.ends_with("include_role");
-                let inner = if dynamic {
-                    let mut inner = inherit.clone();
-                    if let Some(v) = item.get("vars") {
-                        inner.vars.push(Arc::new(vars_of(v)?));
-                    }
-                    inner
-                } else {
-                    self.keywords(item, inherit, &[key])?
-                };
-                let params = Vars::new();
-                if let Some(role) = self.role(&name, &spec.span, dir, params, &tasks_from, &inner, parts, true)? {
-                    if dynamic {
-                        let mut gate_inherit = self.keywords(item, inherit, &[key, "vars", "name", "apply"])?;
-                        gate_inherit.vars = inherit.vars.clone();
-                        let mut args = Vars::new();
-                        args.insert("file".into(), Json::String(name.clone()));
-                        let title = item.get("name").and_then(scalar_text).unwrap_or_else(|| format!("include_role : {name}"));
-                        let gate = bare_task(Some(title), "include_role", args, &item.span, &gate_inherit);
-                        let Item::Block(block) = role else { unreachable!("roles load as blocks") };
-                        let mut block = (*block).clone();
-                        block.gate = Some(Arc::new(gate));
-                        out.push(Item::Block(Arc::new(block)));
-                    } else {
-                        out.push(role);
-                    }
+                let inner = self.keywords(item, inherit, &[key])?;
+                if let Some(role) = self.role(&name, &spec.span, dir, Vars::new(), &tasks_from, &inner, parts, true)? {
+                    out.push(role);
                 }
                 return Ok(());
             }
         }
         out.push(Item::Task(Arc::new(self.task(item, inherit)?)));
         Ok(())
+    }
+
+    /// `include_tasks`/`include_role`: the include task (its `when`, `loop`, `tags`, `vars`
+    /// decide per host whether and what it includes) and what the included tasks inherit
+    /// (the enclosing blocks' keywords, the include's `vars`, `apply`). The file is read when
+    /// a host reaches the include.
+    fn include(&self, item: &Node, key: &str, spec: &Node, dir: &Path, inherit: &Inherit) -> Result<Item, PlayError> {
+        let role = key.ends_with("include_role");
+        if role && spec.get("name").is_none() {
+            return Err(PlayError::syntax(&spec.span, format!("`{key}` needs `name:`")));
+        }
+        if !role && spec.inner().as_map().is_some() && spec.get("file").is_none() {
+            return Err(PlayError::syntax(&spec.span, format!("`{key}` needs a file name")));
+        }
+        let mut task = self.task(item, inherit)?;
+        let apply = task.args.remove("apply");
+        if role {
+            if task.name.is_none() {
+                let name = spec.get("name").and_then(scalar_text).unwrap_or_default();
+                task.name = Some(format!("include_role : {name}"));
+            }
+            task.role = None;
+        }
+        let mut inner = inherit.clone();
+        if let Some(v) = item.get("vars") {
+            inner.vars.push(Arc::new(vars_of(v)?));
+        }
+        if apply.is_some()
+            && let Some(node) = spec.get("apply")
+        {
+            inner = self.keywords(node, &inner, &[])?;
+        }
+        Ok(Item::Include(Arc::new(Include {
+            task: Arc::new(task),
+            dir: dir.to_path_buf(),
+            inherit: inner,
+            context: Arc::clone(&self.context),
+        })))
+    }
+
+    /// The items of an included tasks file (or role), loaded at run time for the hosts that
+    /// reached the include; handlers they bring are added to `handlers`.
+    pub(crate) fn included_items(
+        context: &Context,
+        include: &Include,
+        node: Option<&Node>,
+        target: &str,
+        tasks_from: &str,
+        extra: Vars,
+        handlers: &mut Vec<Arc<Task>>,
+    ) -> Result<Vec<Item>, PlayError> {
+        let loader = Loader { dir: context.root.clone(), options: &context.options, context: Arc::new(context.clone()) };
+        let mut inner = include.inherit.clone();
+        if !extra.is_empty() {
+            inner.vars.push(Arc::new(extra));
+        }
+        let mut parts = PlayParts::default();
+        let items = match node {
+            Some(node) => {
+                let path = Path::new(target);
+                let file_dir = path.parent().map(Path::to_path_buf).unwrap_or_else(|| include.dir.clone());
+                let base = if inherit_role(&inner) { include.dir.as_path() } else { &file_dir };
+                loader.tasks(node, base, &inner, &mut parts)?
+            }
+            None => {
+                inner.role = None;
+                let span = &include.task.span;
+                loader.role(target, span, &include.dir, Vars::new(), tasks_from, &inner, &mut parts, true)?.into_iter().collect()
+            }
+        };
+        handlers.extend(parts.handlers);
+        Ok(items)
     }
 
     /// The block-level keywords of `node` applied on top of `inherit`.
@@ -786,14 +828,7 @@ impl Loader<'_> {
         let block = list("block", parts)?;
         let rescue = list("rescue", parts)?;
         let always = list("always", parts)?;
-        Ok(Item::Block(Arc::new(Block {
-            name: node.get("name").and_then(scalar_text),
-            span: node.span.clone(),
-            gate: None,
-            block,
-            rescue,
-            always,
-        })))
+        Ok(Item::Block(Arc::new(Block { name: node.get("name").and_then(scalar_text), span: node.span.clone(), block, rescue, always })))
     }
 
     fn task(&self, node: &Node, inherit: &Inherit) -> Result<Task, PlayError> {
@@ -1023,7 +1058,6 @@ impl Loader<'_> {
         Ok(Some(Item::Block(Arc::new(Block {
             name: Some(role.name.clone()),
             span: span.clone(),
-            gate: None,
             block: items,
             rescue: vec![],
             always: vec![],
@@ -1042,6 +1076,19 @@ impl Loader<'_> {
         searched.dedup();
         Err(PlayError::RoleNotFound { span: span.clone(), name: name.to_string(), searched: searched.join(", ") })
     }
+}
+
+/// The items of an included tasks file (`node`) or role (`target`), for [`crate::Runner`].
+pub(crate) fn included(
+    context: &Context,
+    include: &Include,
+    node: Option<&Node>,
+    target: &str,
+    tasks_from: &str,
+    extra: Vars,
+    handlers: &mut Vec<Arc<Task>>,
+) -> Result<Vec<Item>, PlayError> {
+    Loader::included_items(context, include, node, target, tasks_from, extra, handlers)
 }
 
 /// A task with every keyword its play, role and blocks pass down.
@@ -1082,25 +1129,8 @@ fn inheriting_task(name: Option<String>, module: &str, args: Vars, span: &Span, 
     }
 }
 
-/// A task om-play makes itself (the include of `include_tasks`): it inherits conditions,
-/// tags, vars and the role, but not become, delegation, no_log or check/diff settings.
-fn bare_task(name: Option<String>, module: &str, args: Vars, span: &Span, inherit: &Inherit) -> Task {
-    Task {
-        escalate: None,
-        become_user: None,
-        become_method: None,
-        delegate_to: None,
-        no_log: false,
-        check_mode: None,
-        diff: None,
-        environment: Vec::new(),
-        throttle: None,
-        ..inheriting_task(name, module, args, span, inherit)
-    }
-}
-
 /// A tasks file named relative to the including file's directory (or the role's `tasks/`).
-fn resolve_tasks_file(dir: &Path, name: &str) -> PathBuf {
+pub(crate) fn resolve_tasks_file(dir: &Path, name: &str) -> PathBuf {
     let direct = dir.join(name);
     if direct.is_file() {
         return direct;
@@ -1143,6 +1173,19 @@ fn check_notify(play: &Play) -> Result<(), PlayError> {
         .chain(&play.post_tasks)
         .flat_map(Item::tasks)
         .chain(play.handlers.iter().cloned());
+    // Handlers of roles included at run time are not known yet: their names are checked
+    // when a task notifies them.
+    let dynamic_roles = play
+        .pre_tasks
+        .iter()
+        .chain(&play.roles)
+        .chain(&play.tasks)
+        .chain(&play.post_tasks)
+        .flat_map(Item::tasks)
+        .any(|t| t.module == "include_role");
+    if dynamic_roles {
+        return Ok(());
+    }
     for task in all {
         for n in &task.notify {
             if !names.contains(n) && !om_template::jinja::has_template(n) {

@@ -79,15 +79,29 @@ pub struct Role {
 pub enum Item {
     Task(Arc<Task>),
     Block(Arc<Block>),
+    /// `include_tasks`/`include_role`: loaded when a host reaches it.
+    Include(Arc<Include>),
+}
+
+/// A dynamic include: the include task itself (its `when`, `loop`, `tags`, `vars`, which
+/// template the file or role name per host), and what the included tasks inherit.
+#[derive(Debug, Clone)]
+pub struct Include {
+    /// `include_tasks` (module `include_tasks`, `file` in its args) or `include_role`
+    /// (`name`, `tasks_from` in its args).
+    pub task: Arc<Task>,
+    /// Where a relative tasks file is looked for.
+    pub dir: PathBuf,
+    /// The included tasks' keywords: the enclosing blocks', the include's `vars`, `apply`.
+    pub(crate) inherit: crate::load::Inherit,
+    /// The playbook directory and load options, for loading the file.
+    pub(crate) context: Arc<crate::load::Context>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Block {
     pub name: Option<String>,
     pub span: Span,
-    /// `include_tasks`: the include itself, run first; only the hosts it did not skip run
-    /// the included tasks.
-    pub gate: Option<Arc<Task>>,
     pub block: Vec<Item>,
     pub rescue: Vec<Item>,
     pub always: Vec<Item>,
@@ -177,9 +191,8 @@ impl Item {
     pub fn tasks(&self) -> Vec<Arc<Task>> {
         match self {
             Item::Task(t) => vec![Arc::clone(t)],
-            Item::Block(b) => {
-                b.gate.iter().cloned().chain(b.block.iter().chain(&b.rescue).chain(&b.always).flat_map(Item::tasks)).collect()
-            }
+            Item::Block(b) => b.block.iter().chain(&b.rescue).chain(&b.always).flat_map(Item::tasks).collect(),
+            Item::Include(i) => vec![Arc::clone(&i.task)],
         }
     }
 }

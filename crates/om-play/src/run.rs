@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use chrono::Utc;
-use om_core::{Connector, EVENT_FORMAT_VERSION, Event, Host, HostCounts, Recap, Status, Vars};
+use om_core::{Connector, EVENT_FORMAT_VERSION, Event, Host, HostCounts, Outcome, Recap, Status, Vars};
 use om_inventory::{Inventory, Pattern};
 use om_template::jinja::{Jinja, Layer, OMIT, hostvars};
 use om_template::vault::VaultSecret;
@@ -17,7 +17,7 @@ use serde_json::Value as Json;
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::PlayError;
-use crate::model::{Item, Play, Playbook, Task};
+use crate::model::{Include, Item, Play, Playbook, Task};
 use crate::task::{HostRun, TaskOutcome};
 use crate::vars::{HostSlots, HostState, HostVarsView, PlayLayers, Shared};
 
@@ -111,10 +111,37 @@ pub struct Runner {
     stepping: AtomicBool,
     /// One question at a time.
     asking: tokio::sync::Mutex<()>,
+    /// The play's handlers, and those of roles included at run time.
+    handlers: RwLock<Vec<Arc<Task>>>,
+    /// The free strategy's run_once warning was given.
+    warned_free_run_once: AtomicBool,
+    /// Tasks files `include_tasks` read, by path.
+    include_cache: Mutex<HashMap<std::path::PathBuf, om_template::yaml::Node>>,
 }
 
 /// Which hosts a play's section runs on, by index into [`Shared::hosts`].
 type Hosts = Vec<usize>;
+
+/// A task that ran: its number, the hosts that failed it, each host's outcome.
+struct TaskDone {
+    index: usize,
+    failed: Hosts,
+    results: Vec<(usize, TaskOutcome)>,
+}
+
+/// One file (or role) an include named, with the loop variables it was included with and
+/// the hosts that included it.
+struct Included {
+    /// As the include named it (templated).
+    name: String,
+    /// The resolved path (the role name for `include_role`).
+    target: String,
+    vars: Vars,
+    label: Option<Json>,
+    /// `include_role`'s `tasks_from`, templated.
+    tasks_from: String,
+    hosts: Hosts,
+}
 
 impl Runner {
     /// A runner for `inventory`; events go to `tx`.
@@ -169,6 +196,9 @@ impl Runner {
             throttles: Mutex::new(HashMap::new()),
             stepping: AtomicBool::new(step),
             asking: tokio::sync::Mutex::new(()),
+            handlers: RwLock::new(Vec::new()),
+            warned_free_run_once: AtomicBool::new(false),
+            include_cache: Mutex::new(HashMap::new()),
         })
     }
 
@@ -305,6 +335,7 @@ impl Runner {
             if play.gather_facts {
                 self.gather(play, &batch).await;
             }
+            *self.handlers.write().unwrap_or_else(|p| p.into_inner()) = play.handlers.clone();
             let mut hosts = self.alive(&batch);
             for section in [&play.pre_tasks, &play.roles, &play.tasks, &play.post_tasks] {
                 if section.is_empty() && !std::ptr::eq(section, &play.tasks) {
@@ -701,15 +732,7 @@ impl Runner {
                             self.task(task, &active, play, false, rescuable).await
                         }
                     }
-                    Item::Block(block) if block.gate.is_some() => {
-                        let gate = block.gate.as_ref().expect("checked");
-                        let (failed_gate, ran) = self.task_run(gate, &active, play, false, rescuable).await;
-                        let mut out = failed_gate;
-                        if !ran.is_empty() {
-                            out.extend(self.items(&block.block, &ran, play, rescuable).await);
-                        }
-                        out
-                    }
+                    Item::Include(include) => self.include(include, &active, play, rescuable).await,
                     Item::Block(block) => {
                         let has_rescue = !block.rescue.is_empty();
                         let block_failed = self.items(&block.block, &active, play, rescuable || has_rescue).await;
@@ -795,7 +818,8 @@ impl Runner {
 
     /// Runs the notified handlers, in handler order, on the hosts that notified them.
     async fn flush(self: &Arc<Self>, play: &Play, hosts: &Hosts) {
-        for (index, handler) in play.handlers.iter().enumerate() {
+        let handlers = self.handlers.read().unwrap_or_else(|p| p.into_inner()).clone();
+        for (index, handler) in handlers.iter().enumerate() {
             let targets: Hosts = hosts
                 .iter()
                 .copied()
@@ -824,33 +848,203 @@ impl Runner {
     /// Runs one task on `hosts` at once (at most `forks` in flight); returns the hosts that
     /// failed it.
     pub(crate) async fn task(self: &Arc<Self>, task: &Arc<Task>, hosts: &Hosts, play: &Play, handler: bool, rescuable: bool) -> Hosts {
-        self.task_run(task, hosts, play, handler, rescuable).await.0
+        match self.task_results(task, hosts, play, handler, rescuable).await {
+            Some(done) => {
+                self.emit(Event::TaskFinished { task: done.index });
+                done.failed
+            }
+            None => Vec::new(),
+        }
     }
 
-    /// [`Runner::task`], also giving the hosts that ran it (not skipped, not failed).
-    pub(crate) async fn task_run(
+    /// `include_tasks`/`include_role` (PLAY-30): the include runs on `hosts` (its `when`,
+    /// `loop`, `vars` per host); each file or role it names, with its loop variables, is
+    /// loaded once (files cached by path) and announced (`included: FILE for h1, h2`); then
+    /// each one's tasks run, in order, on the hosts that included it. Returns the hosts
+    /// that failed.
+    async fn include(self: &Arc<Self>, include: &Arc<Include>, hosts: &Hosts, play: &Play, rescuable: bool) -> Hosts {
+        let Some(done) = self.task_results(&include.task, hosts, play, false, rescuable).await else { return Vec::new() };
+        let role = include.task.module == "include_role";
+        let mut failed = done.failed;
+        // As ansible-core: an include's result is not counted; each file it loaded counts
+        // as `ok` for each host that included it (a file that cannot be loaded, as failed).
+        for (h, outcome) in &done.results {
+            if outcome.status == Status::Ok && !outcome.ignored {
+                self.count(&self.host_name(*h), |c| c.ok = c.ok.saturating_sub(1));
+            }
+        }
+        // ansible-core's IncludedFile: one per (file, loop variables), with its hosts in order.
+        let mut files: Vec<Included> = Vec::new();
+        for (h, outcome) in &done.results {
+            for r in &outcome.includes {
+                let name = r.get("include").and_then(Json::as_str).unwrap_or_default();
+                let target =
+                    if role { name.to_string() } else { crate::load::resolve_tasks_file(&include.dir, name).display().to_string() };
+                let mut special = Vars::new();
+                for (kind, var) in [("ansible_loop_var", "item"), ("ansible_index_var", "")] {
+                    if let Some(name) = r.get(kind).and_then(Json::as_str).or((!var.is_empty()).then_some(var))
+                        && let Some(value) = r.get(name)
+                    {
+                        special.insert(name.to_string(), value.clone());
+                        special.insert(kind.to_string(), name.into());
+                    }
+                }
+                let label = r.get("_ansible_item_label").cloned();
+                let tasks_from = r
+                    .get("include_args")
+                    .and_then(|a| a.get("tasks_from"))
+                    .map(|t| om_template::jinja::python_str(&om_template::jinja::from_json(t)))
+                    .unwrap_or_else(|| "main".into());
+                match files.iter_mut().find(|f| f.target == target && f.vars == special && f.tasks_from == tasks_from) {
+                    Some(f) => f.hosts.push(*h),
+                    None => files.push(Included { name: name.to_string(), target, vars: special, label, tasks_from, hosts: vec![*h] }),
+                }
+            }
+        }
+        let mut loaded = Vec::new();
+        for file in files {
+            match self.load_included(include, &file) {
+                Ok(items) => {
+                    for &h in &file.hosts {
+                        self.count(&self.host_name(h), |c| c.ok += 1);
+                        let mut r = Vars::new();
+                        r.insert("changed".into(), false.into());
+                        r.insert("include".into(), file.target.clone().into());
+                        r.insert("_ansible_include".into(), true.into());
+                        r.insert("_ansible_included".into(), true.into());
+                        if let Some(label) = &file.label {
+                            r.insert("_ansible_item_label".into(), label.clone());
+                        }
+                        r.extend(file.vars.clone());
+                        self.emit(Event::HostResult { host: self.host_name(h), task: done.index, outcome: Outcome::new(Status::Ok, r) });
+                    }
+                    loaded.push((items, file.hosts));
+                }
+                Err(reason) => {
+                    for &h in &file.hosts {
+                        let name = self.host_name(h);
+                        let mut r = Vars::new();
+                        r.insert("changed".into(), false.into());
+                        r.insert("failed".into(), true.into());
+                        r.insert("include".into(), file.name.clone().into());
+                        r.insert("msg".into(), reason.clone().into());
+                        r.insert("reason".into(), reason.clone().into());
+                        self.emit(Event::HostResult { host: name.clone(), task: done.index, outcome: Outcome::new(Status::Failed, r) });
+                        if rescuable {
+                            self.count(&name, |c| c.rescued += 1);
+                        } else {
+                            self.count(&name, |c| c.failed += 1);
+                        }
+                        self.shared.hosts[h].lock().unwrap_or_else(|p| p.into_inner()).failed = true;
+                        if !failed.contains(&h) {
+                            failed.push(h);
+                        }
+                    }
+                }
+            }
+        }
+        self.emit(Event::TaskFinished { task: done.index });
+        if play.any_errors_fatal && !failed.is_empty() && !rescuable {
+            self.ended.store(true, Ordering::Relaxed);
+        }
+        for (items, file_hosts) in loaded {
+            let alive: Hosts = self.alive(&file_hosts).into_iter().filter(|h| !failed.contains(h)).collect();
+            if alive.is_empty() || self.ended.load(Ordering::Relaxed) {
+                continue;
+            }
+            for h in self.items(&items, &alive, play, rescuable).await {
+                if !failed.contains(&h) {
+                    failed.push(h);
+                }
+            }
+        }
+        failed
+    }
+
+    /// The tasks of one included file or role; a missing file names the include and the
+    /// path it resolved to.
+    fn load_included(&self, include: &Include, file: &Included) -> Result<Vec<Item>, String> {
+        let task = &include.task;
+        let node = if task.module == "include_role" {
+            None
+        } else {
+            let path = std::path::PathBuf::from(&file.target);
+            let cached = self.include_cache.lock().unwrap_or_else(|p| p.into_inner()).get(&path).cloned();
+            let node = match cached {
+                Some(node) => node,
+                None => {
+                    if !path.is_file() {
+                        return Err(format!(
+                            "{}: could not find or access '{}' on the controller (include_tasks `{}`)",
+                            task.span,
+                            path.display(),
+                            file.name
+                        ));
+                    }
+                    let node = crate::load::read_yaml(&path, &include.context.options.vault).map_err(|e| format!("{}: {e}", task.span))?;
+                    self.include_cache.lock().unwrap_or_else(|p| p.into_inner()).insert(path, node.clone());
+                    node
+                }
+            };
+            Some(node)
+        };
+        let mut handlers = Vec::new();
+        let items = crate::load::included(
+            &include.context,
+            include,
+            node.as_ref(),
+            &file.target,
+            &file.tasks_from,
+            file.vars.clone(),
+            &mut handlers,
+        )
+        .map_err(|e| match e {
+            e @ (PlayError::Syntax { .. } | PlayError::RoleNotFound { .. } | PlayError::Legacy { .. } | PlayError::Yaml(_)) => {
+                e.to_string()
+            }
+            other => format!("{}: {other}", task.span),
+        })?;
+        let mut known = self.handlers.write().unwrap_or_else(|p| p.into_inner());
+        for h in handlers {
+            if !known.iter().any(|k| k.span == h.span && k.name == h.name) {
+                known.push(h);
+            }
+        }
+        Ok(items)
+    }
+
+    /// A task on `hosts`: its banner and results, the recap counted; `None` when tags,
+    /// `--start-at-task` or `--step` leave it out. The caller ends it (`TaskFinished`).
+    async fn task_results(
         self: &Arc<Self>,
         task: &Arc<Task>,
         hosts: &Hosts,
         play: &Play,
         handler: bool,
         rescuable: bool,
-    ) -> (Hosts, Hosts) {
+    ) -> Option<TaskDone> {
         if !handler && !self.tag_selected(&task.tags) {
-            return (Vec::new(), Vec::new());
+            return None;
         }
         if !self.started.load(Ordering::Relaxed) {
             let wanted = self.options.start_at_task.as_deref().unwrap_or_default();
             if task.name.as_deref() == Some(wanted) || task.display_name() == wanted {
                 self.started.store(true, Ordering::Relaxed);
             } else if task.module != "setup" || task.name.as_deref() != Some("Gathering Facts") {
-                return (Vec::new(), Vec::new());
+                return None;
             }
         }
         if !self.take_step(task).await {
-            return (Vec::new(), Vec::new());
+            return None;
         }
         let index = self.task_index.fetch_add(1, Ordering::Relaxed);
+        if play.free && task.run_once && !self.warned_free_run_once.swap(true, Ordering::Relaxed) {
+            // ansible-core's free strategy ignores run_once, and says so once.
+            self.emit(Event::Warning {
+                message: "Using run_once with the free strategy is not currently supported. This task will still be executed for every host in the inventory list.".into(),
+                host: None,
+            });
+        }
         // add_host bypasses the host loop: it runs once, on the first host.
         let hosts: Hosts = if task.run_once || task.module == "add_host" { hosts.iter().copied().take(1).collect() } else { hosts.clone() };
         let (name, module, span) = (task.display_name(), task.module.clone(), Some(task.span.clone()));
@@ -886,11 +1080,9 @@ impl Runner {
         }
         results.sort_by_key(|(h, _)| hosts.iter().position(|x| x == h));
         let mut failed = Vec::new();
-        let mut ran = Vec::new();
-        for (h, out) in results {
-            if matches!(out.status, Status::Ok | Status::Changed) {
-                ran.push(h);
-            }
+        let handlers = self.handlers.read().unwrap_or_else(|p| p.into_inner()).clone();
+        for (h, out) in &results {
+            let (h, out) = (*h, out);
             let name = self.host_name(h);
             match out.status {
                 Status::Failed if out.ignored => self.count(&name, |c| {
@@ -908,7 +1100,7 @@ impl Runner {
             let mut st = self.shared.hosts[h].lock().unwrap_or_else(|p| p.into_inner());
             if out.changed && !task.notify.is_empty() {
                 for n in &task.notify {
-                    for (i, hd) in play.handlers.iter().enumerate() {
+                    for (i, hd) in handlers.iter().enumerate() {
                         let matches = hd.name.as_deref() == Some(n.as_str())
                             || hd.role.as_ref().zip(hd.name.as_ref()).is_some_and(|(r, hn)| format!("{} : {hn}", r.name) == *n)
                             || hd.listen.iter().any(|l| l == n);
@@ -932,7 +1124,7 @@ impl Runner {
                 }
             }
         }
-        if task.run_once {
+        if task.run_once && !play.free {
             // run_once: every host of the batch sees the registered result.
             if let (Some(reg), Some(first)) = (&task.register, hosts.first()) {
                 let value = self.shared.hosts[*first].lock().unwrap_or_else(|p| p.into_inner()).registered.get(reg).cloned();
@@ -944,11 +1136,10 @@ impl Runner {
                 }
             }
         }
-        self.emit(Event::TaskFinished { task: index });
         if play.any_errors_fatal && !failed.is_empty() && !rescuable {
             self.ended.store(true, Ordering::Relaxed);
         }
-        (failed, ran)
+        Some(TaskDone { index, failed, results })
     }
 }
 

@@ -14,11 +14,14 @@ use crate::model::{Cond, Loop, Task};
 use crate::run::Runner;
 
 /// What the strategy needs to know about a host's result.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct TaskOutcome {
     pub status: Status,
     pub changed: bool,
     pub ignored: bool,
+    /// `include_tasks`/`include_role`: each result (one per loop item) that included a
+    /// file or role, with its `include` and loop variables.
+    pub includes: Vec<Vars>,
 }
 
 pub(crate) struct HostRun<'a> {
@@ -66,6 +69,10 @@ impl HostRun<'_> {
     }
 
     fn emit(&self, result: Vars, status: Status) {
+        if status == Status::Ok && result.get("_ansible_include").and_then(Json::as_bool).unwrap_or(false) {
+            // The runner announces includes once their files are loaded (`included: …`).
+            return;
+        }
         let host = self.name();
         let result = if self.task.no_log { censor(result) } else { result };
         self.runner.emit(Event::HostResult { host, task: self.index, outcome: Outcome::new(status, result) });
@@ -92,8 +99,19 @@ impl HostRun<'_> {
         }
         let _ = started;
         let changed = result.get("changed").and_then(Json::as_bool).unwrap_or(false);
+        let is_include = |r: &Vars| r.get("_ansible_include").and_then(Json::as_bool).unwrap_or(false);
+        let includes = match result.get("results") {
+            Some(Json::Array(items)) if self.task.module.starts_with("include_") => items
+                .iter()
+                .filter_map(Json::as_object)
+                .filter(|r| is_include(r) && !r.get("failed").and_then(Json::as_bool).unwrap_or(false))
+                .cloned()
+                .collect(),
+            _ if status == Status::Ok && is_include(&result) => vec![result.clone()],
+            _ => Vec::new(),
+        };
         self.emit(result, status);
-        TaskOutcome { status, changed, ignored }
+        TaskOutcome { status, changed, ignored, includes }
     }
 
     fn truthy(&self, value: Option<&Json>, scope: &Scope) -> bool {
@@ -173,7 +191,9 @@ impl HostRun<'_> {
             any_failed |= status == Status::Failed || status == Status::Unreachable;
             all_skipped &= status == Status::Skipped;
             self.emit(r.clone(), status);
-            r.remove("_ansible_item_label");
+            if !self.task.module.starts_with("include_") {
+                r.remove("_ansible_item_label");
+            }
             results.push(Json::Object(r));
         }
         let mut out = Vars::new();
@@ -403,9 +423,14 @@ impl HostRun<'_> {
             "add_host" => self.add_host(args),
             "include_vars" => self.include_vars(&args),
             "include_tasks" | "include_role" => {
+                let key = if task.module == "include_role" { "name" } else { "file" };
+                let Some(target) = args.get(key).or_else(|| args.get("_raw_params")).map(|v| python_str(&from_json(v))) else {
+                    return failed(format!("{}: `{}` needs `{key}`", task.span, task.module));
+                };
                 let mut r = Vars::new();
                 r.insert("changed".into(), false.into());
-                r.insert("include".into(), args.get("file").cloned().unwrap_or(Json::Null));
+                r.insert("include".into(), target.into());
+                r.insert("include_args".into(), Json::Object(args));
                 r.insert("_ansible_include".into(), true.into());
                 (Status::Ok, r)
             }
@@ -670,7 +695,7 @@ impl HostRun<'_> {
             Some(bg) if COMMANDS.contains(&task.module.as_str()) => (Some(bg), None),
             Some(bg) if bg.poll_s == 0 => {
                 return failed(format!(
-                    "{}: `async` with `poll: 0` runs command, shell, raw and script in om, not `{}`",
+                    "{}: `async` with `poll: 0` runs command, shell, raw and script in om, not `{}`; give `poll` > 0 (om waits for it within the `async` limit) or run it through `command`/`shell`",
                     task.span, task.module
                 ));
             }

@@ -12,7 +12,7 @@ use om_inventory::{Inventory, LoadOptions as InventoryOptions, Source};
 use om_play::{LoadOptions, PlayError, PlayOptions, Prompter, Runner, load};
 
 /// Runs `site.yml` in `dir` on the local hosts `names`; the events and the run's result.
-fn run(dir: &Path, names: &[&str], options: PlayOptions) -> (Vec<Event>, Result<Recap, PlayError>) {
+pub(crate) fn run(dir: &Path, names: &[&str], options: PlayOptions) -> (Vec<Event>, Result<Recap, PlayError>) {
     let hosts: String = names.iter().map(|n| format!("{n} ansible_connection=local\n")).collect();
     std::fs::write(dir.join("hosts"), format!("[lab]\n{hosts}")).expect("write");
     let book = load(&dir.join("site.yml"), &LoadOptions::default()).expect("the playbook loads");
@@ -42,7 +42,7 @@ fn log(dir: &Path) -> String {
 }
 
 /// Every non-empty `msg` of a result that ran, in order.
-fn messages(events: &[Event]) -> Vec<String> {
+pub(crate) fn messages(events: &[Event]) -> Vec<String> {
     events
         .iter()
         .filter_map(|e| match e {
@@ -267,4 +267,24 @@ fn add_host_runs_once_and_later_plays_see_the_host() {
     assert_eq!((recap.hosts["a"].ok, recap.hosts["a"].changed), (5, 2), "once, on the first host; the second add changes nothing");
     assert_eq!(recap.hosts["b"].ok, 3);
     assert_eq!((recap.hosts["newh"].ok, recap.hosts["newh"].changed), (3, 1), "first in `all`, it runs the run_once task");
+}
+
+#[test]
+fn free_strategy_warns_once_that_run_once_runs_on_every_host() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "- hosts: all\n  gather_facts: false\n  strategy: free\n  tasks:\n    - shell: echo {{ inventory_hostname }} >> LOG\n      run_once: true\n    - shell: echo again >> LOG\n      run_once: true\n",
+    );
+    let (events, result) = run(d, &["h1", "h2"], PlayOptions::default());
+    result.expect("runs");
+    let warnings = events
+        .iter()
+        .filter(|e| matches!(e, Event::Warning { message, .. } if message.starts_with("Using run_once with the free strategy is not currently supported.")))
+        .count();
+    assert_eq!(warnings, 1, "as ansible-core: one warning for the run");
+    let mut lines: Vec<String> = log(d).lines().map(str::to_string).collect();
+    lines.sort();
+    assert_eq!(lines, ["again", "again", "h1", "h2"], "run_once is ignored under strategy free");
 }

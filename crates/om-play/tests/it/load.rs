@@ -84,3 +84,23 @@ fn roles_imports_and_inherited_keywords_load_into_tasks() {
     assert_eq!(book.plays[1].hosts, ["db"]);
     assert!(matches!(load(&d.join("nope.yml"), &LoadOptions::default()), Err(PlayError::Read { .. })));
 }
+
+#[test]
+fn includes_load_when_reached_and_imports_stay_static() {
+    // A dynamic include's file is read at run time: a templated or missing name loads.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(
+        dir.path(),
+        "site.yml",
+        "- hosts: all\n  tasks:\n    - include_tasks: \"{{ os }}.yml\"\n      loop: [a]\n    - include_role:\n        name: \"{{ r }}\"\n    - include_tasks: not-there.yml\n",
+    );
+    let book = load(&path, &LoadOptions::default()).expect("dynamic includes load without their files");
+    let names: Vec<String> = book.plays[0].tasks.iter().flat_map(|i| i.tasks()).map(|t| t.display_name()).collect();
+    assert_eq!(names, ["include_tasks", "include_role : {{ r }}", "include_tasks"]);
+    // An import is read at load time: its file name cannot depend on a host.
+    let e = error("- hosts: all\n  tasks:\n    - import_tasks: \"{{ os }}.yml\"\n");
+    assert!(e.starts_with("site.yml:3:21: `import_tasks: {{ os }}.yml` uses a template in the file name; imports are static"), "{e}");
+    assert!(e.contains("use `include_tasks:`"), "{e}");
+    let e = error("- hosts: all\n  tasks:\n    - include_role:\n        tasks_from: x\n");
+    assert!(e.contains("`include_role` needs `name:`"), "{e}");
+}

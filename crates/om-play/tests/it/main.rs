@@ -4,5 +4,6 @@
 #![allow(clippy::print_stderr)]
 
 mod features;
+mod includes;
 mod load;
 mod run;

@@ -72,7 +72,8 @@ pub(crate) fn run(args: PlayArgs, verbose: u8) -> anyhow::Result<ExitStatus> {
     if args.json {
         sinks.push(Box::new(JsonLinesSink::new(std::io::stdout())));
     } else {
-        sinks.push(Box::new(PlaySink::new(args.diff, verbose)));
+        let named = args.playbooks.iter().zip(&books).map(|(p, b)| (p.display().to_string(), b.plays.len())).collect();
+        sinks.push(Box::new(PlaySink::new(args.diff, verbose, named)));
     }
     let printer = std::thread::spawn(move || {
         while let Some(event) = rx.blocking_recv() {

@@ -12,8 +12,9 @@ use crate::cli::PlayArgs;
 /// Prints a playbook run as ansible-playbook does.
 pub(crate) struct PlaySink {
     out: std::io::Stdout,
-    /// `include_tasks` results of the current task, printed as one line per file.
-    included: Vec<(String, String)>,
+    /// Files (and loop labels) the current include task loaded, with their hosts; printed
+    /// as one `included:` line each when the task ends.
+    included: Vec<(String, Option<String>, Vec<String>)>,
     /// `--diff`: print what changed.
     diff: bool,
     /// The module of the task in progress (`debug` results print without `changed`).
@@ -22,11 +23,26 @@ pub(crate) struct PlaySink {
     verbose: u8,
     /// Where the task in progress was written, for ansible-core 2.19's `[ERROR]` excerpt.
     span: Option<om_core::Span>,
+    /// `-vv`: each playbook (as named on the command line) and its number of plays, for the
+    /// `PLAYBOOK:` banner printed when its run starts.
+    books: std::collections::VecDeque<(String, usize)>,
 }
 
 impl PlaySink {
-    pub(crate) fn new(diff: bool, verbose: u8) -> Self {
-        Self { out: std::io::stdout(), included: Vec::new(), diff, module: String::new(), verbose, span: None }
+    /// A sink for `books` (each playbook as named and its number of plays), run in order.
+    pub(crate) fn new(diff: bool, verbose: u8, books: Vec<(String, usize)>) -> Self {
+        Self { out: std::io::stdout(), included: Vec::new(), diff, module: String::new(), verbose, span: None, books: books.into() }
+    }
+
+    /// `-vv`: `task path: FILE:LINE` under a task banner, as ansible-playbook prints it.
+    fn task_path(&mut self) -> Result<(), SinkError> {
+        match (&self.span, self.verbose >= 2) {
+            (Some(span), true) => {
+                let text = format!("task path: {}:{}", span.file, span.line);
+                self.line(&text)
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The module's `diff` (one or a list) as ansible-core's callback prints it.
@@ -61,12 +77,9 @@ impl PlaySink {
     }
 
     fn flush_included(&mut self) -> Result<(), SinkError> {
-        let included = std::mem::take(&mut self.included);
-        let mut files: Vec<&String> = included.iter().map(|(f, _)| f).collect();
-        files.dedup();
-        for file in files {
-            let hosts: Vec<&str> = included.iter().filter(|(f, _)| f == file).map(|(_, h)| h.as_str()).collect();
-            self.line(&format!("included: {file} for {}", hosts.join(", ")))?;
+        for (file, label, hosts) in std::mem::take(&mut self.included) {
+            let item = label.map(|l| format!(" => (item={l})")).unwrap_or_default();
+            self.line(&format!("included: {file} for {}{item}", hosts.join(", ")))?;
         }
         Ok(())
     }
@@ -172,13 +185,23 @@ impl Sink for PlaySink {
             Event::TaskStarted { name, module, span, .. } => {
                 self.module.clone_from(module);
                 self.span.clone_from(span);
-                self.line(&banner(&format!("TASK [{name}]")))
+                self.line(&banner(&format!("TASK [{name}]")))?;
+                self.task_path()
             }
             Event::HandlerStarted { name, module, span, .. } => {
                 self.module.clone_from(module);
                 self.span.clone_from(span);
-                self.line(&banner(&format!("RUNNING HANDLER [{name}]")))
+                self.line(&banner(&format!("RUNNING HANDLER [{name}]")))?;
+                self.task_path()
             }
+            Event::RunStarted { .. } => match self.books.pop_front() {
+                Some((path, plays)) if self.verbose >= 2 => {
+                    let name = std::path::Path::new(&path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    self.line(&banner(&format!("PLAYBOOK: {name}")))?;
+                    self.line(&format!("{plays} plays in {path}"))
+                }
+                _ => Ok(()),
+            },
             Event::Warning { message, .. } if message == "skipping: no hosts matched" || message.starts_with("FAILED - RETRYING: ") => {
                 self.line(message)
             }
@@ -189,13 +212,32 @@ impl Sink for PlaySink {
                 Ok(())
             }
             Event::TaskFinished { .. } => self.flush_included(),
+            // An include's own results print nothing; each file it loaded prints once.
             Event::HostResult { host, outcome, .. } if flag(outcome, "_ansible_include") && outcome.status == Status::Ok => {
-                let file = outcome.result.get("include").and_then(Value::as_str).unwrap_or_default().to_string();
-                self.included.push((file, host.clone()));
+                if flag(outcome, "_ansible_included") {
+                    let file = outcome.result.get("include").and_then(Value::as_str).unwrap_or_default().to_string();
+                    let label =
+                        outcome.result.get("_ansible_item_label").map(|l| l.as_str().map(str::to_string).unwrap_or_else(|| l.to_string()));
+                    match self.included.iter_mut().find(|(f, l, _)| *f == file && *l == label) {
+                        Some((_, _, hosts)) => hosts.push(host.clone()),
+                        None => self.included.push((file, label, vec![host.clone()])),
+                    }
+                }
                 Ok(())
             }
             Event::HostResult { host, outcome, .. } => {
                 self.print_diff(outcome)?;
+                // As ansible-core's _dump_results: no diff below -vvv, no exception, and a
+                // skipped result without its `skipped` flag.
+                let mut shown = outcome.clone();
+                if self.verbose < 3 {
+                    shown.result.remove("diff");
+                }
+                shown.result.remove("exception");
+                if outcome.status == Status::Skipped && !outcome.result.contains_key("results") {
+                    shown.result.remove("skipped");
+                }
+                let outcome = &shown;
                 let host = &match outcome.result.get("_ansible_delegated_to").and_then(Value::as_str) {
                     Some(to) if to != host => format!("{host} -> {to}"),
                     _ => host.clone(),

@@ -50,6 +50,29 @@ struct Runs {
     first: String,
     second: String,
     files: BTreeMap<String, (String, u32, u32, u32)>,
+    /// The first run's `included: FILE for h1, h2` lines, hosts sorted (ansible-playbook
+    /// lists them in the order their results came in) and `dir/../` resolved (ansible-core
+    /// leaves it in the paths of includes inside included files; om resolves it).
+    included: Vec<String>,
+}
+
+fn included_lines(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("included: "))
+        .map(|l| {
+            let (file, rest) = l.split_once(" for ").unwrap_or((l, ""));
+            let (hosts, item) = rest.split_once(" => ").map(|(h, i)| (h, format!(" => {i}"))).unwrap_or((rest, String::new()));
+            let mut hosts: Vec<&str> = hosts.split(", ").collect();
+            hosts.sort_unstable();
+            let mut file = file.to_string();
+            while let Some(at) = file.find("/../") {
+                let start = file[..at].rfind('/').unwrap_or(0);
+                file.replace_range(start..at + 3, "");
+            }
+            format!("included: {file} for {}{item}", hosts.join(", "))
+        })
+        .collect()
 }
 
 fn run_om(lab: &TestLab, case: &str, base: &Path, extra: &[&str]) -> Runs {
@@ -69,7 +92,7 @@ fn run_om(lab: &TestLab, case: &str, base: &Path, extra: &[&str]) -> Runs {
         assert!(out.code == 0 || out.code == 2, "om play {case}: exit {}\n{}{}", out.code, out.stdout, out.stderr);
         outs.push(out.stdout);
     }
-    Runs { first: recap(&outs[0]), second: recap(&outs[1]), files: tree(base) }
+    Runs { first: recap(&outs[0]), second: recap(&outs[1]), files: tree(base), included: included_lines(&outs[0]) }
 }
 
 fn run_ansible(lab: &TestLab, case: &str, base: &Path, extra: &[&str]) -> Option<Runs> {
@@ -94,7 +117,7 @@ fn run_ansible(lab: &TestLab, case: &str, base: &Path, extra: &[&str]) -> Option
             .expect("ansible-playbook runs");
         outs.push(String::from_utf8_lossy(&out.stdout).into_owned());
     }
-    Some(Runs { first: recap(&outs[0]), second: recap(&outs[1]), files: tree(base) })
+    Some(Runs { first: recap(&outs[0]), second: recap(&outs[1]), files: tree(base), included: included_lines(&outs[0]) })
 }
 
 fn conform(case: &str, extra: &[&str]) -> Runs {
@@ -113,6 +136,13 @@ fn conform_in(lab: &TestLab, dir: &om_test::TempDir, case: &str, extra: &[&str])
         assert_eq!(om_runs.first, reference.first, "{case}: first PLAY RECAP (om left, ansible right)");
         assert_eq!(om_runs.second, reference.second, "{case}: second PLAY RECAP (om left, ansible right)");
         assert_eq!(om_runs.files, reference.files, "{case}: files (om left, ansible right)");
+        // Sorted: under strategy free hosts announce their includes as they get there.
+        let sorted = |lines: &[String]| {
+            let mut v = lines.to_vec();
+            v.sort();
+            v
+        };
+        assert_eq!(sorted(&om_runs.included), sorted(&reference.included), "{case}: `included:` lines (om left, ansible right)");
     }
     om_runs
 }
@@ -190,6 +220,23 @@ fn execution_control_and_loops_match_ansible_playbook() {
     assert!(runs.files.contains_key("h2/role-imported") && runs.files.contains_key("h2/role-other"));
 }
 
+#[test]
+fn dynamic_includes_match_ansible_playbook() {
+    let runs = conform("dynamic_includes", &[]);
+    assert_eq!(runs.files["h1/flavor"].0, "alpha from-include-vars\n", "the file named by h1's flavor, with the include's vars");
+    assert_eq!(runs.files["h2/flavor"].0, "beta from-include-vars\n");
+    assert_eq!(runs.files["h1/nested"].0, "nested from-include-vars\n", "an include inside an included file");
+    assert!(!runs.files.contains_key("h2/nested") && !runs.files.contains_key("h2/only"), "h2 included neither");
+    assert_eq!(runs.files["h2/parts"].0, "one:one:part\ntwo:two\n", "one file per loop item, loop_var reaching the tasks");
+    assert_eq!(runs.files["h1/greeting"].0, "hi from greeter\n", "include_role by a templated name, with the include's vars");
+    assert_eq!(runs.files["h1/handled"].0, "handled\n", "the included role's handler ran once, on the first run");
+    let dir = corpus("dynamic_includes").display().to_string().replace("/om/../", "/");
+    assert!(runs.included.contains(&format!("included: {dir}/part-one.yml for h1, h2 => (item=one)")), "{:?}", runs.included);
+    assert!(runs.included.contains(&format!("included: {dir}/flavor-beta.yml for h2")), "{:?}", runs.included);
+    assert!(runs.included.contains(&"included: greeter for h1, h2".to_string()), "{:?}", runs.included);
+    assert!(runs.second.contains("changed=0 "), "{}", runs.second);
+}
+
 /// Timestamps and the output directory out of a run's stdout.
 fn normalized(stdout: &str, base: &Path) -> String {
     let re = regex::Regex::new(r#""(delta|end|start)": "[^"]*""#).expect("regex");
@@ -232,6 +279,90 @@ fn output_matches_ansible_playbook_line_for_line() {
         .output()
         .expect("ansible-playbook runs");
     assert_eq!(ours, normalized(&String::from_utf8_lossy(&reference.stdout), &ansible_base), "om (left) and ansible-playbook (right)");
+}
+
+/// Fields ansible-core's modules report that om's do not: `copy`'s `src` (the controller's
+/// temporary file) and `stat`'s attribute flags, charset, MIME type, inode version and
+/// device type. Timestamps and inodes differ between two runs and are masked.
+const ANSIBLE_ONLY: &[&str] = &["src", "attr_flags", "attributes", "charset", "mimetype", "version", "device_type"];
+const MASKED: &[&str] = &["delta", "start", "end", "atime", "ctime", "mtime", "inode"];
+
+/// `-v`/`-vv` output made comparable: from the first banner on, without the lines om does
+/// not print (the handler notification notes of -vv), the output directory as `[BASE]`, and
+/// each result's JSON without ansible-only fields and with timestamps masked.
+fn verbose_normalized(stdout: &str, base: &Path) -> String {
+    fn clean(v: &mut serde_json::Value) {
+        if let serde_json::Value::Object(map) = v {
+            map.retain(|k, _| !ANSIBLE_ONLY.contains(&k.as_str()));
+            for (k, x) in map.iter_mut() {
+                if MASKED.contains(&k.as_str()) {
+                    *x = "[MASKED]".into();
+                } else {
+                    clean(x);
+                }
+            }
+        }
+    }
+    let start = ["PLAYBOOK: ", "PLAY ["].iter().filter_map(|b| stdout.find(b)).min().unwrap_or(0);
+    stdout[start..]
+        .replace(&base.display().to_string(), "[BASE]")
+        .lines()
+        .filter(|l| !l.starts_with("Notification for handler ") && !l.starts_with("NOTIFIED HANDLER "))
+        .map(|l| match l.find(" => {") {
+            Some(at) if l.ends_with('}') => match serde_json::from_str::<serde_json::Value>(&l[at + 4..]) {
+                Ok(mut v) => {
+                    clean(&mut v);
+                    format!("{} => {v}", &l[..at])
+                }
+                Err(_) => l.to_string(),
+            },
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn verbose_output_matches_ansible_playbook() {
+    let case = corpus("verbose");
+    let tool = reference_tool("ansible-playbook");
+    for flag in ["-v", "-vv"] {
+        let dir = om_test::tempdir();
+        let (om_base, ansible_base) = (dir.path().join("om"), dir.path().join("ansible"));
+        std::fs::create_dir_all(&om_base).expect("dir");
+        std::fs::create_dir_all(&ansible_base).expect("dir");
+        let out = om()
+            .args(["play"])
+            .arg_path(case.join("site.yml"))
+            .args(["-i"])
+            .arg_path(case.join("hosts"))
+            .args(["-e", &format!("base={}", om_base.display()), flag])
+            .run();
+        assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+        let ours = verbose_normalized(&out.stdout, &om_base);
+        assert!(ours.contains("changed: [localhost] => {\"changed\":true,\"cmd\":[\"echo\",\"hi\"]"), "{ours}");
+        if flag == "-vv" {
+            let site = case.join("site.yml").display().to_string();
+            assert!(ours.starts_with("PLAYBOOK: site.yml ***") && ours.contains(&format!("1 plays in {site}\n")), "{ours}");
+            let resolved = site.replace("/om/../", "/");
+            assert!(ours.contains(&format!("TASK [run a command] {}\ntask path: {resolved}:7\n", "*".repeat(59))), "{ours}");
+        }
+        let Some(tool) = &tool else { continue };
+        let python = tool.with_file_name("python");
+        let reference = Command::new(tool)
+            .arg(case.join("site.yml"))
+            .arg("-i")
+            .arg(case.join("hosts"))
+            .args(["-e", &format!("base={}", ansible_base.display()), flag])
+            .arg("-e")
+            .arg(format!("ansible_python_interpreter={}", python.display()))
+            .env("ANSIBLE_NOCOLOR", "1")
+            .env("ANSIBLE_HOME", dir.path().join(".ansible"))
+            .output()
+            .expect("ansible-playbook runs");
+        let theirs = verbose_normalized(&String::from_utf8_lossy(&reference.stdout), &ansible_base);
+        assert_eq!(ours, theirs, "{flag}: om (left) and ansible-playbook (right)");
+    }
 }
 
 #[test]
