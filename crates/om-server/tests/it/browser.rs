@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::lab::{lab_fixture, systemctl_stub};
 use crate::support::{Auth, TestPlatform};
 
-struct Chromium {
+pub(crate) struct Chromium {
     child: Child,
     input: Mutex<ChildStdin>,
     next_id: Mutex<u64>,
@@ -33,18 +33,23 @@ impl Drop for Chromium {
     }
 }
 
-fn chromium_path() -> Option<&'static str> {
+pub(crate) fn chromium_path() -> Option<&'static str> {
     ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| std::path::Path::new(p).exists())
 }
 
 impl Chromium {
-    fn start() -> Option<Chromium> {
+    pub(crate) fn start() -> Option<Chromium> {
+        Self::start_with("")
+    }
+
+    /// Starts with `extra` command-line flags (e.g. `--ignore-certificate-errors`).
+    pub(crate) fn start_with(extra: &str) -> Option<Chromium> {
         let program = chromium_path()?;
         let profile = tempfile::tempdir().expect("a profile directory");
         let flags = "--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run --disable-dev-shm-usage --remote-debugging-pipe";
         // fd 3 reads our commands from stdin's pipe, fd 4 writes answers to stdout's pipe.
         let script = format!(
-            "exec 3<&0 4>&1 0</dev/null 1>/dev/null; exec {program} {flags} --user-data-dir={} about:blank",
+            "exec 3<&0 4>&1 0</dev/null 1>/dev/null; exec {program} {flags} {extra} --user-data-dir={} about:blank",
             profile.path().display()
         );
         let mut child = Command::new("bash")
@@ -132,17 +137,17 @@ impl Chromium {
         answer.get("result").cloned()
     }
 
-    fn call(&self, method: &str, params: Value) -> Value {
+    pub(crate) fn call(&self, method: &str, params: Value) -> Value {
         self.call_on(Some(&self.session.clone()), method, params)
     }
 
-    fn eval(&self, expression: &str) -> Value {
+    pub(crate) fn eval(&self, expression: &str) -> Value {
         let r = self.call("Runtime.evaluate", json!({"expression": expression, "returnByValue": true, "awaitPromise": true}));
         assert!(r.get("exceptionDetails").is_none(), "{expression}: {r}");
         r["result"]["value"].clone()
     }
 
-    fn wait(&self, what: &str, expression: &str) {
+    pub(crate) fn wait(&self, what: &str, expression: &str) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             // A page being replaced may not answer; that is "not yet".
@@ -161,17 +166,17 @@ impl Chromium {
         }
     }
 
-    fn goto(&self, url: &str) {
+    pub(crate) fn goto(&self, url: &str) {
         self.call("Page.navigate", json!({"url": url}));
         self.wait(url, &format!("document.readyState === 'complete' && location.href.startsWith({})", json!(url)));
     }
 
     /// Sets a form control and fires `change`, as a user picking a value would.
-    fn pick(&self, selector: &str, value: &str) {
+    pub(crate) fn pick(&self, selector: &str, value: &str) {
         self.eval(&format!("(() => {{ const e = document.querySelector({}); e.value = {}; e.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})()", json!(selector), json!(value)));
     }
 
-    fn dialogs(&self) -> Vec<Value> {
+    pub(crate) fn dialogs(&self) -> Vec<Value> {
         self.events.lock().expect("lock").iter().filter(|e| e["method"] == "Page.javascriptDialogOpening").cloned().collect()
     }
 }
