@@ -420,3 +420,86 @@ async fn schedules_are_created_with_the_action_form_toggled_and_deleted_in_the_b
     let audit = p.get("/api/v1/audit-log?verb=schedule.delete", Auth::Session(&admin)).await.json();
     assert_eq!(audit["items"][0]["object_id"].as_str(), Some(id.to_string().as_str()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_manage_users_and_tokens_in_the_browser_and_viewers_get_403() {
+    if chromium_path().is_none() {
+        eprintln!("skipped: no chromium");
+        return;
+    }
+    let p = TestPlatform::start().await;
+    let admin = p.admin().await;
+    let viewer = p
+        .post(
+            "/api/v1/users",
+            Auth::Session(&admin),
+            json!({"username": "duty", "password": "viewer password", "roles": [{"role": "viewer"}]}),
+        )
+        .await;
+    assert_eq!(viewer.status, StatusCode::CREATED, "{}", viewer.text());
+    let (base, password) = (p.url(), p.admin_password.clone());
+    tokio::task::spawn_blocking(move || {
+        let b = Chromium::start().expect("chromium starts");
+        let login = |user: &str, password: &str| {
+            b.goto(&format!("{base}/login"));
+            b.eval(&format!(
+                "document.querySelector('#username').value = {}; document.querySelector('#password').value = {}; document.querySelector('form').submit(); true",
+                json!(user),
+                json!(password)
+            ));
+        };
+        login("admin", &password);
+        b.wait("the dashboard", "!!document.querySelector('#whoami')");
+        // A user with a role: the generated password is shown once.
+        b.goto(&format!("{base}/admin/users"));
+        b.eval("const f = document.querySelector('form[action=\"/admin/users\"]'); f.username.value = 'ops1'; f.role.value = 'operator'; f.scope.value = 'global:0'; f.submit(); true");
+        b.wait("the one-time password", "!!document.querySelector('#secret') && document.readyState === 'complete'");
+        let one_time = b.eval("document.querySelector('#secret').textContent").as_str().expect("a password").to_string();
+        assert!(one_time.len() >= 12, "{one_time}");
+        assert_eq!(b.eval("[...document.querySelectorAll('#users tr')].some(r => r.textContent.includes('ops1') && r.textContent.includes('operator@global'))"), json!(true));
+        // An API token: shown once, works, and stops working once revoked.
+        b.eval("const f = document.querySelector('form[action=\"/admin/tokens\"]'); f.name.value = 'ci-token'; f.scope.value = 'read'; f.submit(); true");
+        b.wait("the token", "!!document.querySelector('#secret') && document.querySelector('.flash.ok').textContent.includes('ci-token')");
+        let token = b.eval("document.querySelector('#secret').textContent").as_str().expect("a token").to_string();
+        b.goto(&format!("{base}/admin/users"));
+        assert_eq!(b.eval("!!document.querySelector('#secret')"), json!(false), "shown once");
+        assert_eq!(b.eval(&format!("document.body.innerHTML.includes({})", json!(token))), json!(false), "the token is not on the page again");
+        let with_token = format!(
+            "fetch('/api/v1/servers', {{credentials: 'omit', headers: {{authorization: 'Bearer ' + {}}}}}).then(r => r.status)",
+            json!(token)
+        );
+        assert_eq!(b.eval(&with_token), json!(200));
+        b.eval("[...document.querySelectorAll('#tokens tr')].find(r => r.textContent.includes('ci-token')).querySelector('button').click(); true");
+        b.wait("the revocation", "document.readyState === 'complete' && [...document.querySelectorAll('#tokens tr')].some(r => r.textContent.includes('ci-token') && r.textContent.includes('revoked'))");
+        assert_eq!(b.eval(&with_token), json!(401));
+
+        // The new user must change the generated password before anything else.
+        b.eval("document.querySelector('form[action=\"/logout\"]').submit(); true");
+        b.wait("the login page", "location.pathname === '/login' && document.readyState === 'complete'");
+        login("ops1", &one_time);
+        b.wait("the change-password page", "location.pathname === '/account/password' && !!document.querySelector('#password-required')");
+        b.eval(&format!(
+            "document.querySelector('#current-password').value = {}; document.querySelector('#new-password').value = 'ops1 chose this'; document.querySelector('#repeat-password').value = 'ops1 chose this'; document.querySelector('form[action=\"/account/password\"]').submit(); true",
+            json!(one_time)
+        ));
+        b.wait("the dashboard", "location.pathname === '/' && !!document.querySelector('#whoami')");
+        // An operator is no admin either.
+        assert_eq!(b.eval("fetch('/admin/users').then(r => r.status)"), json!(403));
+
+        // A viewer opening the admin pages gets 403.
+        b.eval("document.querySelector('form[action=\"/logout\"]').submit(); true");
+        b.wait("the login page", "location.pathname === '/login' && document.readyState === 'complete'");
+        login("duty", "viewer password");
+        b.wait("the dashboard", "!!document.querySelector('#whoami')");
+        for page in ["/admin/users", "/admin/workers"] {
+            assert_eq!(b.eval(&format!("fetch({}).then(r => r.status)", json!(page))), json!(403), "{page}");
+            b.goto(&format!("{base}{page}"));
+            assert_eq!(b.eval("!!document.querySelector('#users') || !!document.querySelector('form[action=\"/admin/tokens\"]')"), json!(false), "{page}");
+        }
+        assert!(b.dialogs().is_empty(), "a JavaScript dialog opened: {:?}", b.dialogs());
+    })
+    .await
+    .expect("the browser scenario");
+    let ops = p.login("ops1", "ops1 chose this").await;
+    assert_eq!(p.get("/api/v1/me", Auth::Session(&ops)).await.status, StatusCode::OK);
+}
