@@ -33,6 +33,12 @@ pub enum ClientError {
     Decode(#[from] serde_json::Error),
     #[error("TLS: {0}")]
     Tls(String),
+    #[error("cannot use the worker's state file `{}`", path.display())]
+    State {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// A client for one platform URL, with an optional bearer token.

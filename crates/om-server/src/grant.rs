@@ -87,6 +87,8 @@ pub enum GrantError {
     ParamsInvalid(String),
     #[error("{targets} targets exceed the action's limit of {limit}")]
     TooManyTargets { targets: usize, limit: usize },
+    #[error("cannot record the grant's nonce, so it does not run: {0}")]
+    Journal(String),
 }
 
 /// The platform's job-signing key.
@@ -144,7 +146,7 @@ impl JobSigner {
     }
 
     pub fn verifier(&self) -> GrantVerifier {
-        GrantVerifier { key: self.key.verifying_key(), used: Mutex::default() }
+        GrantVerifier { key: self.key.verifying_key(), used: Mutex::default(), journal: None }
     }
 }
 
@@ -153,17 +155,96 @@ fn key_id(key: &VerifyingKey) -> String {
 }
 
 /// What a runner checks grants with: the platform's public key and the nonces it has
-/// already run (kept until their claim deadline passes).
+/// already run (kept until their claim deadline passes; in a journal file too when the
+/// runner has one, so a restart does not forget them).
 pub struct GrantVerifier {
     key: VerifyingKey,
     used: Mutex<HashMap<String, i64>>,
+    journal: Option<Mutex<NonceJournal>>,
+}
+
+/// The spent nonces of a runner on disk: one `NONCE DEADLINE_MS` line per grant, appended
+/// and fsynced before the job runs. Opening it drops expired entries and a torn last line
+/// (one without its newline: the write a crash interrupted) and rewrites the file
+/// atomically; it is compacted the same way when it holds mostly expired lines.
+pub struct NonceJournal {
+    path: PathBuf,
+    file: std::fs::File,
+    lines: usize,
+}
+
+impl NonceJournal {
+    /// Opens (creating) the journal at `path`; returns it with the nonces still live at `now`.
+    pub fn open(path: &Path, now: i64) -> std::io::Result<(NonceJournal, HashMap<String, i64>)> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let text = match std::fs::read(path) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(err) => return Err(err),
+        };
+        let mut live = HashMap::new();
+        // Only newline-terminated lines count; a torn last line is ignored.
+        let complete = text.rfind('\n').map_or("", |end| &text[..end]);
+        for line in complete.lines() {
+            let mut parts = line.split_whitespace();
+            if let (Some(nonce), Some(Ok(deadline)), None) = (parts.next(), parts.next().map(str::parse::<i64>), parts.next())
+                && deadline >= now
+            {
+                live.insert(nonce.to_string(), deadline);
+            }
+        }
+        let file = Self::rewrite(path, &live)?;
+        Ok((NonceJournal { path: path.to_path_buf(), file, lines: live.len() }, live))
+    }
+
+    /// Writes `live` to a temporary file, fsyncs it, renames it over `path`, fsyncs the
+    /// directory and returns the new file open for appending.
+    fn rewrite(path: &Path, live: &HashMap<String, i64>) -> std::io::Result<std::fs::File> {
+        use std::io::Write;
+        let tmp = path.with_extension("tmp");
+        let mut out = std::fs::File::create(&tmp)?;
+        let mut text = String::new();
+        for (nonce, deadline) in live {
+            text.push_str(&format!("{nonce} {deadline}\n"));
+        }
+        out.write_all(text.as_bytes())?;
+        out.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        if let Some(dir) = path.parent() {
+            std::fs::File::open(dir)?.sync_all()?;
+        }
+        std::fs::OpenOptions::new().append(true).open(path)
+    }
+
+    /// Appends one spent nonce, durably; compacts first when most lines have expired.
+    fn record(&mut self, nonce: &str, deadline: i64, live: &HashMap<String, i64>) -> std::io::Result<()> {
+        use std::io::Write;
+        if self.lines >= 256 && self.lines > 2 * live.len() {
+            self.file = Self::rewrite(&self.path, live)?;
+            self.lines = live.len();
+        }
+        self.file.write_all(format!("{nonce} {deadline}\n").as_bytes())?;
+        self.file.sync_data()?;
+        self.lines += 1;
+        Ok(())
+    }
 }
 
 impl GrantVerifier {
     /// From the hex public key a worker got at enrolment.
     pub fn from_hex(public: &str) -> Option<GrantVerifier> {
         let bytes: [u8; 32] = unhex(public.trim())?.try_into().ok()?;
-        Some(GrantVerifier { key: VerifyingKey::from_bytes(&bytes).ok()?, used: Mutex::default() })
+        Some(GrantVerifier { key: VerifyingKey::from_bytes(&bytes).ok()?, used: Mutex::default(), journal: None })
+    }
+
+    /// Keeps the spent nonces in the journal at `path` too, starting from those it holds.
+    pub fn with_journal(mut self, path: &Path, now: i64) -> std::io::Result<GrantVerifier> {
+        let (journal, live) = NonceJournal::open(path, now)?;
+        self.used = Mutex::new(live);
+        self.journal = Some(Mutex::new(journal));
+        Ok(self)
     }
 
     /// Checks `grant` against the job a runner was handed, at `now` (ms); on success the
@@ -198,9 +279,14 @@ impl GrantVerifier {
         }
         let mut used = self.used.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         used.retain(|_, deadline| *deadline >= now);
-        if used.insert(payload.nonce.clone(), payload.claim_deadline).is_some() {
+        if used.contains_key(&payload.nonce) {
             return Err(GrantError::Replayed(payload.nonce));
         }
+        if let Some(journal) = &self.journal {
+            let mut journal = journal.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            journal.record(&payload.nonce, payload.claim_deadline, &used).map_err(|e| GrantError::Journal(e.to_string()))?;
+        }
+        used.insert(payload.nonce.clone(), payload.claim_deadline);
         Ok(payload)
     }
 }
@@ -286,6 +372,22 @@ mod tests {
         let b: Value = serde_json::from_str(r#"{"a":{"c":2,"d":[1,{"y":2,"z":1}]},"b":1}"#).expect("json");
         assert_eq!(canonical(&a), canonical(&b));
         assert_eq!(canonical(&a), r#"{"a":{"c":2,"d":[1,{"y":2,"z":1}]},"b":1}"#);
+    }
+
+    #[test]
+    fn the_nonce_journal_survives_reopening_drops_expired_and_torn_lines() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("state").join("grant-nonces");
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(&path, "live 100\nold 50\ngarbage\ntorn 100").expect("write");
+        let (mut journal, mut live) = NonceJournal::open(&path, 60).expect("opens");
+        assert_eq!(live, HashMap::from([("live".to_string(), 100)]));
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "live 100\n", "rewritten without the dead lines");
+        journal.record("next", 200, &live).expect("appends");
+        live.insert("next".into(), 200);
+        drop(journal);
+        let (_, reopened) = NonceJournal::open(&path, 150).expect("reopens");
+        assert_eq!(reopened, HashMap::from([("next".to_string(), 200)]), "`live` expired at 150");
     }
 
     #[test]

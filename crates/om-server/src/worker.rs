@@ -16,6 +16,9 @@ use crate::exec::{RunEnd, SshDefaults, connector, run_job};
 use crate::grant::GrantVerifier;
 use crate::routes::{ClaimResponse, EnrollRequest, EnrollResponse, EventBatch, FinishRequest, GrantKeyResponse, HeartbeatResponse};
 
+/// Where, under the worker's repository, it keeps the nonces of the grants it has run.
+pub const NONCE_JOURNAL: &str = ".om-worker/grant-nonces";
+
 /// How a worker runs.
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {
@@ -58,10 +61,16 @@ pub async fn run(options: WorkerOptions, report: impl Fn(WorkerEvent) + Send + S
         Some(key) => key,
         None => client.json::<GrantKeyResponse>(Method::GET, "/worker/v1/grant-key", None::<&()>).await?.grant_key,
     };
-    let grants = Arc::new(GrantVerifier::from_hex(&grant_key).ok_or_else(|| ClientError::Status {
+    let verifier = GrantVerifier::from_hex(&grant_key).ok_or_else(|| ClientError::Status {
         status: 502,
         detail: "the platform sent no valid job-signing key; upgrade om serve".into(),
-    })?);
+    })?;
+    // Spent grant nonces survive a restart of the worker, so a replay within a grant's
+    // claim window is still refused.
+    let journal = options.repo.join(NONCE_JOURNAL);
+    let grants = Arc::new(
+        verifier.with_journal(&journal, om_store::now_ms()).map_err(|source| ClientError::State { path: journal.clone(), source })?,
+    );
     let report = Arc::new(report);
     let cancels: Arc<Mutex<HashMap<i64, watch::Sender<bool>>>> = Arc::default();
     let heartbeat_client = client.clone();

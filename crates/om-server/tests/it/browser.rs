@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::lab::{lab_fixture, systemctl_stub};
 use crate::support::{Auth, TestPlatform};
 
-struct Chromium {
+pub(crate) struct Chromium {
     child: Child,
     input: Mutex<ChildStdin>,
     next_id: Mutex<u64>,
@@ -33,18 +33,23 @@ impl Drop for Chromium {
     }
 }
 
-fn chromium_path() -> Option<&'static str> {
+pub(crate) fn chromium_path() -> Option<&'static str> {
     ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| std::path::Path::new(p).exists())
 }
 
 impl Chromium {
-    fn start() -> Option<Chromium> {
+    pub(crate) fn start() -> Option<Chromium> {
+        Self::start_with("")
+    }
+
+    /// Starts with `extra` command-line flags (e.g. `--ignore-certificate-errors`).
+    pub(crate) fn start_with(extra: &str) -> Option<Chromium> {
         let program = chromium_path()?;
         let profile = tempfile::tempdir().expect("a profile directory");
         let flags = "--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run --disable-dev-shm-usage --remote-debugging-pipe";
         // fd 3 reads our commands from stdin's pipe, fd 4 writes answers to stdout's pipe.
         let script = format!(
-            "exec 3<&0 4>&1 0</dev/null 1>/dev/null; exec {program} {flags} --user-data-dir={} about:blank",
+            "exec 3<&0 4>&1 0</dev/null 1>/dev/null; exec {program} {flags} {extra} --user-data-dir={} about:blank",
             profile.path().display()
         );
         let mut child = Command::new("bash")
@@ -132,17 +137,17 @@ impl Chromium {
         answer.get("result").cloned()
     }
 
-    fn call(&self, method: &str, params: Value) -> Value {
+    pub(crate) fn call(&self, method: &str, params: Value) -> Value {
         self.call_on(Some(&self.session.clone()), method, params)
     }
 
-    fn eval(&self, expression: &str) -> Value {
+    pub(crate) fn eval(&self, expression: &str) -> Value {
         let r = self.call("Runtime.evaluate", json!({"expression": expression, "returnByValue": true, "awaitPromise": true}));
         assert!(r.get("exceptionDetails").is_none(), "{expression}: {r}");
         r["result"]["value"].clone()
     }
 
-    fn wait(&self, what: &str, expression: &str) {
+    pub(crate) fn wait(&self, what: &str, expression: &str) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             // A page being replaced may not answer; that is "not yet".
@@ -161,17 +166,17 @@ impl Chromium {
         }
     }
 
-    fn goto(&self, url: &str) {
+    pub(crate) fn goto(&self, url: &str) {
         self.call("Page.navigate", json!({"url": url}));
         self.wait(url, &format!("document.readyState === 'complete' && location.href.startsWith({})", json!(url)));
     }
 
     /// Sets a form control and fires `change`, as a user picking a value would.
-    fn pick(&self, selector: &str, value: &str) {
+    pub(crate) fn pick(&self, selector: &str, value: &str) {
         self.eval(&format!("(() => {{ const e = document.querySelector({}); e.value = {}; e.dispatchEvent(new Event('change', {{bubbles: true}})); return true; }})()", json!(selector), json!(value)));
     }
 
-    fn dialogs(&self) -> Vec<Value> {
+    pub(crate) fn dialogs(&self) -> Vec<Value> {
         self.events.lock().expect("lock").iter().filter(|e| e["method"] == "Page.javascriptDialogOpening").cloned().collect()
     }
 }
@@ -414,4 +419,87 @@ async fn schedules_are_created_with_the_action_form_toggled_and_deleted_in_the_b
     assert_eq!(p.get("/api/v1/schedules", Auth::Session(&admin)).await.json()["items"], json!([]));
     let audit = p.get("/api/v1/audit-log?verb=schedule.delete", Auth::Session(&admin)).await.json();
     assert_eq!(audit["items"][0]["object_id"].as_str(), Some(id.to_string().as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_manage_users_and_tokens_in_the_browser_and_viewers_get_403() {
+    if chromium_path().is_none() {
+        eprintln!("skipped: no chromium");
+        return;
+    }
+    let p = TestPlatform::start().await;
+    let admin = p.admin().await;
+    let viewer = p
+        .post(
+            "/api/v1/users",
+            Auth::Session(&admin),
+            json!({"username": "duty", "password": "viewer password", "roles": [{"role": "viewer"}]}),
+        )
+        .await;
+    assert_eq!(viewer.status, StatusCode::CREATED, "{}", viewer.text());
+    let (base, password) = (p.url(), p.admin_password.clone());
+    tokio::task::spawn_blocking(move || {
+        let b = Chromium::start().expect("chromium starts");
+        let login = |user: &str, password: &str| {
+            b.goto(&format!("{base}/login"));
+            b.eval(&format!(
+                "document.querySelector('#username').value = {}; document.querySelector('#password').value = {}; document.querySelector('form').submit(); true",
+                json!(user),
+                json!(password)
+            ));
+        };
+        login("admin", &password);
+        b.wait("the dashboard", "!!document.querySelector('#whoami')");
+        // A user with a role: the generated password is shown once.
+        b.goto(&format!("{base}/admin/users"));
+        b.eval("const f = document.querySelector('form[action=\"/admin/users\"]'); f.username.value = 'ops1'; f.role.value = 'operator'; f.scope.value = 'global:0'; f.submit(); true");
+        b.wait("the one-time password", "!!document.querySelector('#secret') && document.readyState === 'complete'");
+        let one_time = b.eval("document.querySelector('#secret').textContent").as_str().expect("a password").to_string();
+        assert!(one_time.len() >= 12, "{one_time}");
+        assert_eq!(b.eval("[...document.querySelectorAll('#users tr')].some(r => r.textContent.includes('ops1') && r.textContent.includes('operator@global'))"), json!(true));
+        // An API token: shown once, works, and stops working once revoked.
+        b.eval("const f = document.querySelector('form[action=\"/admin/tokens\"]'); f.name.value = 'ci-token'; f.scope.value = 'read'; f.submit(); true");
+        b.wait("the token", "!!document.querySelector('#secret') && document.querySelector('.flash.ok').textContent.includes('ci-token')");
+        let token = b.eval("document.querySelector('#secret').textContent").as_str().expect("a token").to_string();
+        b.goto(&format!("{base}/admin/users"));
+        assert_eq!(b.eval("!!document.querySelector('#secret')"), json!(false), "shown once");
+        assert_eq!(b.eval(&format!("document.body.innerHTML.includes({})", json!(token))), json!(false), "the token is not on the page again");
+        let with_token = format!(
+            "fetch('/api/v1/servers', {{credentials: 'omit', headers: {{authorization: 'Bearer ' + {}}}}}).then(r => r.status)",
+            json!(token)
+        );
+        assert_eq!(b.eval(&with_token), json!(200));
+        b.eval("[...document.querySelectorAll('#tokens tr')].find(r => r.textContent.includes('ci-token')).querySelector('button').click(); true");
+        b.wait("the revocation", "document.readyState === 'complete' && [...document.querySelectorAll('#tokens tr')].some(r => r.textContent.includes('ci-token') && r.textContent.includes('revoked'))");
+        assert_eq!(b.eval(&with_token), json!(401));
+
+        // The new user must change the generated password before anything else.
+        b.eval("document.querySelector('form[action=\"/logout\"]').submit(); true");
+        b.wait("the login page", "location.pathname === '/login' && document.readyState === 'complete'");
+        login("ops1", &one_time);
+        b.wait("the change-password page", "location.pathname === '/account/password' && !!document.querySelector('#password-required')");
+        b.eval(&format!(
+            "document.querySelector('#current-password').value = {}; document.querySelector('#new-password').value = 'ops1 chose this'; document.querySelector('#repeat-password').value = 'ops1 chose this'; document.querySelector('form[action=\"/account/password\"]').submit(); true",
+            json!(one_time)
+        ));
+        b.wait("the dashboard", "location.pathname === '/' && !!document.querySelector('#whoami')");
+        // An operator is no admin either.
+        assert_eq!(b.eval("fetch('/admin/users').then(r => r.status)"), json!(403));
+
+        // A viewer opening the admin pages gets 403.
+        b.eval("document.querySelector('form[action=\"/logout\"]').submit(); true");
+        b.wait("the login page", "location.pathname === '/login' && document.readyState === 'complete'");
+        login("duty", "viewer password");
+        b.wait("the dashboard", "!!document.querySelector('#whoami')");
+        for page in ["/admin/users", "/admin/workers"] {
+            assert_eq!(b.eval(&format!("fetch({}).then(r => r.status)", json!(page))), json!(403), "{page}");
+            b.goto(&format!("{base}{page}"));
+            assert_eq!(b.eval("!!document.querySelector('#users') || !!document.querySelector('form[action=\"/admin/tokens\"]')"), json!(false), "{page}");
+        }
+        assert!(b.dialogs().is_empty(), "a JavaScript dialog opened: {:?}", b.dialogs());
+    })
+    .await
+    .expect("the browser scenario");
+    let ops = p.login("ops1", "ops1 chose this").await;
+    assert_eq!(p.get("/api/v1/me", Auth::Session(&ops)).await.status, StatusCode::OK);
 }

@@ -10,4 +10,5 @@ mod lab;
 mod play;
 mod schedules;
 mod support;
+mod tls;
 mod worker;

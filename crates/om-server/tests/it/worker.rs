@@ -150,3 +150,52 @@ async fn a_grant_altered_in_the_database_or_replayed_runs_nothing() {
     assert_eq!(audit["items"][0]["actor_kind"], "worker");
     worker.shutdown_background();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_worker_still_refuses_a_replayed_grant() {
+    let p = TestPlatform::start_with(|c| c.workers.local = 0).await;
+    let admin = p.admin().await;
+    p.book_fixture(&admin, local()).await;
+    let dir = p.dir.path().display().to_string();
+    let probe = json!({"name": "probe", "group": "bas", "params": [],
+        "run": {"kind": "shell", "script": format!("echo ran >> {dir}/ran.{{{{ host.name }}}}")}});
+    let action = p.post("/api/v1/actions", Auth::Session(&admin), probe).await.json()["id"].as_i64().expect("id");
+    let enrol = || {
+        let (p, admin) = (&p, &admin);
+        async move {
+            let reply = p.post("/api/v1/workers/enrollments", Auth::Session(admin), json!({"zone": "default"})).await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+            reply.json()["token"].as_str().expect("token").to_string()
+        }
+    };
+    let ran = || std::fs::read_to_string(p.dir.path().join("ran.sn2013-08-021")).unwrap_or_default();
+
+    // The first worker runs the job once, then is killed.
+    let first = start_worker(&p, enrol().await, "default");
+    let body = json!({"action_id": action, "targets": {"servers": ["sn2013-08-021"]}});
+    let job = p.post("/api/v1/jobs", Auth::Session(&admin), body).await.json()["id"].as_i64().expect("id");
+    assert_eq!(p.wait_job(&admin, job).await["status"], "succeeded");
+    assert_eq!(ran(), "ran\n");
+    first.shutdown_background();
+    let journal = std::fs::read_to_string(p.dir.path().join(om_server::worker::NONCE_JOURNAL)).expect("the nonce journal");
+    assert_eq!(journal.lines().count(), 1, "{journal}");
+    // A crash mid-append leaves a torn line; the restarted worker must still start.
+    std::fs::write(p.dir.path().join(om_server::worker::NONCE_JOURNAL), format!("{journal}deadbeef 99")).expect("tear the journal");
+
+    // The job is put back in the queue within its grant's claim window; the worker restarted
+    // on the same machine (same state directory) remembers the nonce and runs nothing.
+    tamper(&p, format!("UPDATE job SET status = 'queued', worker_id = NULL, lease_until = NULL, finished_at = NULL WHERE id = {job}"))
+        .await;
+    tamper(&p, format!("UPDATE job_host SET status = 'pending', finished_at = NULL WHERE job_id = {job}")).await;
+    let second = start_worker(&p, enrol().await, "default");
+    let replayed = p.wait_job(&admin, job).await;
+    assert_eq!(replayed["status"], "failed", "{replayed}");
+    assert!(replayed["reason"].as_str().unwrap_or_default().contains("already used"), "{replayed}");
+    assert_eq!(ran(), "ran\n", "the replay ran nothing");
+    // A fresh job still runs on the restarted worker.
+    let body = json!({"action_id": action, "targets": {"servers": ["sn2013-08-021"]}});
+    let fresh = p.post("/api/v1/jobs", Auth::Session(&admin), body).await.json()["id"].as_i64().expect("id");
+    assert_eq!(p.wait_job(&admin, fresh).await["status"], "succeeded");
+    assert_eq!(ran(), "ran\nran\n");
+    second.shutdown_background();
+}
