@@ -504,23 +504,15 @@ async fn run_page(
     run_view(&state, &who, &headers, raw.as_deref(), view).await
 }
 
-async fn run_submit(
-    State(state): State<AppState>,
-    who: Option<Extension<Principal>>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Page {
-    let who = user(who, "/run")?;
-    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let servers: Vec<i64> = fields.iter().filter(|(k, _)| k == "servers").filter_map(|(_, v)| v.parse().ok()).collect();
-    let action_id = get("action_id").and_then(|v| v.parse::<i64>().ok());
+/// An action form's parameters (`p.NAME` fields); an unticked checkbox sends nothing, which
+/// means false.
+async fn form_params(state: &AppState, action_id: Option<i64>, fields: &[(String, String)]) -> serde_json::Map<String, Value> {
     let mut params = serde_json::Map::new();
-    for (k, v) in &fields {
+    for (k, v) in fields {
         if let Some(name) = k.strip_prefix("p.") {
             params.insert(name.to_string(), Value::from(v.clone()));
         }
     }
-    // An unticked checkbox sends nothing: it means false.
     if let Some(id) = action_id
         && let Ok(row) = state.store.action(id).await
         && let Ok(def) = ActionDef::parse(&row.definition)
@@ -531,6 +523,20 @@ async fn run_submit(
             }
         }
     }
+    params
+}
+
+async fn run_submit(
+    State(state): State<AppState>,
+    who: Option<Extension<Principal>>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Page {
+    let who = user(who, "/run")?;
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let servers: Vec<i64> = fields.iter().filter(|(k, _)| k == "servers").filter_map(|(_, v)| v.parse().ok()).collect();
+    let action_id = get("action_id").and_then(|v| v.parse::<i64>().ok());
+    let params = form_params(&state, action_id, &fields).await;
     let mut view = RunView {
         fun: get("fun").and_then(|v| v.parse().ok()),
         app: get("app").and_then(|v| v.parse().ok()),
@@ -790,22 +796,7 @@ async fn schedule_create(
     let who = user(who, "/schedules")?;
     let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let action_id = get("action_id").parse::<i64>().ok();
-    let mut params = serde_json::Map::new();
-    for (k, v) in &fields {
-        if let Some(name) = k.strip_prefix("p.") {
-            params.insert(name.to_string(), Value::from(v.clone()));
-        }
-    }
-    if let Some(id) = action_id
-        && let Ok(row) = state.store.action(id).await
-        && let Ok(def) = ActionDef::parse(&row.definition)
-    {
-        for p in &def.params {
-            if matches!(p.kind, crate::catalog::ParamKind::Bool { .. }) && !params.contains_key(&p.name) {
-                params.insert(p.name.clone(), Value::from(false));
-            }
-        }
-    }
+    let params = form_params(&state, action_id, &fields).await;
     let servers: Vec<Value> =
         get("servers").split([',', ' ', '\n']).map(str::trim).filter(|s| !s.is_empty()).map(|s| Value::from(s.to_string())).collect();
     let mut view = ScheduleView {
