@@ -237,6 +237,35 @@ fn dynamic_includes_match_ansible_playbook() {
     assert!(runs.second.contains("changed=0 "), "{}", runs.second);
 }
 
+/// `om play` of a local corpus case (its `site.yml` and `hosts`) writing under `base`.
+fn play_case(case: &Path, base: &Path, extra: &[&str]) -> om_test::Output {
+    om().args(["play"])
+        .arg_path(case.join("site.yml"))
+        .args(["-i"])
+        .arg_path(case.join("hosts"))
+        .args(["-e", &format!("base={}", base.display())])
+        .args(extra)
+        .run()
+}
+
+/// The same case through ansible-playbook (`tool`, with its venv's python); its stdout.
+fn reference_play_case(tool: &Path, case: &Path, base: &Path, home: &Path, extra: &[&str]) -> String {
+    let python = tool.with_file_name("python");
+    let out = Command::new(tool)
+        .arg(case.join("site.yml"))
+        .arg("-i")
+        .arg(case.join("hosts"))
+        .args(["-e", &format!("base={}", base.display())])
+        .args(extra)
+        .arg("-e")
+        .arg(format!("ansible_python_interpreter={}", python.display()))
+        .env("ANSIBLE_NOCOLOR", "1")
+        .env("ANSIBLE_HOME", home)
+        .output()
+        .expect("ansible-playbook runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Timestamps and the output directory out of a run's stdout.
 fn normalized(stdout: &str, base: &Path) -> String {
     let re = regex::Regex::new(r#""(delta|end|start)": "[^"]*""#).expect("regex");
@@ -250,13 +279,7 @@ fn output_matches_ansible_playbook_line_for_line() {
     let (om_base, ansible_base) = (dir.path().join("om"), dir.path().join("ansible"));
     std::fs::create_dir_all(&om_base).expect("dir");
     std::fs::create_dir_all(&ansible_base).expect("dir");
-    let out = om()
-        .args(["play"])
-        .arg_path(case.join("site.yml"))
-        .args(["-i"])
-        .arg_path(case.join("hosts"))
-        .args(["-e", &format!("base={}", om_base.display())])
-        .run();
+    let out = play_case(&case, &om_base, &[]);
     assert_eq!(out.code, 2, "the last task fails: {}{}", out.stdout, out.stderr);
     let ours = normalized(&out.stdout, &om_base);
     assert!(
@@ -266,19 +289,8 @@ fn output_matches_ansible_playbook_line_for_line() {
         "{ours}"
     );
     let Some(tool) = reference_tool("ansible-playbook") else { return };
-    let python = tool.with_file_name("python");
-    let reference = Command::new(&tool)
-        .arg(case.join("site.yml"))
-        .arg("-i")
-        .arg(case.join("hosts"))
-        .args(["-e", &format!("base={}", ansible_base.display())])
-        .arg("-e")
-        .arg(format!("ansible_python_interpreter={}", python.display()))
-        .env("ANSIBLE_NOCOLOR", "1")
-        .env("ANSIBLE_HOME", dir.path().join(".ansible"))
-        .output()
-        .expect("ansible-playbook runs");
-    assert_eq!(ours, normalized(&String::from_utf8_lossy(&reference.stdout), &ansible_base), "om (left) and ansible-playbook (right)");
+    let reference = reference_play_case(&tool, &case, &ansible_base, &dir.path().join(".ansible"), &[]);
+    assert_eq!(ours, normalized(&reference, &ansible_base), "om (left) and ansible-playbook (right)");
 }
 
 /// Fields ansible-core's modules report that om's do not: `copy`'s `src` (the controller's
@@ -331,13 +343,7 @@ fn verbose_output_matches_ansible_playbook() {
         let (om_base, ansible_base) = (dir.path().join("om"), dir.path().join("ansible"));
         std::fs::create_dir_all(&om_base).expect("dir");
         std::fs::create_dir_all(&ansible_base).expect("dir");
-        let out = om()
-            .args(["play"])
-            .arg_path(case.join("site.yml"))
-            .args(["-i"])
-            .arg_path(case.join("hosts"))
-            .args(["-e", &format!("base={}", om_base.display()), flag])
-            .run();
+        let out = play_case(&case, &om_base, &[flag]);
         assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
         let ours = verbose_normalized(&out.stdout, &om_base);
         assert!(ours.contains("changed: [localhost] => {\"changed\":true,\"cmd\":[\"echo\",\"hi\"]"), "{ours}");
@@ -348,19 +354,8 @@ fn verbose_output_matches_ansible_playbook() {
             assert!(ours.contains(&format!("TASK [run a command] {}\ntask path: {resolved}:7\n", "*".repeat(59))), "{ours}");
         }
         let Some(tool) = &tool else { continue };
-        let python = tool.with_file_name("python");
-        let reference = Command::new(tool)
-            .arg(case.join("site.yml"))
-            .arg("-i")
-            .arg(case.join("hosts"))
-            .args(["-e", &format!("base={}", ansible_base.display()), flag])
-            .arg("-e")
-            .arg(format!("ansible_python_interpreter={}", python.display()))
-            .env("ANSIBLE_NOCOLOR", "1")
-            .env("ANSIBLE_HOME", dir.path().join(".ansible"))
-            .output()
-            .expect("ansible-playbook runs");
-        let theirs = verbose_normalized(&String::from_utf8_lossy(&reference.stdout), &ansible_base);
+        let reference = reference_play_case(tool, &case, &ansible_base, &dir.path().join(".ansible"), &[flag]);
+        let theirs = verbose_normalized(&reference, &ansible_base);
         assert_eq!(ours, theirs, "{flag}: om (left) and ansible-playbook (right)");
     }
 }
