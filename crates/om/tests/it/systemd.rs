@@ -124,9 +124,12 @@ fn write_unit(root: &Path, unit: &str, description: &str) {
     // The vendor directory, as a package installs units (masking writes /etc's symlink).
     let dir = root.join("usr/lib/systemd/system");
     std::fs::create_dir_all(&dir).expect("unit dir");
-    let text =
-        format!("[Unit]\nDescription={description}\n[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n");
-    std::fs::write(dir.join(format!("{unit}.service")), text).expect("unit file");
+    std::fs::write(dir.join(format!("{unit}.service")), unit_text(description)).expect("unit file");
+}
+
+/// A unit that runs until stopped and can be enabled.
+fn unit_text(description: &str) -> String {
+    format!("[Unit]\nDescription={description}\n[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n")
 }
 
 /// One step of the sequence both tools run.
@@ -203,7 +206,7 @@ fn ansible_results(container: &Container, steps: &[Step]) -> Vec<Value> {
                 "register": format!("r{i}"),
                 "copy": {
                     "dest": "/usr/lib/systemd/system/om-a.service",
-                    "content": format!("[Unit]\nDescription={description}\n[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n"),
+                    "content": unit_text(description),
                 },
             })),
         }
