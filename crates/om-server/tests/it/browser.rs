@@ -314,8 +314,12 @@ async fn the_one_time_admin_password_is_changed_in_the_browser_first() {
             json!(one_time)
         ));
         b.wait("the change-password page", "location.pathname === '/account/password' && !!document.querySelector('#password-required')");
-        b.eval("location.href = '/jobs'; true");
-        b.wait("the redirect back", "location.pathname === '/account/password' && document.readyState === 'complete'");
+        // The mark dies with the old document: the wait cannot see the page it left.
+        b.eval("window.omOldPage = true; location.href = '/jobs'; true");
+        b.wait(
+            "the redirect back",
+            "!window.omOldPage && location.pathname === '/account/password' && document.readyState === 'complete' && !!document.querySelector('#current-password')",
+        );
         let fill = |current: &str, new: &str, repeat: &str| {
             b.eval(&format!(
                 "document.querySelector('#current-password').value = {}; document.querySelector('#new-password').value = {}; document.querySelector('#repeat-password').value = {}; document.querySelector('form[action=\"/account/password\"]').submit(); true",
