@@ -283,7 +283,7 @@ async fn an_operator_runs_an_action_in_the_browser_and_nothing_injected_runs() {
 
         // A viewer has no Run button and cannot run through the API either.
         b.eval("document.querySelector('form[action=\"/logout\"]').submit(); true");
-        b.wait("the login page", "location.pathname === '/login'");
+        b.wait("the login page", "location.pathname === '/login' && !!document.querySelector('#username')");
         b.eval("document.querySelector('#username').value = 'duty'; document.querySelector('#password').value = 'viewer password'; document.querySelector('form').submit(); true");
         b.wait("the dashboard", "!!document.querySelector('#whoami')");
         assert_eq!(b.eval("!!document.querySelector('a[href=\"/run\"]')"), json!(false));
@@ -479,7 +479,7 @@ async fn admins_manage_users_and_tokens_in_the_browser_and_viewers_get_403() {
 
         // The new user must change the generated password before anything else.
         b.eval("document.querySelector('form[action=\"/logout\"]').submit(); true");
-        b.wait("the login page", "location.pathname === '/login' && document.readyState === 'complete'");
+        b.wait("the login page", "location.pathname === '/login' && document.readyState === 'complete' && !!document.querySelector('#username')");
         login("ops1", &one_time);
         b.wait("the change-password page", "location.pathname === '/account/password' && !!document.querySelector('#password-required')");
         b.eval(&format!(
@@ -492,7 +492,7 @@ async fn admins_manage_users_and_tokens_in_the_browser_and_viewers_get_403() {
 
         // A viewer opening the admin pages gets 403.
         b.eval("document.querySelector('form[action=\"/logout\"]').submit(); true");
-        b.wait("the login page", "location.pathname === '/login' && document.readyState === 'complete'");
+        b.wait("the login page", "location.pathname === '/login' && document.readyState === 'complete' && !!document.querySelector('#username')");
         login("duty", "viewer password");
         b.wait("the dashboard", "!!document.querySelector('#whoami')");
         for page in ["/admin/users", "/admin/workers"] {
