@@ -13,14 +13,23 @@
 //! 13% of the kernel's work per closed port on loopback). Open ports are closed with
 //! `SO_LINGER 0` (an RST, no TIME_WAIT).
 //!
+//! Each new socket is bound to the address the route to its host takes from, not only to a
+//! port: a socket whose source address the user bound keeps it across connects, so neither
+//! `connect()` nor the disconnect after a refusal moves it between the kernel's bind tables
+//! (another 8% of the kernel's work per closed port on loopback).
+//!
+//! The threads take the probe list in small chunks from one counter rather than fixed
+//! stripes, so a thread that got less CPU (other load, its core busy with the peer's
+//! softirqs) does not leave the scan waiting for its share.
+//!
 //! Timeouts are per host (smoothed RTT + 4 × variance, [`RttEstimate`]), silent ports are
 //! resent up to `max_retries` times, `--max-rate` is a token bucket shared by the threads,
 //! `--scan-delay` paces each thread, `--max-parallelism` bounds the sockets in flight, and
 //! `--min-rate` lets probes out past both when the scan falls behind it.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
-use std::net::SocketAddr;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr};
 use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -46,7 +55,12 @@ pub(crate) struct Shared<'a> {
     pub min_rate: Option<f64>,
     pub hard_cap: usize,
     pub sent: &'a AtomicUsize,
+    /// The next job no thread has taken yet (threads take [`CHUNK`] at a time).
+    pub claimed: AtomicUsize,
 }
+
+/// How many fresh jobs a thread takes from the shared list at once.
+const CHUNK: usize = 64;
 
 /// One probe target: the host's number (for its RTT estimate and timeout) and its address.
 pub(crate) type Job = (u32, SocketAddr);
@@ -59,20 +73,29 @@ pub(crate) fn run(jobs: &[Job], parallelism: usize, shared: &Shared<'_>) -> Vec<
     let threads = cores.min(4).min(parallelism.max(1)).min(jobs.len().div_ceil(256)).max(1);
     let budget = (parallelism / threads).max(1);
     if threads == 1 {
-        return Worker::new(jobs, 0, 1, budget, shared).run();
+        return Worker::new(jobs, 0, budget, shared).run();
     }
     let hard_cap = (shared.hard_cap / threads).max(budget);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| scope.spawn(move || Worker::new(jobs, t, threads, budget, shared).with_cap(hard_cap, threads).run()))
-            .collect();
+        let handles: Vec<_> =
+            (0..threads).map(|t| scope.spawn(move || Worker::new(jobs, t, budget, shared).with_cap(hard_cap, threads).run())).collect();
         let mut all = Vec::with_capacity(jobs.len());
-        for (t, handle) in handles.into_iter().enumerate() {
+        let mut died = false;
+        for handle in handles {
             match handle.join() {
                 Ok(answers) => all.extend(answers),
-                // A worker that died leaves its stripe unanswered rather than the scan.
-                Err(_) => all.extend((t..jobs.len()).step_by(threads).map(|i| (i, Answer::Filtered("local-error")))),
+                Err(_) => died = true,
             }
+        }
+        if died {
+            // A worker that died leaves the jobs it held unanswered rather than the scan
+            // (jobs of hosts past their --host-timeout stay left out).
+            let mut answered = vec![false; jobs.len()];
+            for (job, _) in &all {
+                answered[*job] = true;
+            }
+            let lost = (0..jobs.len()).filter(|&i| !answered[i] && !shared.timed_out[jobs[i].0 as usize].load(Ordering::Relaxed));
+            all.extend(lost.map(|i| (i, Answer::Filtered("local-error"))).collect::<Vec<_>>());
         }
         all
     })
@@ -97,19 +120,26 @@ struct Next {
 /// What one `connect()` round trip said.
 enum Outcome {
     /// The answer, and the socket with its source port when it can take the next port.
-    Answer(Answer, Option<(OwnedFd, u16)>),
+    Answer(Answer, Option<Spare>),
     Pending(OwnedFd),
     /// Out of descriptors or source ports: try again once something in flight finishes.
     Starved,
+}
+
+/// A socket whose connect was refused, ready for the next port: its bound source address
+/// and port (port 0: the kernel picks one per connect; no address: the wildcard).
+struct Spare {
+    fd: OwnedFd,
+    port: u16,
+    source: Option<IpAddr>,
 }
 
 struct Worker<'a, 'j> {
     jobs: &'j [Job],
     shared: &'a Shared<'a>,
     budget: usize,
-    /// The next fresh job of this worker's stripe, and the stride.
-    fresh: usize,
-    stride: usize,
+    /// The fresh jobs this worker has taken from the shared list and not sent yet.
+    fresh: std::ops::Range<usize>,
     retries: VecDeque<(usize, u32)>,
     held: Option<Next>,
     last_send: Option<Instant>,
@@ -118,9 +148,10 @@ struct Worker<'a, 'j> {
     in_flight: usize,
     generation: Vec<u32>,
     deadlines: BinaryHeap<Reverse<(Instant, usize, u32)>>,
-    /// Sockets whose connect was refused, ready for the next port, and their bound source
-    /// port (0: the kernel picks one per connect): IPv4, IPv6.
-    spare: [Option<(OwnedFd, u16)>; 2],
+    /// Sockets whose connect was refused, ready for the next port: IPv4, IPv6.
+    spare: [Option<Spare>; 2],
+    /// Per host: the source address its route takes (`None`: unknown, bind the wildcard).
+    sources: HashMap<u32, Option<IpAddr>>,
     /// The next source port to try binding a new socket to.
     next_port: u16,
     starved_tries: u32,
@@ -134,13 +165,12 @@ struct Worker<'a, 'j> {
 }
 
 impl<'a, 'j> Worker<'a, 'j> {
-    fn new(jobs: &'j [Job], first: usize, stride: usize, budget: usize, shared: &'a Shared<'a>) -> Self {
+    fn new(jobs: &'j [Job], worker: usize, budget: usize, shared: &'a Shared<'a>) -> Self {
         Worker {
             jobs,
             shared,
             budget,
-            fresh: first,
-            stride,
+            fresh: 0..0,
             retries: VecDeque::new(),
             held: None,
             last_send: None,
@@ -150,14 +180,15 @@ impl<'a, 'j> Worker<'a, 'j> {
             generation: Vec::new(),
             deadlines: BinaryHeap::new(),
             spare: [None, None],
-            next_port: first_source_port(first),
+            sources: HashMap::new(),
+            next_port: first_source_port(worker),
             starved_tries: 0,
             min_rate: shared.min_rate.filter(|r| *r > 0.0),
             hard_cap: shared.hard_cap.max(budget),
             started: Instant::now(),
             sent: 0,
             epoll: None,
-            out: Vec::with_capacity(jobs.len() / stride + 1),
+            out: Vec::new(),
         }
     }
 
@@ -182,7 +213,7 @@ impl<'a, 'j> Worker<'a, 'j> {
         let mut events: Vec<epoll::Event> = Vec::with_capacity(256);
         loop {
             let wake = self.send_what_we_may();
-            if self.in_flight == 0 && self.held.is_none() && self.retries.is_empty() && self.fresh >= self.jobs.len() {
+            if self.in_flight == 0 && self.held.is_none() && self.retries.is_empty() && !self.has_fresh() {
                 break;
             }
             let now = Instant::now();
@@ -190,7 +221,7 @@ impl<'a, 'j> Worker<'a, 'j> {
             if self.in_flight < self.hard_cap
                 && self.held.is_none()
                 && let Some(due) = self.min_rate_due()
-                && (!self.retries.is_empty() || self.fresh < self.jobs.len())
+                && (!self.retries.is_empty() || self.has_fresh())
             {
                 until = Some(until.map_or(due, |u| u.min(due)));
             }
@@ -253,7 +284,7 @@ impl<'a, 'j> Worker<'a, 'j> {
             self.last_send = Some(started);
             self.sent += 1;
             self.shared.sent.fetch_add(1, Ordering::Relaxed);
-            match self.connect(addr) {
+            match self.connect(host, addr) {
                 Outcome::Answer(answer, spare) => {
                     self.starved_tries = 0;
                     if let Some(spare) = spare {
@@ -289,15 +320,21 @@ impl<'a, 'j> Worker<'a, 'j> {
         }
     }
 
+    /// Whether fresh jobs remain for this worker: its own chunk, else the next chunk of the
+    /// shared list (taken now).
+    fn has_fresh(&mut self) -> bool {
+        if self.fresh.is_empty() {
+            let start = self.shared.claimed.fetch_add(CHUNK, Ordering::Relaxed).min(self.jobs.len());
+            self.fresh = start..(start + CHUNK).min(self.jobs.len());
+        }
+        !self.fresh.is_empty()
+    }
+
     /// The next job (retries first), with its send time under `--max-rate` and `--scan-delay`.
     fn take_job(&mut self) -> Option<Next> {
         let (job, attempt) = match self.retries.pop_front() {
             Some(r) => r,
-            None if self.fresh < self.jobs.len() => {
-                let job = self.fresh;
-                self.fresh += self.stride;
-                (job, 0)
-            }
+            None if self.has_fresh() => (self.fresh.next()?, 0),
             None => return None,
         };
         let mut at = None;
@@ -316,23 +353,17 @@ impl<'a, 'j> Worker<'a, 'j> {
         Some(Next { job, attempt, at })
     }
 
-    fn connect(&mut self, addr: SocketAddr) -> Outcome {
+    fn connect(&mut self, host: u32, addr: SocketAddr) -> Outcome {
         let family = usize::from(addr.is_ipv6());
-        let (fd, port) = match self.spare[family].take() {
+        let source = *self.sources.entry(host).or_insert_with(|| route_source(addr));
+        let (fd, port, source) = match self.spare[family].take() {
             // A socket bound to the target's own port could connect to itself (a local
-            // address): that port gets a socket of its own.
-            Some((fd, port)) if port != addr.port() => (fd, port),
-            other => {
-                self.spare[family] = other;
-                let af = if addr.is_ipv6() { AddressFamily::INET6 } else { AddressFamily::INET };
-                let fd = match rustix::net::socket_with(af, SocketType::STREAM, SocketFlags::NONBLOCK | SocketFlags::CLOEXEC, None) {
-                    Ok(fd) => fd,
-                    Err(Errno::MFILE | Errno::NFILE | Errno::NOBUFS | Errno::NOMEM) => return Outcome::Starved,
-                    Err(_) => return Outcome::Answer(Answer::Filtered("local-error"), None),
-                };
-                let port = self.bind_source_port(&fd, addr);
-                (fd, port)
-            }
+            // address): that port gets a socket of its own; so does another source address.
+            Some(spare) if spare.port != addr.port() && spare.source == source => (spare.fd, spare.port, spare.source),
+            other => match self.new_socket(addr, source, other.filter(|spare| spare.source == source)) {
+                Ok(socket) => socket,
+                Err(outcome) => return outcome,
+            },
         };
         let started = Instant::now();
         let first = rustix::net::connect(&fd, &addr);
@@ -351,34 +382,56 @@ impl<'a, 'j> Worker<'a, 'j> {
                 None
             }),
             // Refused: the socket is closed again and takes the next port.
-            Err(Errno::CONNREFUSED) => Outcome::Answer(Answer::Closed(started.elapsed()), Some((fd, port))),
+            Err(Errno::CONNREFUSED) => Outcome::Answer(Answer::Closed(started.elapsed()), Some(Spare { fd, port, source })),
             Err(Errno::ALREADY | Errno::INPROGRESS) => Outcome::Pending(fd),
             Err(Errno::ADDRNOTAVAIL | Errno::AGAIN | Errno::NOBUFS) => Outcome::Starved,
             Err(e) => Outcome::Answer(Answer::Filtered(reason(e)), None),
         }
     }
 
-    /// Binds a new socket to a source port of its own (the wildcard address, so the route
-    /// still picks the source address); returns the port, or 0 when the socket stays unbound
-    /// (a few ports in use in a row: the kernel then picks one per connect, as before).
-    fn bind_source_port(&mut self, fd: &OwnedFd, target: SocketAddr) -> u16 {
+    /// A new socket for `addr`, bound to `source` and a port of its own; `keep` (a spare
+    /// socket that cannot take this port) stays the spare.
+    fn new_socket(
+        &mut self,
+        addr: SocketAddr,
+        source: Option<IpAddr>,
+        keep: Option<Spare>,
+    ) -> Result<(OwnedFd, u16, Option<IpAddr>), Outcome> {
+        self.spare[usize::from(addr.is_ipv6())] = keep;
+        let af = if addr.is_ipv6() { AddressFamily::INET6 } else { AddressFamily::INET };
+        let fd = match rustix::net::socket_with(af, SocketType::STREAM, SocketFlags::NONBLOCK | SocketFlags::CLOEXEC, None) {
+            Ok(fd) => fd,
+            Err(Errno::MFILE | Errno::NFILE | Errno::NOBUFS | Errno::NOMEM) => return Err(Outcome::Starved),
+            Err(_) => return Err(Outcome::Answer(Answer::Filtered("local-error"), None)),
+        };
+        let (port, source) = self.bind_source(&fd, addr, source);
+        Ok((fd, port, source))
+    }
+
+    /// Binds a new socket to `source` (else the wildcard address, so the route picks it) and
+    /// a source port of its own; returns what it bound: port 0 when the socket stays unbound
+    /// (a few ports in use in a row: the kernel then picks one per connect).
+    fn bind_source(&mut self, fd: &OwnedFd, target: SocketAddr, source: Option<IpAddr>) -> (u16, Option<IpAddr>) {
+        let mut ip = source;
         for _ in 0..8 {
             let port = self.next_port;
             self.next_port = if port >= SOURCE_PORTS.1 { SOURCE_PORTS.0 } else { port + 1 };
             if port == target.port() {
                 continue;
             }
-            let local = match target {
-                SocketAddr::V4(_) => SocketAddr::new(std::net::Ipv4Addr::UNSPECIFIED.into(), port),
-                SocketAddr::V6(_) => SocketAddr::new(std::net::Ipv6Addr::UNSPECIFIED.into(), port),
+            let wildcard = match target {
+                SocketAddr::V4(_) => std::net::Ipv4Addr::UNSPECIFIED.into(),
+                SocketAddr::V6(_) => std::net::Ipv6Addr::UNSPECIFIED.into(),
             };
-            match rustix::net::bind(fd, &local) {
-                Ok(()) => return port,
+            match rustix::net::bind(fd, &SocketAddr::new(ip.unwrap_or(wildcard), port)) {
+                Ok(()) => return (port, ip),
                 Err(Errno::ADDRINUSE | Errno::ACCESS) => continue,
-                Err(_) => return 0,
+                // The address is not ours to bind after all: the wildcard, as before.
+                Err(Errno::ADDRNOTAVAIL | Errno::INVAL) if ip.is_some() => ip = None,
+                Err(_) => return (0, None),
             }
         }
-        0
+        (0, None)
     }
 
     fn register(&mut self, fd: OwnedFd, job: usize, attempt: u32, started: Instant) -> bool {
@@ -483,6 +536,20 @@ impl<'a, 'j> Worker<'a, 'j> {
     }
 }
 
+/// The source address the kernel's route to `target` takes, asked of a connected UDP socket
+/// (no packet is sent); `None` when the route is unknown or needs an interface scope (an
+/// IPv6 link-local address: the wildcard bind keeps the kernel's choice).
+fn route_source(target: SocketAddr) -> Option<IpAddr> {
+    let af = if target.is_ipv6() { AddressFamily::INET6 } else { AddressFamily::INET };
+    let udp = rustix::net::socket_with(af, SocketType::DGRAM, SocketFlags::CLOEXEC, None).ok()?;
+    rustix::net::connect(&udp, &target).ok()?;
+    let local = SocketAddr::try_from(rustix::net::getsockname(&udp).ok()?).ok()?;
+    match local {
+        SocketAddr::V6(v6) if v6.scope_id() != 0 => None,
+        other => Some(other.ip()),
+    }
+}
+
 /// Where scan sockets take their source ports: the upper part of Linux's default ephemeral
 /// range (32768–60999).
 const SOURCE_PORTS: (u16, u16) = (40000, 60999);
@@ -535,6 +602,7 @@ mod tests {
             min_rate: None,
             hard_cap: 1,
             sent: &sent,
+            claimed: AtomicUsize::new(0),
         };
         let answers = run(&jobs, 1, &shared);
         assert_eq!(answers.len(), jobs.len(), "every port answered");

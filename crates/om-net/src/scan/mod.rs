@@ -550,6 +550,7 @@ pub async fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
                 min_rate,
                 hard_cap,
                 sent: &sent,
+                claimed: AtomicUsize::new(0),
             };
             let answers = connect::run(&connect_jobs, budget, &shared);
             answers.into_iter().map(|(i, a)| (connect_jobs[i].0, connect_jobs[i].1.port(), a)).collect::<Vec<_>>()
