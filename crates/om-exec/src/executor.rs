@@ -425,15 +425,20 @@ impl HostJob {
 
     async fn attempt(&self, state: &HostRun) -> Result<Outcome, HostError> {
         let host = Arc::clone(&state.host);
-        let (action, args) = match (&self.prepared, &self.host_args) {
-            (Prepared::Invalid(msg), _) => return Ok(action::failed(msg.clone(), Vars::new())),
-            (Prepared::Ready(_, _), Some(Err(msg))) => return Ok(action::failed(msg.clone(), Vars::new())),
+        let (action, args) = match (&self.host_args, &self.prepared) {
+            (Some(Err(msg)), _) => return Ok(action::failed(msg.clone(), Vars::new())),
             // The caller's arguments are data: validated, not templated.
-            (Prepared::Ready(action, _), Some(Ok(args))) => match action.schema().validate(args) {
-                Ok(args) => (*action, args.into_vars()),
-                Err(err) => return Ok(action::failed(err.to_string(), Vars::new())),
-            },
-            (Prepared::Ready(action, args), None) => {
+            (Some(Ok(args)), _) => {
+                let Some(action) = action::find(&self.task.module) else {
+                    return Ok(action::failed(format!("The module {} was not found", self.task.module), Vars::new()));
+                };
+                match action.schema().validate(args) {
+                    Ok(args) => (action, args.into_vars()),
+                    Err(err) => return Ok(action::failed(err.to_string(), Vars::new())),
+                }
+            }
+            (None, Prepared::Invalid(msg)) => return Ok(action::failed(msg.clone(), Vars::new())),
+            (None, Prepared::Ready(action, args)) => {
                 let vars = template::host_context(&host);
                 match template::render_args(args, &vars) {
                     Ok(args) => (*action, args),

@@ -559,3 +559,38 @@ fn a_cancelled_run_stops_each_command_group_and_starts_no_more_hosts() {
         .collect();
     assert_eq!(stdout, "started\n", "live output flowed before the cancel");
 }
+
+#[test]
+fn arguments_rendered_per_host_are_data_and_their_errors_fail_only_that_host() {
+    let local = |name: &str| {
+        let mut h = Host::new(name);
+        h.vars.insert("ansible_connection".into(), "local".into());
+        h.vars.insert("secret".into(), "leaked".into());
+        Arc::new(h)
+    };
+    let target = Target::new(vec![local("a"), local("b"), local("c")]);
+    let mut plan = Plan::new(vec![task("shell", "echo {{ inventory_hostname }}")]);
+    let args = |text: &str| serde_json::json!({ "_raw_params": text }).as_object().cloned().expect("an object");
+    plan.host_args.insert(("a".into(), 0), Ok(args("printf '%s\\n' '{{ secret }}'")));
+    plan.host_args.insert(("b".into(), 0), Err("cannot render the command for b".into()));
+    let connector = SshConnector::new(SshOptions::default(), SshConfig::default(), []);
+    let executor = Executor::new(Arc::new(Transports::new(Arc::new(connector), "ssh")), RunOptions::default());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let events = runtime.block_on(async {
+        let run = executor.run(&target, &plan, tx);
+        let collect = async {
+            let mut events = Vec::new();
+            while let Some(e) = rx.recv().await {
+                events.push(e);
+            }
+            events
+        };
+        tokio::join!(run, collect).1
+    });
+    let results = outcomes(&events);
+    assert_eq!(results[&(0, "a".to_string())].result["stdout"], "{{ secret }}", "the caller's arguments are not templated again");
+    let b = &results[&(0, "b".to_string())];
+    assert_eq!((b.status, b.result["msg"].as_str()), (Status::Failed, Some("cannot render the command for b")));
+    assert_eq!(results[&(0, "c".to_string())].result["stdout"], "c", "hosts without an entry render the task's arguments");
+}

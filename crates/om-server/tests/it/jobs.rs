@@ -203,3 +203,39 @@ async fn cancel_sends_sigterm_to_the_whole_command_then_sigkill_after_the_grace(
         .collect();
     assert!(notes.iter().any(|n| n.contains("SIGKILL")), "the output says SIGKILL followed: {notes:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_past_the_jobs_timeout_fails_saying_so_and_its_command_is_stopped() {
+    let p = TestPlatform::start().await;
+    let admin = p.admin().await;
+    p.book_fixture(&admin, local()).await;
+    let token = format!("om-job-timeout-{}", std::process::id());
+    let action = shell_action(
+        &p,
+        &admin,
+        "slow",
+        &format!("echo before; [ {{{{ host.name }}}} = sn2013-08-021 ] || exec sh -c 'sleep 30; echo after' {token}"),
+    )
+    .await;
+    let body = json!({"action_id": action, "targets": {"servers": ["sn2013-08-021", "sn2013-08-022"]}, "options": {"timeout": 1}});
+    let reply = p.post("/api/v1/jobs", Auth::Session(&admin), body).await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+    let job = reply.json()["id"].as_i64().expect("id");
+    let ended = p.wait_job(&admin, job).await;
+    let hosts = ended["hosts"].as_array().expect("hosts");
+    assert_eq!((hosts[0]["status"].as_str(), hosts[0]["rc"].as_i64()), (Some("ok"), Some(0)), "{ended}");
+    assert_eq!(hosts[1]["status"], "failed", "{ended}");
+    let message = hosts[1]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("timeout") && message.contains("did not finish within 1s"), "the message says it timed out: {message}");
+    let out = p.get(&format!("/api/v1/jobs/{job}/output?host=sn2013-08-022"), Auth::Session(&admin)).await.text();
+    assert_eq!(out, "before\n", "output before the timeout was kept");
+    wait_for("the timed-out command to be gone", Duration::from_secs(5), || async {
+        std::process::Command::new("pgrep").args(["-f", &token]).output().expect("pgrep").stdout.is_empty()
+    })
+    .await;
+    let events = p.get(&format!("/api/v1/jobs/{job}/events?after=0"), Auth::Session(&admin)).await.json();
+    let items = events["items"].as_array().expect("items");
+    let result = items.iter().map(|e| &e["data"]).find(|d| d["outcome"].is_object() && d["host"] == "sn2013-08-021");
+    let result = &result.expect("a host result")["outcome"]["result"];
+    assert_eq!((result["rc"].as_i64(), result.get("stdout"), result.get("cmd")), (Some(0), None, None), "{result}");
+}
