@@ -3643,7 +3643,7 @@ _om() {
             return 0
             ;;
         om__subcmd__worker)
-            opts="-v -q -h -V --server --token --zone --name --slots --forks --ssh-key --ssh-user --known-hosts --repo --verbose --quiet --help --version"
+            opts="-v -q -h -V --server --token --zone --name --slots --forks --ssh-key --ssh-user --known-hosts --repo --state-dir --verbose --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3686,6 +3686,10 @@ _om() {
                     return 0
                     ;;
                 --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

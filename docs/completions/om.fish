@@ -610,6 +610,7 @@ complete -c om -n "__fish_om_using_subcommand worker" -l ssh-key -d 'The SSH key
 complete -c om -n "__fish_om_using_subcommand worker" -l ssh-user -r
 complete -c om -n "__fish_om_using_subcommand worker" -l known-hosts -d 'A known_hosts file for SSH' -r -F
 complete -c om -n "__fish_om_using_subcommand worker" -l repo -d 'The repository with files/ and playbooks/ for copy and playbook actions' -r -F
+complete -c om -n "__fish_om_using_subcommand worker" -l state-dir -d 'Where the worker keeps what must survive a restart (the nonces of the job grants it ran). Default: `$XDG_STATE_HOME/om/worker`, else `~/.local/state/om/worker`' -r -F
 complete -c om -n "__fish_om_using_subcommand worker" -s v -l verbose -d 'More log output on stderr: -v debug, -vv trace (OM_LOG overrides)'
 complete -c om -n "__fish_om_using_subcommand worker" -s q -l quiet -d 'Only errors on stderr'
 complete -c om -n "__fish_om_using_subcommand worker" -s h -l help -d 'Print help'

@@ -27,6 +27,8 @@ pub enum Phase {
     Module,
     /// A deadline passed.
     Timeout,
+    /// The run was cancelled (a job's cancel) before the host finished.
+    Cancelled,
 }
 
 impl Phase {
@@ -40,6 +42,7 @@ impl Phase {
             Phase::Transfer => "transfer",
             Phase::Module => "module",
             Phase::Timeout => "timeout",
+            Phase::Cancelled => "cancelled",
         }
     }
 

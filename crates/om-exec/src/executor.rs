@@ -6,7 +6,8 @@
 //! Events leave through one bounded channel; the executor never prints. A host that failed
 //! or became unreachable sits out the remaining tasks, as in ansible-core.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -14,7 +15,7 @@ use om_core::{
     Connection, Connector, EVENT_FORMAT_VERSION, Escalation, EscalationMethod, Event, Host, HostError, Outcome, Phase, Recap, Secret,
     Status, Target, Task, Vars,
 };
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc, watch};
 use tracing::{Instrument, debug, info_span};
 
 use crate::action::{self, Action, Background, Ctx};
@@ -25,6 +26,16 @@ use crate::template;
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
     pub tasks: Vec<Task>,
+    /// Arguments the caller rendered for one host's task (host name, task index), used as
+    /// data: validated like the task's own, never templated again. An error fails that host's
+    /// task with its text. Hosts without an entry render the task's arguments.
+    pub host_args: HashMap<(String, usize), Result<Vars, String>>,
+}
+
+impl Plan {
+    pub fn new(tasks: Vec<Task>) -> Self {
+        Self { tasks, host_args: HashMap::new() }
+    }
 }
 
 /// `-b`, `--become-method`, `--become-user`, `-K`: the defaults that host variables override.
@@ -53,6 +64,9 @@ pub struct RunOptions {
     /// Where `setup` results are kept across runs (SPD-5), for `G@` targeting and `smart`
     /// gathering.
     pub fact_cache: Option<om_facts::FactCache>,
+    /// In a cancellable run ([`Executor::run_until`]), how long a cancelled command has
+    /// between SIGTERM and SIGKILL.
+    pub cancel_grace: Duration,
 }
 
 impl Default for RunOptions {
@@ -65,6 +79,7 @@ impl Default for RunOptions {
             output_events: false,
             kind: "run".into(),
             fact_cache: None,
+            cancel_grace: Duration::from_secs(10),
         }
     }
 }
@@ -78,7 +93,30 @@ pub struct Executor {
 /// One host's progress through the run.
 struct HostRun {
     host: Arc<Host>,
-    conn: Option<Arc<dyn Connection>>,
+    /// The host's connection once open (shared: a cancel signals its commands meanwhile).
+    conn: Mutex<Option<Arc<dyn Connection>>>,
+}
+
+impl HostRun {
+    fn conn(&self) -> Option<Arc<dyn Connection>> {
+        self.conn.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn set_conn(&self, conn: Option<Arc<dyn Connection>>) {
+        *self.conn.lock().unwrap_or_else(PoisonError::into_inner) = conn;
+    }
+}
+
+/// Waits until `cancel` turns true; never, when its sender is gone first.
+async fn cancelled(cancel: &mut watch::Receiver<bool>) {
+    if cancel.wait_for(|c| *c).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The result of a host the run's cancel stopped.
+fn cancelled_outcome(host: &str, what: &str) -> Outcome {
+    error_outcome(HostError::new(host, Phase::Cancelled, format!("the run was cancelled {what}")))
 }
 
 /// Hands results on in task order, as the linear strategy shows them: `TaskStarted`, every
@@ -173,7 +211,24 @@ impl Executor {
 
     /// Runs `plan` on `target`, sending every event to `events`; returns the recap.
     pub async fn run(&self, target: &Target, plan: &Plan, events: mpsc::Sender<Event>) -> Recap {
+        self.run_inner(target, plan, events, None).await
+    }
+
+    /// [`Executor::run`] that stops when `cancel` turns true: no host starts after that, each
+    /// running command gets SIGTERM to its process group, SIGKILL when it still runs
+    /// [`RunOptions::cancel_grace`] later, and every host not done ends its current task
+    /// `failed` in phase `cancelled`.
+    pub async fn run_until(&self, target: &Target, plan: &Plan, events: mpsc::Sender<Event>, cancel: watch::Receiver<bool>) -> Recap {
+        self.run_inner(target, plan, events, Some(cancel)).await
+    }
+
+    async fn run_inner(&self, target: &Target, plan: &Plan, events: mpsc::Sender<Event>, cancel: Option<watch::Receiver<bool>>) -> Recap {
         let started = Instant::now();
+        // A run that cannot be cancelled never sees its sender turn true.
+        let (_never, idle) = watch::channel(false);
+        let signals = cancel.is_some();
+        let cancel = cancel.unwrap_or(idle);
+        let host_args = Arc::new(plan.host_args.clone());
         let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
         // Every event goes through one queue so output chunks and results keep their order;
         // the bounded channel behind it gives the sinks backpressure.
@@ -201,12 +256,22 @@ impl Executor {
         let mut running = tokio::task::JoinSet::new();
         for host in &target.hosts {
             let (tasks, forks, tx, results) = (Arc::clone(&tasks), Arc::clone(&forks), tx.clone(), results_tx.clone());
-            let (connector, options) = (Arc::clone(&self.connector), self.options.clone());
-            let mut state = HostRun { host: Arc::clone(host), conn: None };
+            let (connector, options, host_args) = (Arc::clone(&self.connector), self.options.clone(), Arc::clone(&host_args));
+            let mut cancel = cancel.clone();
+            let state = HostRun { host: Arc::clone(host), conn: Mutex::new(None) };
             let span = info_span!("host", host = %host.name);
             running.spawn(
                 async move {
-                    let _permit = forks.acquire_owned().await.expect("the forks semaphore is never closed");
+                    let _permit = tokio::select! {
+                        permit = forks.acquire_owned() => permit.expect("the forks semaphore is never closed"),
+                        () = cancelled(&mut cancel) => {
+                            if !tasks.is_empty() {
+                                let outcome = cancelled_outcome(&state.host.name, "before the host started");
+                                let _ = results.send(Event::HostResult { host: state.host.name.clone(), task: 0, outcome });
+                            }
+                            return;
+                        }
+                    };
                     for (index, (task, prepared)) in tasks.iter().enumerate() {
                         let job = HostJob {
                             connector: Arc::clone(&connector),
@@ -216,16 +281,20 @@ impl Executor {
                             index,
                             tx: tx.clone(),
                             results: results.clone(),
-                            // An agent pays for itself when more than one task runs on the host.
-                            agent_commands: tasks.len() > 1,
+                            // An agent pays for itself when more than one task runs on the host;
+                            // in a cancellable run commands keep exec channels of their own, so
+                            // a cancel can send them SIGTERM (the agent's cancel only kills).
+                            agent_commands: tasks.len() > 1 && !signals,
+                            host_args: host_args.get(&(state.host.name.clone(), index)).cloned(),
+                            signals,
                         };
-                        let outcome = job.run(&mut state).await;
+                        let outcome = job.run(&state, &mut cancel).await;
                         // A host that failed or became unreachable sits out the rest.
                         if matches!(outcome.status, Status::Failed | Status::Unreachable) {
                             break;
                         }
                     }
-                    if let Some(conn) = state.conn.take() {
+                    if let Some(conn) = state.conn() {
                         conn.close().await;
                     }
                 }
@@ -274,17 +343,34 @@ struct HostJob {
     /// The host's result, through the sequencer.
     results: mpsc::UnboundedSender<Event>,
     agent_commands: bool,
+    /// The caller's arguments for this host (see [`Plan::host_args`]).
+    host_args: Option<Result<Vars, String>>,
+    /// A cancellable run: connections signal their commands' process groups.
+    signals: bool,
 }
 
 impl HostJob {
-    async fn run(self, state: &mut HostRun) -> Outcome {
+    async fn run(self, state: &HostRun, cancel: &mut watch::Receiver<bool>) -> Outcome {
         let started = Instant::now();
-        let mut outcome = match self.attempt(state).await {
+        let attempt = if *cancel.borrow() {
+            Ok(cancelled_outcome(&state.host.name, "before the task started"))
+        } else {
+            let work = self.attempt(state);
+            tokio::pin!(work);
+            tokio::select! {
+                result = &mut work => result,
+                () = cancelled(cancel) => {
+                    self.stop(state, work).await;
+                    Ok(cancelled_outcome(&state.host.name, "while the task ran"))
+                }
+            }
+        };
+        let mut outcome = match attempt {
             Ok(outcome) => outcome,
             Err(error) => {
                 debug!(phase = %error.phase, error = %error.message, "host failed");
                 if error.phase.is_unreachable() {
-                    state.conn = None;
+                    state.set_conn(None);
                 }
                 error_outcome(error)
             }
@@ -313,37 +399,69 @@ impl HostJob {
         }
     }
 
-    async fn attempt(&self, state: &mut HostRun) -> Result<Outcome, HostError> {
+    /// Stops a cancelled task: SIGTERM to the host's commands, SIGKILL when the task still
+    /// runs after the grace, then the task is dropped (which closes its channels). Output
+    /// keeps flowing meanwhile; notes say what happens.
+    async fn stop(&self, state: &HostRun, mut work: std::pin::Pin<&mut impl std::future::Future>) {
+        let Some(conn) = state.conn() else { return };
+        let grace = self.options.cancel_grace;
+        self.note(&state.host.name, "om: run cancelled; sending SIGTERM\n".into());
+        if signal_until(work.as_mut(), conn.as_ref(), om_core::Signal::Term, grace).await {
+            return;
+        }
+        self.note(&state.host.name, format!("om: still running {} ms after SIGTERM; sending SIGKILL\n", grace.as_millis()));
+        signal_until(work, conn.as_ref(), om_core::Signal::Kill, Duration::from_secs(2)).await;
+    }
+
+    /// A line about the run on the host's stderr (with live output), else as a warning.
+    fn note(&self, host: &str, text: String) {
+        let event = if self.options.output_events {
+            Event::Output { host: host.to_string(), task: self.index, stream: om_core::Stream::Stderr, data: text }
+        } else {
+            Event::Warning { message: text.trim_end().to_string(), host: Some(host.to_string()) }
+        };
+        let _ = self.tx.send(event);
+    }
+
+    async fn attempt(&self, state: &HostRun) -> Result<Outcome, HostError> {
         let host = Arc::clone(&state.host);
-        let (action, args) = match &self.prepared {
-            Prepared::Ready(action, args) => (*action, args),
-            Prepared::Invalid(msg) => return Ok(action::failed(msg.clone(), Vars::new())),
+        let (action, args) = match (&self.host_args, &self.prepared) {
+            (Some(Err(msg)), _) => return Ok(action::failed(msg.clone(), Vars::new())),
+            // The caller's arguments are data: validated, not templated.
+            (Some(Ok(args)), _) => {
+                let Some(action) = action::find(&self.task.module) else {
+                    return Ok(action::failed(format!("The module {} was not found", self.task.module), Vars::new()));
+                };
+                match action.schema().validate(args) {
+                    Ok(args) => (action, args.into_vars()),
+                    Err(err) => return Ok(action::failed(err.to_string(), Vars::new())),
+                }
+            }
+            (None, Prepared::Invalid(msg)) => return Ok(action::failed(msg.clone(), Vars::new())),
+            (None, Prepared::Ready(action, args)) => {
+                let vars = template::host_context(&host);
+                match template::render_args(args, &vars) {
+                    Ok(args) => (*action, args),
+                    Err(err) => {
+                        return Ok(action::failed(format!("The task includes an option with an undefined variable: {err}"), Vars::new()));
+                    }
+                }
+            }
         };
-        let vars = template::host_context(&host);
-        let args = match template::render_args(args, &vars) {
-            Ok(args) => args,
-            Err(err) => return Ok(action::failed(format!("The task includes an option with an undefined variable: {err}"), Vars::new())),
-        };
-        let conn = match &state.conn {
-            Some(conn) => Arc::clone(conn),
+        let conn = match state.conn() {
+            Some(conn) => conn,
             None => {
                 let conn = self.connector.connect(&host).await?;
-                state.conn = Some(Arc::clone(&conn));
+                let conn = if self.signals { crate::groups::Grouped::wrap(conn) } else { conn };
+                state.set_conn(Some(Arc::clone(&conn)));
                 conn
             }
         };
-        let tx = self.tx.clone();
-        let name = host.name.clone();
-        let index = self.index;
+        let relay = OutputRelay { host: &host.name, task: self.index, tx: &self.tx, carry: Mutex::default() };
         let stream_output = self.options.output_events;
-        let on_output = move |chunk: om_core::OutputChunk<'_>| {
+        let on_output = |chunk: om_core::OutputChunk<'_>| {
             if stream_output {
-                let _ = tx.send(Event::Output {
-                    host: name.clone(),
-                    task: index,
-                    stream: chunk.stream,
-                    data: String::from_utf8_lossy(chunk.data).into_owned(),
-                });
+                relay.chunk(chunk.stream, chunk.data);
             }
         };
         let timeout = self.task.timeout_s.map(Duration::from_secs).or(self.options.task_timeout);
@@ -362,12 +480,74 @@ impl HostJob {
             environment: Vec::new(),
         };
         // Transfers and probes have their own deadlines; this one bounds the whole task.
-        match timeout {
+        let result = match timeout {
             Some(limit) => match tokio::time::timeout(limit + Duration::from_secs(5), action.run(&ctx)).await {
                 Ok(result) => result,
                 Err(_) => Err(HostError::new(&host.name, Phase::Timeout, format!("the task did not finish within {}s", limit.as_secs()))),
             },
             None => action.run(&ctx).await,
+        };
+        relay.flush();
+        result
+    }
+}
+
+/// Turns output chunks into `Output` events, keeping UTF-8 sequences split across chunks
+/// whole.
+struct OutputRelay<'a> {
+    host: &'a str,
+    task: usize,
+    tx: &'a mpsc::UnboundedSender<Event>,
+    /// An incomplete sequence at the end of the last chunk, per stream (stdout, stderr).
+    carry: Mutex<[Vec<u8>; 2]>,
+}
+
+impl OutputRelay<'_> {
+    fn chunk(&self, stream: om_core::Stream, data: &[u8]) {
+        let mut carry = self.carry.lock().unwrap_or_else(PoisonError::into_inner);
+        let buf = &mut carry[usize::from(stream == om_core::Stream::Stderr)];
+        buf.extend_from_slice(data);
+        let keep = match std::str::from_utf8(buf) {
+            Err(e) if e.error_len().is_none() => buf.len() - e.valid_up_to(),
+            _ => 0,
+        };
+        let rest = buf.split_off(buf.len() - keep);
+        let text = String::from_utf8_lossy(buf).into_owned();
+        *buf = rest;
+        self.send(stream, text);
+    }
+
+    fn flush(&self) {
+        let carry = std::mem::take(&mut *self.carry.lock().unwrap_or_else(PoisonError::into_inner));
+        for (buf, stream) in carry.into_iter().zip([om_core::Stream::Stdout, om_core::Stream::Stderr]) {
+            self.send(stream, String::from_utf8_lossy(&buf).into_owned());
+        }
+    }
+
+    fn send(&self, stream: om_core::Stream, data: String) {
+        if !data.is_empty() {
+            let _ = self.tx.send(Event::Output { host: self.host.to_string(), task: self.task, stream, data });
+        }
+    }
+}
+
+/// Sends `signal` while the task keeps running; true when the task ended within `limit`.
+async fn signal_until(
+    mut work: std::pin::Pin<&mut impl std::future::Future>,
+    conn: &dyn Connection,
+    signal: om_core::Signal,
+    limit: Duration,
+) -> bool {
+    let send = conn.signal(signal);
+    tokio::pin!(send);
+    let deadline = tokio::time::sleep(limit);
+    tokio::pin!(deadline);
+    let mut sent = false;
+    loop {
+        tokio::select! {
+            _ = work.as_mut() => return true,
+            () = &mut send, if !sent => sent = true,
+            () = &mut deadline => return false,
         }
     }
 }

@@ -12,7 +12,7 @@
 //! # async fn demo(target: om_core::Target) {
 //! use std::sync::Arc;
 //! let connector = Arc::new(om_exec::LocalConnector);
-//! let plan = om_exec::Plan { tasks: vec![om_exec::task("command", "uname -n").expect("valid")] };
+//! let plan = om_exec::Plan::new(vec![om_exec::task("command", "uname -n").expect("valid")]);
 //! let (tx, _rx) = tokio::sync::mpsc::channel(1024);
 //! let recap = om_exec::Executor::new(connector, om_exec::RunOptions::default()).run(&target, &plan, tx).await;
 //! # }
@@ -20,6 +20,7 @@
 
 pub mod action;
 mod executor;
+mod groups;
 mod jobs;
 mod local;
 pub mod schema;

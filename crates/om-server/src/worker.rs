@@ -16,8 +16,8 @@ use crate::exec::{RunEnd, SshDefaults, connector, run_job};
 use crate::grant::GrantVerifier;
 use crate::routes::{ClaimResponse, EnrollRequest, EnrollResponse, EventBatch, FinishRequest, GrantKeyResponse, HeartbeatResponse};
 
-/// Where, under the worker's repository, it keeps the nonces of the grants it has run.
-pub const NONCE_JOURNAL: &str = ".om-worker/grant-nonces";
+/// The file, in the worker's state directory, with the nonces of the grants it has run.
+pub const NONCE_JOURNAL: &str = "grant-nonces";
 
 /// How a worker runs.
 #[derive(Debug, Clone)]
@@ -32,6 +32,8 @@ pub struct WorkerOptions {
     pub forks: i64,
     /// Holds `files/` and `playbooks/` for copy and playbook actions.
     pub repo: PathBuf,
+    /// Where the worker keeps what must survive a restart ([`NONCE_JOURNAL`]).
+    pub state_dir: PathBuf,
     pub ssh: SshDefaults,
 }
 
@@ -67,7 +69,7 @@ pub async fn run(options: WorkerOptions, report: impl Fn(WorkerEvent) + Send + S
     })?;
     // Spent grant nonces survive a restart of the worker, so a replay within a grant's
     // claim window is still refused.
-    let journal = options.repo.join(NONCE_JOURNAL);
+    let journal = options.state_dir.join(NONCE_JOURNAL);
     let grants = Arc::new(
         verifier.with_journal(&journal, om_store::now_ms()).map_err(|source| ClientError::State { path: journal.clone(), source })?,
     );

@@ -38,7 +38,7 @@ impl RunSettings {
         if args.sudo || args.sudo_user.is_some() || args.ask_sudo_pass {
             bail!(bad("--sudo, -U and --ask-sudo-pass were removed from ansible", "use -b, --become-user and -K"));
         }
-        let plan = Plan { tasks: tasks(args)? };
+        let plan = Plan::new(tasks(args)?);
         let policy = match &args.host_key_checking {
             Some(text) => Some(
                 HostKeyPolicy::parse(text)
@@ -75,6 +75,7 @@ impl RunSettings {
             output_events: args.events,
             kind: "run".into(),
             fact_cache: std::env::var_os(crate::env::OM_FACT_CACHE).filter(|d| !d.is_empty()).map(crate::env::fact_cache),
+            ..RunOptions::default()
         };
         Ok(Self { plan, run, ssh, extra_vars: extra_vars(&args.extra_vars)? })
     }

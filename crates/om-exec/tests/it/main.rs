@@ -43,7 +43,7 @@ fn run(lab: &TestLab, tasks: Vec<Task>, options: RunOptions, during: impl FnOnce
     });
     std::thread::scope(|s| {
         s.spawn(during);
-        runtime.block_on(executor.run(&target, &Plan { tasks }, tx));
+        runtime.block_on(executor.run(&target, &Plan::new(tasks), tx));
     });
     collector.join().expect("the collector ends")
 }
@@ -175,7 +175,7 @@ fn an_unknown_become_method_is_refused_not_run_as_sudo() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let outcome = runtime.block_on(async {
-        executor.run(&target, &Plan { tasks: vec![task("command", "id -un")] }, tx).await;
+        executor.run(&target, &Plan::new(vec![task("command", "id -un")]), tx).await;
         let mut found = None;
         while let Some(e) = rx.recv().await {
             if let Event::HostResult { outcome, .. } = e {
@@ -312,7 +312,7 @@ fn localhost_runs_on_the_controller() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let recap = runtime.block_on(async {
-        let recap = executor.run(&target, &Plan { tasks: vec![task("shell", "echo $((6*7))")] }, tx).await;
+        let recap = executor.run(&target, &Plan::new(vec![task("shell", "echo $((6*7))")]), tx).await;
         let mut stdout = None;
         while let Some(e) = rx.recv().await {
             if let Event::HostResult { outcome, .. } = e {
@@ -474,4 +474,123 @@ fn a_signal_reaches_the_whole_process_group_of_a_local_command() {
         assert_eq!((out.rc, String::from_utf8_lossy(&out.stdout).trim()), (Some(143), "term"), "the shell got SIGTERM and ran its trap");
         wait_for("the background child to be gone", Duration::from_secs(5), || !alive(child));
     });
+}
+
+/// Reads a pid a command wrote, waiting for it.
+fn read_pid(path: &Path) -> u32 {
+    let mut pid = None;
+    wait_for("a command to write its pid", Duration::from_secs(20), || {
+        pid = std::fs::read_to_string(path).ok().and_then(|t| t.trim().parse().ok());
+        pid.is_some()
+    });
+    pid.expect("a pid")
+}
+
+#[test]
+fn a_cancelled_run_stops_each_command_group_and_starts_no_more_hosts() {
+    let lab = om_test::lab(3);
+    let dir = tempfile::tempdir().expect("a directory");
+    let d = dir.path().display();
+    // h1 ends on SIGTERM and says so; h2 ignores it and needs SIGKILL. Both wait on a
+    // background child that only a signal to the whole process group reaches. With two
+    // forks, h3 waits for a slot and must never start.
+    let script = format!(
+        "if [ {{{{ inventory_hostname }}}} = h1 ]; then trap 'echo term > {d}/term.{{{{ inventory_hostname }}}}; exit 143' TERM; \
+         else trap '' TERM; fi; sleep 300 & echo $! > {d}/child.{{{{ inventory_hostname }}}}; echo started; wait"
+    );
+    let tasks = vec![task("shell", &script), task("command", &format!("touch {d}/second.{{{{ inventory_hostname }}}}"))];
+    let grace = Duration::from_millis(1500);
+    let options = RunOptions { forks: 2, output_events: true, cancel_grace: grace, ..RunOptions::default() };
+    let connector =
+        SshConnector::new(SshOptions { agent: false, default_keys: false, ..SshOptions::default() }, SshConfig::default(), hosts(&lab));
+    let executor = Executor::new(Arc::new(Transports::new(Arc::new(connector), "ssh")), options);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let (cancel_tx, cancel) = tokio::sync::watch::channel(false);
+    let collector = std::thread::spawn(move || {
+        let mut events = Vec::new();
+        while let Some(e) = rx.blocking_recv() {
+            events.push(e);
+        }
+        events
+    });
+    let (children, asked) = std::thread::scope(|s| {
+        let canceller = s.spawn(|| {
+            let children = [read_pid(&dir.path().join("child.h1")), read_pid(&dir.path().join("child.h2"))];
+            assert!(children.iter().all(|c| alive(*c)));
+            let _ = cancel_tx.send(true);
+            (children, Instant::now())
+        });
+        runtime.block_on(executor.run_until(&target(&lab), &Plan::new(tasks), tx, cancel));
+        canceller.join().expect("the canceller ends")
+    });
+    let took = asked.elapsed();
+    let events = collector.join().expect("the collector ends");
+    assert!(took >= grace, "SIGKILL waited for the grace: {took:?}");
+    assert!(took < Duration::from_secs(10), "a cancelled run ends soon: {took:?}");
+    let results = outcomes(&events);
+    assert_eq!(results.len(), 3, "one result per host, none for the second task: {results:?}");
+    for host in ["h1", "h2", "h3"] {
+        let outcome = &results[&(0, host.to_string())];
+        assert_eq!(outcome.status, Status::Failed, "{host}");
+        assert_eq!(outcome.error.as_ref().map(|e| e.phase), Some(Phase::Cancelled), "{host}: {outcome:?}");
+    }
+    assert!(results[&(0, "h3".to_string())].result["msg"].as_str().is_some_and(|m| m.contains("before the host started")));
+    assert_eq!(std::fs::read_to_string(dir.path().join("term.h1")).ok().as_deref(), Some("term\n"), "h1 got SIGTERM: {events:?}");
+    assert!(!dir.path().join("child.h3").exists() && !dir.path().join("second.h1").exists(), "nothing started after the cancel");
+    wait_for("the background children to be gone", Duration::from_secs(5), || children.iter().all(|c| !alive(*c)));
+    let stderr = |host: &str| -> String {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Output { host: h, stream: om_core::Stream::Stderr, data, .. } if h == host => Some(data.as_str()),
+                _ => None,
+            })
+            .collect()
+    };
+    assert!(stderr("h2").contains("SIGKILL"), "h2's output says SIGKILL followed: {}", stderr("h2"));
+    assert!(!stderr("h1").contains("SIGKILL") && !stderr("h1").contains("om-pgid"), "{}", stderr("h1"));
+    let stdout: String = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Output { host, stream: om_core::Stream::Stdout, data, .. } if host == "h1" => Some(data.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(stdout, "started\n", "live output flowed before the cancel");
+}
+
+#[test]
+fn arguments_rendered_per_host_are_data_and_their_errors_fail_only_that_host() {
+    let local = |name: &str| {
+        let mut h = Host::new(name);
+        h.vars.insert("ansible_connection".into(), "local".into());
+        h.vars.insert("secret".into(), "leaked".into());
+        Arc::new(h)
+    };
+    let target = Target::new(vec![local("a"), local("b"), local("c")]);
+    let mut plan = Plan::new(vec![task("shell", "echo {{ inventory_hostname }}")]);
+    let args = |text: &str| serde_json::json!({ "_raw_params": text }).as_object().cloned().expect("an object");
+    plan.host_args.insert(("a".into(), 0), Ok(args("printf '%s\\n' '{{ secret }}'")));
+    plan.host_args.insert(("b".into(), 0), Err("cannot render the command for b".into()));
+    let connector = SshConnector::new(SshOptions::default(), SshConfig::default(), []);
+    let executor = Executor::new(Arc::new(Transports::new(Arc::new(connector), "ssh")), RunOptions::default());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let (tx, mut rx) = tokio::sync::mpsc::channel(64);
+    let events = runtime.block_on(async {
+        let run = executor.run(&target, &plan, tx);
+        let collect = async {
+            let mut events = Vec::new();
+            while let Some(e) = rx.recv().await {
+                events.push(e);
+            }
+            events
+        };
+        tokio::join!(run, collect).1
+    });
+    let results = outcomes(&events);
+    assert_eq!(results[&(0, "a".to_string())].result["stdout"], "{{ secret }}", "the caller's arguments are not templated again");
+    let b = &results[&(0, "b".to_string())];
+    assert_eq!((b.status, b.result["msg"].as_str()), (Status::Failed, Some("cannot render the command for b")));
+    assert_eq!(results[&(0, "c".to_string())].result["stdout"], "c", "hosts without an entry render the task's arguments");
 }

@@ -85,7 +85,7 @@ pub enum RunDef {
         args: serde_json::Map<String, serde_json::Value>,
     },
     /// A file of the platform's repository, chosen by the `param` parameter (a `file`
-    /// parameter), copied to its destination; the old file is kept as `<dest>.om-backup`.
+    /// parameter), copied to its destination; a replaced file is kept as a timestamped backup (`copy`'s `backup`).
     Copy {
         param: String,
         #[serde(default)]

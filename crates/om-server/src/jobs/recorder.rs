@@ -103,6 +103,8 @@ impl Recorder {
                 self.output.entry((host.clone(), *stream == Stream::Stderr)).or_default().push(data.as_bytes());
             }
             Event::RunStarted { kind, .. } => self.play = kind == "play",
+            // A host the job's cancel stopped stays open: `finish` ends it `cancelled`.
+            Event::HostResult { outcome, .. } if outcome.error.as_ref().is_some_and(|e| e.phase == om_core::Phase::Cancelled) => {}
             Event::HostResult { host, outcome, .. } if self.play => {
                 self.host_started(host).await?;
                 if matches!(outcome.status, om_core::Status::Failed | om_core::Status::Unreachable) {

@@ -203,3 +203,84 @@ async fn cancel_sends_sigterm_to_the_whole_command_then_sigkill_after_the_grace(
         .collect();
     assert!(notes.iter().any(|n| n.contains("SIGKILL")), "the output says SIGKILL followed: {notes:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_past_the_jobs_timeout_fails_saying_so_and_its_command_is_stopped() {
+    let p = TestPlatform::start().await;
+    let admin = p.admin().await;
+    p.book_fixture(&admin, local()).await;
+    let token = format!("om-job-timeout-{}", std::process::id());
+    let action = shell_action(
+        &p,
+        &admin,
+        "slow",
+        &format!("echo before; [ {{{{ host.name }}}} = sn2013-08-021 ] || exec sh -c 'sleep 30; echo after' {token}"),
+    )
+    .await;
+    let body = json!({"action_id": action, "targets": {"servers": ["sn2013-08-021", "sn2013-08-022"]}, "options": {"timeout": 1}});
+    let reply = p.post("/api/v1/jobs", Auth::Session(&admin), body).await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text());
+    let job = reply.json()["id"].as_i64().expect("id");
+    let ended = p.wait_job(&admin, job).await;
+    let hosts = ended["hosts"].as_array().expect("hosts");
+    assert_eq!((hosts[0]["status"].as_str(), hosts[0]["rc"].as_i64()), (Some("ok"), Some(0)), "{ended}");
+    assert_eq!(hosts[1]["status"], "failed", "{ended}");
+    let message = hosts[1]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("timeout") && message.contains("did not finish within 1s"), "the message says it timed out: {message}");
+    let out = p.get(&format!("/api/v1/jobs/{job}/output?host=sn2013-08-022"), Auth::Session(&admin)).await.text();
+    assert_eq!(out, "before\n", "output before the timeout was kept");
+    wait_for("the timed-out command to be gone", Duration::from_secs(5), || async {
+        std::process::Command::new("pgrep").args(["-f", &token]).output().expect("pgrep").stdout.is_empty()
+    })
+    .await;
+    let events = p.get(&format!("/api/v1/jobs/{job}/events?after=0"), Auth::Session(&admin)).await.json();
+    let items = events["items"].as_array().expect("items");
+    let result = items.iter().map(|e| &e["data"]).find(|d| d["outcome"].is_object() && d["host"] == "sn2013-08-021");
+    let result = &result.expect("a host result")["outcome"]["result"];
+    assert_eq!((result["rc"].as_i64(), result.get("stdout"), result.get("cmd")), (Some(0), None, None), "{result}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_and_module_actions_run_per_host_through_the_executor() {
+    let p = TestPlatform::start().await;
+    let admin = p.admin().await;
+    p.book_fixture(&admin, local()).await;
+    let files = p.dir.path().join("data").join("files").join("app");
+    std::fs::create_dir_all(&files).expect("the repository's files");
+    std::fs::write(files.join("app.conf"), "version 2\n").expect("a repository file");
+    let out = p.dir.path().join("out");
+    std::fs::create_dir_all(&out).expect("an output directory");
+    let dest = out.join("app.conf");
+    std::fs::write(&dest, "version 1\n").expect("the old file");
+    let sync = json!({"name": "sync", "group": "app", "run": {"kind": "copy", "param": "file", "backup": true},
+        "params": [{"name": "file", "type": "file", "choices": [{"value": "app", "src": "app/app.conf", "dest": dest, "mode": 0o640}]}]});
+    let reply = p.post("/api/v1/actions", Auth::Session(&admin), sync).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    let sync = reply.json()["id"].as_i64().expect("id");
+    let body = json!({"action_id": sync, "params": {"file": "app"}, "targets": {"servers": ["sn2013-08-021"]}});
+    let job = p.post("/api/v1/jobs", Auth::Session(&admin), body.clone()).await.json()["id"].as_i64().expect("id");
+    let done = p.wait_job(&admin, job).await;
+    assert_eq!((done["status"].as_str(), done["hosts"][0]["status"].as_str()), (Some("succeeded"), Some("changed")), "{done}");
+    assert_eq!(std::fs::read_to_string(&dest).expect("copied"), "version 2\n");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&dest).expect("metadata").permissions().mode() & 0o777, 0o640);
+    let backups: Vec<String> = std::fs::read_dir(&out)
+        .expect("the directory")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n != "app.conf")
+        .collect();
+    assert_eq!(backups.len(), 1, "the replaced file was backed up: {backups:?}");
+    assert_eq!(std::fs::read_to_string(out.join(&backups[0])).expect("the backup"), "version 1\n");
+    let again = p.post("/api/v1/jobs", Auth::Session(&admin), body).await.json()["id"].as_i64().expect("id");
+    assert_eq!(p.wait_job(&admin, again).await["hosts"][0]["status"], "ok", "an up-to-date file is not copied again");
+
+    // A module's templated arguments are rendered for each host.
+    let touch = json!({"name": "touch", "group": "app", "params": [],
+        "run": {"kind": "module", "module": "file", "args": {"path": format!("{}/touched.{{{{ host.name }}}}", out.display()), "state": "touch"}}});
+    let reply = p.post("/api/v1/actions", Auth::Session(&admin), touch).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    let touch = reply.json()["id"].as_i64().expect("id");
+    let job = launch(&p, &admin, touch, &["sn2013-08-021", "sn2013-08-022"]).await;
+    assert_eq!(p.wait_job(&admin, job).await["status"], "succeeded");
+    assert!(out.join("touched.sn2013-08-021").exists() && out.join("touched.sn2013-08-022").exists());
+}

@@ -18,6 +18,7 @@ fn start_worker(p: &TestPlatform, token: String, zone: &str) -> tokio::runtime::
         slots: 2,
         forks: 10,
         repo: p.dir.path().to_path_buf(),
+        state_dir: p.dir.path().join("worker-state"),
         ssh: Default::default(),
     };
     runtime.spawn(async move {
@@ -177,10 +178,12 @@ async fn a_restarted_worker_still_refuses_a_replayed_grant() {
     assert_eq!(p.wait_job(&admin, job).await["status"], "succeeded");
     assert_eq!(ran(), "ran\n");
     first.shutdown_background();
-    let journal = std::fs::read_to_string(p.dir.path().join(om_server::worker::NONCE_JOURNAL)).expect("the nonce journal");
+    let journal_path = p.dir.path().join("worker-state").join(om_server::worker::NONCE_JOURNAL);
+    let journal = std::fs::read_to_string(&journal_path).expect("the nonce journal is in the state directory");
+    assert!(!p.dir.path().join(".om-worker").exists(), "nothing of the worker's state is left in its repository");
     assert_eq!(journal.lines().count(), 1, "{journal}");
     // A crash mid-append leaves a torn line; the restarted worker must still start.
-    std::fs::write(p.dir.path().join(om_server::worker::NONCE_JOURNAL), format!("{journal}deadbeef 99")).expect("tear the journal");
+    std::fs::write(&journal_path, format!("{journal}deadbeef 99")).expect("tear the journal");
 
     // The job is put back in the queue within its grant's claim window; the worker restarted
     // on the same machine (same state directory) remembers the nonce and runs nothing.

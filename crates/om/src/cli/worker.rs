@@ -41,4 +41,8 @@ pub struct WorkerArgs {
     /// The repository with files/ and playbooks/ for copy and playbook actions.
     #[arg(long, default_value = ".")]
     pub repo: PathBuf,
+    /// Where the worker keeps what must survive a restart (the nonces of the job grants it
+    /// ran). Default: `$XDG_STATE_HOME/om/worker`, else `~/.local/state/om/worker`.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
 }
