@@ -315,6 +315,7 @@ fn conds(node: &Node, what: &str) -> Result<Vec<Cond>, PlayError> {
             PlayError::syntax(&item.span, format!("`{what}` must be an expression or a list of them, not {}", item.type_name()))
         })?;
         legacy_filter_test(&expr, &item.span)?;
+        let text = item.to_json();
         let expr = match expr.trim().strip_prefix("{{").and_then(|e| e.strip_suffix("}}")) {
             Some(inner) if !inner.contains("{{") => {
                 tracing::warn!(span = %item.span, "conditional statements should not include jinja2 templating delimiters such as {{{{ }}}}");
@@ -322,7 +323,7 @@ fn conds(node: &Node, what: &str) -> Result<Vec<Cond>, PlayError> {
             }
             _ => expr,
         };
-        out.push(Cond { expr, span: item.span.clone() });
+        out.push(Cond { expr, text, span: item.span.clone() });
     }
     Ok(out)
 }

@@ -135,7 +135,7 @@ impl HostRun<'_> {
                 Ok(false) => {
                     let mut r = Vars::new();
                     r.insert("changed".into(), false.into());
-                    r.insert("false_condition".into(), cond.expr.clone().into());
+                    r.insert("false_condition".into(), cond.text.clone());
                     r.insert("skip_reason".into(), "Conditional result was False".into());
                     r.insert("skipped".into(), true.into());
                     return Ok(Some((Status::Skipped, r)));
