@@ -288,3 +288,48 @@ fn free_strategy_warns_once_that_run_once_runs_on_every_host() {
     lines.sort();
     assert_eq!(lines, ["again", "again", "h1", "h2"], "run_once is ignored under strategy free");
 }
+
+/// ansible-core 2.19 stops the playbook when a host reaches `add_host` or `pause` under the
+/// free strategy (they bypass the host loop), whatever their `when`; under linear they run
+/// once, on the first host.
+#[test]
+fn free_strategy_stops_the_playbook_at_add_host_and_pause() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    for (action, module) in [("add_host: name=extra", "add_host"), ("pause: seconds=0", "pause")] {
+        write(
+            d,
+            &format!(
+                "- hosts: all\n  gather_facts: false\n  strategy: free\n  tasks:\n    - shell: echo before >> LOG\n      run_once: false\n    - {action}\n      when: false\n    - shell: echo after >> LOG\n- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: echo next-play >> LOG\n"
+            ),
+        );
+        let _ = std::fs::remove_file(d.join("log"));
+        let (events, result) = run(d, &["h1", "h2"], PlayOptions::default());
+        match result {
+            Err(PlayError::Strategy { span, message }) => {
+                assert_eq!((span.line, span.column), (7, 7), "{span}");
+                assert_eq!(
+                    message,
+                    format!(
+                        "The '{module}' module bypasses the host loop, which is currently not supported in the free strategy and would instead execute for every host in the inventory list."
+                    )
+                );
+            }
+            other => panic!("{module}: {other:?}"),
+        }
+        assert!(!log(d).contains("after") && !log(d).contains("next-play"), "{module}: nothing runs after it: {}", log(d));
+        assert!(log(d).contains("before"), "{}", log(d));
+        assert!(!events.iter().any(|e| matches!(e, Event::TaskStarted { module: m, .. } if m == module)), "{module}: no banner");
+    }
+    write(
+        d,
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - pause: seconds=0\n      register: p\n    - shell: echo {{ inventory_hostname }} {{ p is defined }} >> LOG\n",
+    );
+    let _ = std::fs::remove_file(d.join("log"));
+    let (_, result) = run(d, &["h1", "h2"], PlayOptions::default());
+    let recap = result.expect("runs");
+    let mut lines: Vec<String> = log(d).lines().map(str::to_string).collect();
+    lines.sort();
+    assert_eq!(lines, ["h1 True", "h2 False"], "linear: pause runs once, on the first host");
+    assert_eq!((recap.hosts["h1"].ok, recap.hosts["h2"].ok), (2, 1));
+}
