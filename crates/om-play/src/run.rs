@@ -121,6 +121,14 @@ pub struct Runner {
     include_cache: Mutex<HashMap<std::path::PathBuf, om_template::yaml::Node>>,
 }
 
+/// Why an included file or role could not be loaded.
+enum IncludeError {
+    /// Missing or unreadable: the hosts that included it fail.
+    Host(String),
+    /// Not valid YAML or not valid tasks: the playbook stops (ansible-core's parser error).
+    Parse(PlayError),
+}
+
 /// Which hosts a play's section runs on, by index into [`Shared::hosts`].
 type Hosts = Vec<usize>;
 
@@ -933,7 +941,12 @@ impl Runner {
                     }
                     loaded.push((items, file.hosts));
                 }
-                Err(reason) => {
+                Err(IncludeError::Parse(err)) => {
+                    // As ansible-core: a file that does not parse stops the playbook.
+                    self.abort(err);
+                    break;
+                }
+                Err(IncludeError::Host(reason)) => {
                     for &h in &file.hosts {
                         let name = self.host_name(h);
                         let mut r = Vars::new();
@@ -976,7 +989,7 @@ impl Runner {
 
     /// The tasks of one included file or role; a missing file names the include and the
     /// path it resolved to.
-    fn load_included(&self, include: &Include, file: &Included) -> Result<Vec<Item>, String> {
+    fn load_included(&self, include: &Include, file: &Included) -> Result<Vec<Item>, IncludeError> {
         let task = &include.task;
         let node = if task.module == "include_role" {
             None
@@ -987,14 +1000,17 @@ impl Runner {
                 Some(node) => node,
                 None => {
                     if !path.is_file() {
-                        return Err(format!(
+                        return Err(IncludeError::Host(format!(
                             "{}: could not find or access '{}' on the controller (include_tasks `{}`)",
                             task.span,
                             path.display(),
                             file.name
-                        ));
+                        )));
                     }
-                    let node = crate::load::read_yaml(&path, &include.context.options.vault).map_err(|e| format!("{}: {e}", task.span))?;
+                    let node = crate::load::read_yaml(&path, &include.context.options.vault).map_err(|e| match e {
+                        e @ PlayError::Yaml(_) => IncludeError::Parse(e),
+                        other => IncludeError::Host(format!("{}: {other}", task.span)),
+                    })?;
                     self.include_cache.lock().unwrap_or_else(|p| p.into_inner()).insert(path, node.clone());
                     node
                 }
@@ -1012,10 +1028,9 @@ impl Runner {
             &mut handlers,
         )
         .map_err(|e| match e {
-            e @ (PlayError::Syntax { .. } | PlayError::RoleNotFound { .. } | PlayError::Legacy { .. } | PlayError::Yaml(_)) => {
-                e.to_string()
-            }
-            other => format!("{}: {other}", task.span),
+            e @ (PlayError::Syntax { .. } | PlayError::Legacy { .. } | PlayError::Yaml(_)) => IncludeError::Parse(e),
+            e @ PlayError::RoleNotFound { .. } => IncludeError::Host(e.to_string()),
+            other => IncludeError::Host(format!("{}: {other}", task.span)),
         })?;
         let mut known = self.handlers.write().unwrap_or_else(|p| p.into_inner());
         for h in handlers {

@@ -427,3 +427,39 @@ fn vars_prompt_and_step_ask_on_the_terminal() {
     assert_eq!(text.matches("Perform task: TASK: debug (N)o/(y)es/(c)ontinue: ").count(), 3, "{text}");
     assert!(!text.contains("\"msg\": \"second-task\"") && text.contains("\"msg\": \"third-task\""), "{text}");
 }
+
+/// Runs that ansible-playbook 2.19 stops on an error: the same exit status and the same
+/// stdout (no PLAY RECAP), and om's error names file:line:column on stderr.
+#[test]
+fn runs_stopped_by_an_error_match_ansible_playbook() {
+    let tool = reference_tool("ansible-playbook");
+    for (case, code, error) in [
+        ("stops_parse", 4, "stops_parse/broken.yml:4:18: conflicting action statements: debug, bogus_keyword"),
+        (
+            "stops_free",
+            1,
+            "stops_free/site.yml:8:7: The 'add_host' module bypasses the host loop, which is currently not supported in the free strategy and would instead execute for every host in the inventory list.",
+        ),
+    ] {
+        let dir = om_test::tempdir();
+        let case_dir = corpus(case);
+        let out = play_case(&case_dir, dir.path(), &[]);
+        assert_eq!(out.code, code, "{case}: {}{}", out.stdout, out.stderr);
+        assert!(out.stderr.contains(error), "{case}: {}", out.stderr);
+        assert!(!out.stdout.contains("PLAY RECAP") && !out.stdout.contains("\"after\""), "{case}: {}", out.stdout);
+        let Some(tool) = &tool else { continue };
+        let python = tool.with_file_name("python");
+        let reference = Command::new(tool)
+            .arg(case_dir.join("site.yml"))
+            .arg("-i")
+            .arg(case_dir.join("hosts"))
+            .arg("-e")
+            .arg(format!("ansible_python_interpreter={}", python.display()))
+            .env("ANSIBLE_NOCOLOR", "1")
+            .env("ANSIBLE_HOME", dir.path().join(".ansible"))
+            .output()
+            .expect("ansible-playbook runs");
+        assert_eq!(reference.status.code(), Some(code), "{case}: ansible-playbook's exit status");
+        assert_eq!(out.stdout, String::from_utf8_lossy(&reference.stdout), "{case}: om (left) and ansible-playbook (right)");
+    }
+}
