@@ -693,13 +693,13 @@ impl HostRun<'_> {
         };
         let (background, sync_limit) = match self.background(scope) {
             Some(bg) if COMMANDS.contains(&task.module.as_str()) => (Some(bg), None),
-            Some(bg) if bg.poll_s == 0 => {
-                return failed(format!(
-                    "{}: `async` with `poll: 0` runs command, shell, raw and script in om, not `{}`; give `poll` > 0 (om waits for it within the `async` limit) or run it through `command`/`shell`",
-                    task.span, task.module
-                ));
+            // Native modules: a detached job through om-agent, polled unless `poll: 0`.
+            Some(bg) if om_exec::action::runs_in_background(&task.module) => (Some(bg), None),
+            // As ansible-core's action plugins without async (`copy`, `template`…).
+            Some(_) if om_exec::action::refuses_async(&task.module) => {
+                return failed(format!("This action ({}) does not support async.", task.module));
             }
-            // Other modules with `poll` > 0: run in the foreground, within the time limit.
+            // The rest (`ping`, `async_status`…) in the foreground, within the time limit.
             Some(bg) => (None, Some(Duration::from_secs(bg.limit_s))),
             None => (None, None),
         };

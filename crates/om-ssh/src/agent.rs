@@ -157,7 +157,7 @@ pub(crate) async fn call_module(conn: &SshConnection, call: ModuleCall<'_>) -> R
         Ok(client) => {
             let on_output = |stream, data: &[u8]| (call.on_output)(OutputChunk { stream, data });
             let out = client
-                .module_env(
+                .module_job(
                     call.module,
                     call.args,
                     call.check,
@@ -165,6 +165,7 @@ pub(crate) async fn call_module(conn: &SshConnection, call: ModuleCall<'_>) -> R
                     call.environment,
                     call.input.unwrap_or_default(),
                     Some(&on_output),
+                    call.job,
                 )
                 .await;
             match out {
@@ -173,6 +174,11 @@ pub(crate) async fn call_module(conn: &SshConnection, call: ModuleCall<'_>) -> R
                 Err(e) => Err(module_error(&conn.name, e)),
             }
         }
+        Err(reason) if call.job.is_some() => Err(HostError::new(
+            &conn.name,
+            Phase::Module,
+            format!("`{}` with `async` runs in the background through om-agent, which is not available here ({reason})", call.module),
+        )),
         Err(_) => {
             let remote = Arc::new(SshRemote { conn: conn.clone(), escalation: call.escalation.cloned() });
             let input = call.input.map(<[u8]>::to_vec).unwrap_or_default();

@@ -282,12 +282,26 @@ impl Connection for SshConnection {
     }
 
     async fn call(&self, module: &str, args: &om_core::Vars, check: bool, diff: bool) -> Result<om_core::Vars, HostError> {
-        let call = om_core::ModuleCall { module, args, check, diff, input: None, escalation: None, environment: &[], on_output: &|_| {} };
+        let call = om_core::ModuleCall {
+            module,
+            args,
+            check,
+            diff,
+            input: None,
+            escalation: None,
+            environment: &[],
+            on_output: &|_| {},
+            job: None,
+        };
         crate::agent::call_module(self, call).await.map(|r| r.result)
     }
 
     async fn call_module(&self, call: om_core::ModuleCall<'_>) -> Result<om_core::ModuleReply, HostError> {
         crate::agent::call_module(self, call).await
+    }
+
+    fn runs_module_jobs(&self) -> bool {
+        true
     }
 
     fn host_name(&self) -> &str {

@@ -154,7 +154,7 @@ fn async_poll_waits_and_poll_zero_returns_a_job_for_async_status() {
     write(
         dir.path(),
         &format!(
-            "- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: sleep 1; echo waited\n      async: 10\n      poll: 1\n      register: w\n    - debug: msg=\"{{{{ w.stdout }}}} {{{{ w.finished }}}} {{{{ w.ansible_job_id is defined }}}}\"\n    - shell: sleep 1; echo x > {marker}\n      async: 20\n      poll: 0\n      register: job\n    - debug: msg=\"{{{{ job.finished }}}} {{{{ job.started }}}} {{{{ job.changed }}}} {{{{ job.results_file is defined }}}}\"\n    - async_status: jid={{{{ job.ansible_job_id }}}}\n      register: s\n      until: s.finished\n      retries: 20\n      delay: 0.5\n    - debug: msg=\"{{{{ s.finished }}}} {{{{ s.rc }}}}\"\n    - copy: content=x dest={marker}-copy\n      async: 5\n      poll: 0\n"
+            "- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: sleep 1; echo waited\n      async: 10\n      poll: 1\n      register: w\n    - debug: msg=\"{{{{ w.stdout }}}} {{{{ w.finished }}}} {{{{ w.ansible_job_id is defined }}}}\"\n    - shell: sleep 1; echo x > {marker}\n      async: 20\n      poll: 0\n      register: job\n    - debug: msg=\"{{{{ job.finished }}}} {{{{ job.started }}}} {{{{ job.changed }}}} {{{{ job.results_file is defined }}}}\"\n    - async_status: jid={{{{ job.ansible_job_id }}}}\n      register: s\n      until: s.finished\n      retries: 20\n      delay: 0.5\n    - debug: msg=\"{{{{ s.finished }}}} {{{{ s.rc }}}}\"\n    - copy: content=x dest={marker}-copy\n      async: 5\n      poll: 0\n      ignore_errors: true\n    - file: path={marker}-dir state=directory\n      async: 5\n      poll: 1\n    - file: path={marker}-bg state=directory\n      async: 5\n      poll: 0\n"
         ),
     );
     let started = std::time::Instant::now();
@@ -165,8 +165,11 @@ fn async_poll_waits_and_poll_zero_returns_a_job_for_async_status() {
     assert_eq!(msgs[1], "False True True True", "poll 0 returns at once: {msgs:?}");
     assert_eq!(msgs[2], "True 0", "{msgs:?}");
     assert!(Path::new(&marker).exists(), "the background job ran");
-    assert!(msgs[3].contains("poll: 0"), "{msgs:?}");
-    assert_eq!(recap.hosts["h1"].failed, 1);
+    assert_eq!(msgs[3], "This action (copy) does not support async.", "as ansible-core: {msgs:?}");
+    assert!(Path::new(&format!("{marker}-dir")).is_dir(), "local transport, poll > 0: in the foreground");
+    assert!(msgs[4].contains("runs in the background through om-agent; the local transport has none"), "{msgs:?}");
+    assert!(!Path::new(&format!("{marker}-bg")).exists());
+    assert_eq!((recap.hosts["h1"].failed, recap.hosts["h1"].ignored), (1, 1));
     assert!(started.elapsed().as_secs() < 15);
 }
 

@@ -463,3 +463,18 @@ fn runs_stopped_by_an_error_match_ansible_playbook() {
         assert_eq!(out.stdout, String::from_utf8_lossy(&reference.stdout), "{case}: om (left) and ansible-playbook (right)");
     }
 }
+
+/// `async` with native modules on lab hosts (om-agent's background jobs): `file` and
+/// `lineinfile` with `poll: 0` then `async_status`, `poll` > 0, and `copy` refusing async;
+/// the same files and recaps as ansible-playbook's.
+#[test]
+fn async_native_modules_match_ansible_playbook() {
+    let runs = conform("async_native", &[]);
+    // After the second run: the job starts as changed, the line was already there.
+    assert_eq!(runs.files["h1/report"].0, "True False True\nTrue directory 0750\nTrue False\n");
+    assert_eq!(runs.files["h1/bg-dir/"].1, 0o750);
+    assert_eq!((runs.files["h2/bg-lines"].0.as_str(), runs.files["h2/bg-lines"].1), ("one\n", 0o640));
+    assert_eq!(runs.files["h1/polled-report"].0, "True False\n", "touch with preserved times: no change on run 2");
+    assert!(!runs.files.contains_key("h1/never"), "copy refused async");
+    assert!(runs.first.contains("ignored=1"), "{}", runs.first);
+}
