@@ -200,6 +200,12 @@ pub trait Connection: Send + Sync {
         false
     }
 
+    /// What happened to the connection since the last call (established, reconnected, the
+    /// agent started), one line each: what `-vvv` prints, once.
+    fn take_notes(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// The inventory name of the host this connection reaches.
     fn host_name(&self) -> &str;
 

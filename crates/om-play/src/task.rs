@@ -732,6 +732,7 @@ impl HostRun<'_> {
             environment,
         };
         let delegated_name = task.delegate_to.as_ref().map(|_| host.name.clone());
+        self.connection_notes(conn.as_ref());
         let ran = match sync_limit {
             Some(limit) => match tokio::time::timeout(limit, action.run(&ctx)).await {
                 Ok(r) => r,
@@ -739,6 +740,7 @@ impl HostRun<'_> {
             },
             None => action.run(&ctx).await,
         };
+        self.connection_notes(conn.as_ref());
         let outcome = match ran {
             Ok(o) => o,
             Err(err) => {
@@ -771,6 +773,14 @@ impl HostRun<'_> {
             result.insert("_ansible_delegated_to".into(), name.into());
         }
         (status, result)
+    }
+
+    /// What happened to the connection (established, its agent started…) as `-vvv`'s
+    /// `<host> …` lines, each once.
+    fn connection_notes(&self, conn: &dyn om_core::Connection) {
+        for message in conn.take_notes() {
+            self.runner.emit(Event::Connection { host: conn.host_name().to_string(), message });
+        }
     }
 
     /// `environment:` of the play, role, blocks and task merged (inner wins), templated;

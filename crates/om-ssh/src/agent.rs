@@ -136,12 +136,22 @@ async fn agent_for(conn: &SshConnection, user: Option<&str>) -> Result<Result<Ar
     match started {
         Agent::Running { client, path, uploaded } => {
             debug!(host = %conn.name, %path, uploaded, "om-agent started");
+            let hello = client.hello();
+            conn.link.note(format!(
+                "om-agent {} (protocol {}) at {path}{}, {}: started over this connection for every native module{}",
+                hello.version,
+                hello.protocol,
+                if uploaded > 0 { format!(", uploaded ({uploaded} bytes)") } else { ", already there".to_string() },
+                hello.arch,
+                user.map(|u| format!(" (as {u} through sudo)")).unwrap_or_default()
+            ));
             let client = Arc::new(client);
             agents.insert(key, State::Running(Arc::clone(&client)));
             Ok(Ok(client))
         }
         Agent::Fallback { reason } => {
             warn!(host = %conn.name, %reason, "om-agent cannot run here; modules use plain shell commands");
+            conn.link.note(format!("om-agent cannot run here ({reason}): native modules run as shell commands"));
             agents.insert(key, State::Fallback(reason.clone()));
             Ok(Err(reason))
         }

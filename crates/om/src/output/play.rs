@@ -210,6 +210,8 @@ impl Sink for PlaySink {
             }
             // ansible-core ends the playbook without a banner when every host has failed.
             Event::Warning { message, .. } if message == "NO MORE HOSTS LEFT" => Ok(()),
+            // -vvv: om's own connection lines in ansible-playbook's `<host> …` shape.
+            Event::Connection { host, message } if self.verbose >= 3 => self.line(&format!("<{host}> {message}")),
             Event::Warning { message, .. } => {
                 let _ = writeln!(std::io::stderr(), "[WARNING]: {message}");
                 Ok(())

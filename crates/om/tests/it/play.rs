@@ -478,3 +478,39 @@ fn async_native_modules_match_ansible_playbook() {
     assert!(!runs.files.contains_key("h1/never"), "copy refused async");
     assert!(runs.first.contains("ignored=1"), "{}", runs.first);
 }
+
+/// `-vvv`: om's own connection lines in ansible's `<host> …` shape, once per connection
+/// (established, the agent), not per task; none below -vvv.
+#[test]
+fn vvv_prints_each_connection_once() {
+    let lab = om_test::lab(1);
+    let dir = om_test::tempdir();
+    let site = dir.path().join("site.yml");
+    let base = dir.path().join("out");
+    std::fs::write(
+        &site,
+        format!(
+            "- hosts: h1\n  gather_facts: false\n  tasks:\n    - file: path={0} state=directory\n    - file: path={0}/a state=touch\n    - command: echo hi\n",
+            base.display()
+        ),
+    )
+    .expect("write");
+    let run = |flag: &str| om().args(["play"]).arg_path(&site).args(["-i"]).arg_path(lab.inventory()).args([flag]).run();
+    let out = run("-vvv");
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let established: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("<h1> ESTABLISH SSH CONNECTION FOR USER: ")).collect();
+    assert_eq!(established.len(), 1, "{}", out.stdout);
+    assert!(established[0].contains("(om's own SSH client to ") && established[0].contains("@127."), "{}", established[0]);
+    let agent: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("<h1> om-agent ")).collect();
+    assert_eq!(agent.len(), 1, "{}", out.stdout);
+    assert!(
+        agent[0].contains(&format!("om-agent {} (protocol ", env!("CARGO_PKG_VERSION"))) && agent[0].contains("/om-agent"),
+        "{}",
+        agent[0]
+    );
+    let first_task = out.stdout.find("TASK [file]").expect("banner");
+    assert!(out.stdout.find("<h1> ESTABLISH").expect("line") > first_task, "under the first task's banner");
+    let quiet = run("-vv");
+    assert_eq!(quiet.code, 0);
+    assert!(!quiet.stdout.contains("<h1> "), "{}", quiet.stdout);
+}
