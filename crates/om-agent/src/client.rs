@@ -212,7 +212,24 @@ impl Client {
         input: &[u8],
         on_chunk: Option<OnChunk<'_>>,
     ) -> Result<om_modules::ModuleOutput, ClientError> {
-        let request = Request::Module { module: module.to_string(), args: args.clone(), check, diff, env: env.to_vec() };
+        self.module_job(module, args, check, diff, env, input, on_chunk, None).await
+    }
+
+    /// As [`Client::module_env`]; with `job`, the module starts as that background job and
+    /// the answer is the started job (`ansible_job_id`, `started`, `finished: 0`).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn module_job(
+        &self,
+        module: &str,
+        args: &Vars,
+        check: bool,
+        diff: bool,
+        env: &[(String, String)],
+        input: &[u8],
+        on_chunk: Option<OnChunk<'_>>,
+        job: Option<&om_core::ModuleJob>,
+    ) -> Result<om_modules::ModuleOutput, ClientError> {
+        let request = Request::Module { module: module.to_string(), args: args.clone(), check, diff, env: env.to_vec(), job: job.cloned() };
         let reply = self.call(&request, input, on_chunk).await?;
         match reply.response {
             Response::Module { result } => Ok(om_modules::ModuleOutput { result, data: (!reply.blob.is_empty()).then_some(reply.blob) }),

@@ -20,6 +20,7 @@ pub mod bootstrap;
 pub mod client;
 pub mod fallback;
 mod handler;
+pub mod job;
 pub mod process;
 pub mod protocol;
 pub mod server;

@@ -3,12 +3,19 @@
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: om-agent stdio | version\n\n  stdio     serve the om protocol on stdin and stdout (started by om over SSH)\n  version   print the agent and protocol versions";
+const USAGE: &str = "usage: om-agent stdio | version | job JID\n\n  stdio     serve the om protocol on stdin and stdout (started by om over SSH)\n  version   print the agent and protocol versions\n  job JID   run the background job JID (started by the agent for `async:`)";
 
 fn main() -> ExitCode {
     let arg = std::env::args().nth(1).unwrap_or_default();
     match arg.as_str() {
         "stdio" => stdio(),
+        "job" => match om_agent::job::run(&std::env::args().nth(2).unwrap_or_default()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprint_line(&format!("om-agent: {e}"));
+                ExitCode::from(1)
+            }
+        },
         "version" | "--version" | "-V" => {
             print_line(&format!("om-agent {} protocol {}", env!("CARGO_PKG_VERSION"), om_agent::PROTOCOL_VERSION));
             ExitCode::SUCCESS

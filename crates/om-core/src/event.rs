@@ -67,6 +67,9 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         host: Option<String>,
     },
+    /// Something about the connection to a host (established, reconnected, its agent):
+    /// `-vvv`'s `<host> …` lines.
+    Connection { host: String, message: String },
     /// The run ended; the recap counts every host's results.
     RunFinished { recap: Recap, elapsed_us: u64 },
 }

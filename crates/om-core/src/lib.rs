@@ -32,6 +32,6 @@ pub use sink::{Fanout, JsonLinesSink, Sink, SinkError};
 pub use span::Span;
 pub use task::Task;
 pub use transport::{
-    Connection, Connector, Escalation, EscalationMethod, ExecOutput, ExecRequest, ModuleCall, ModuleReply, OutputChunk, OutputFn, Signal,
-    UnknownEscalationMethod,
+    Connection, Connector, Escalation, EscalationMethod, ExecOutput, ExecRequest, ModuleCall, ModuleJob, ModuleReply, OutputChunk,
+    OutputFn, Signal, UnknownEscalationMethod,
 };

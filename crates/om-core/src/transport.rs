@@ -116,6 +116,18 @@ pub struct ModuleCall<'a> {
     /// `environment:`: variables for every program the module runs.
     pub environment: &'a [(String, String)],
     pub on_output: OutputFn<'a>,
+    /// `async` with a job id: start the module detached on the host and return at once
+    /// (the job's result lands where `async_status` reads it).
+    pub job: Option<&'a ModuleJob>,
+}
+
+/// A native module started as a background job (`async:`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ModuleJob {
+    /// The job id (`ansible_job_id`).
+    pub id: String,
+    /// Seconds the module may run before the job reports a timeout.
+    pub limit_s: u64,
 }
 
 /// What a native module returned: its result, and bytes it sent back (`fetch`).
@@ -180,6 +192,18 @@ pub trait Connection: Send + Sync {
     /// now. Transports that cannot signal ignore it (the caller then drops the command).
     async fn signal(&self, signal: Signal) {
         let _ = signal;
+    }
+
+    /// Whether [`Connection::call_module`] can start a module as a detached background job
+    /// ([`ModuleCall::job`]): om-agent over SSH can; others run modules in the foreground.
+    fn runs_module_jobs(&self) -> bool {
+        false
+    }
+
+    /// What happened to the connection since the last call (established, reconnected, the
+    /// agent started), one line each: what `-vvv` prints, once.
+    fn take_notes(&self) -> Vec<String> {
+        Vec::new()
     }
 
     /// The inventory name of the host this connection reaches.

@@ -178,7 +178,17 @@ impl Connection for LocalConnection {
     }
 
     async fn call(&self, module: &str, args: &om_core::Vars, check: bool, diff: bool) -> Result<om_core::Vars, HostError> {
-        let call = om_core::ModuleCall { module, args, check, diff, input: None, escalation: None, environment: &[], on_output: &|_| {} };
+        let call = om_core::ModuleCall {
+            module,
+            args,
+            check,
+            diff,
+            input: None,
+            escalation: None,
+            environment: &[],
+            on_output: &|_| {},
+            job: None,
+        };
         self.call_module(call).await.map(|r| r.result)
     }
 
@@ -191,6 +201,17 @@ impl Connection for LocalConnection {
                 format!("`{}` with become on the local transport is not supported", call.module),
             )
             .with_hint("run om as the target user, or reach localhost over ssh (ansible_connection=ssh)"));
+        }
+        if call.job.is_some() {
+            return Err(HostError::new(
+                &self.name,
+                Phase::Module,
+                format!(
+                    "`{}` with `async` and `poll: 0` runs in the background through om-agent; the local transport has none",
+                    call.module
+                ),
+            )
+            .with_hint("give `poll` > 0 (om waits within the `async` limit), or reach localhost over ssh (ansible_connection=ssh)"));
         }
         let run = || {
             let on_output = |stream: Stream, data: &[u8]| (call.on_output)(om_core::OutputChunk { stream, data });

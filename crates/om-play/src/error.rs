@@ -42,6 +42,9 @@ pub enum PlayError {
         #[source]
         source: om_inventory::PatternError,
     },
+    /// What the play's strategy cannot do (ansible-core stops the playbook there).
+    #[error("{span}: {message}")]
+    Strategy { span: Span, message: String },
     #[error("vault: {0}")]
     Vault(#[from] om_template::vault::VaultError),
 }

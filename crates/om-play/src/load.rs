@@ -315,6 +315,7 @@ fn conds(node: &Node, what: &str) -> Result<Vec<Cond>, PlayError> {
             PlayError::syntax(&item.span, format!("`{what}` must be an expression or a list of them, not {}", item.type_name()))
         })?;
         legacy_filter_test(&expr, &item.span)?;
+        let text = item.to_json();
         let expr = match expr.trim().strip_prefix("{{").and_then(|e| e.strip_suffix("}}")) {
             Some(inner) if !inner.contains("{{") => {
                 tracing::warn!(span = %item.span, "conditional statements should not include jinja2 templating delimiters such as {{{{ }}}}");
@@ -322,7 +323,7 @@ fn conds(node: &Node, what: &str) -> Result<Vec<Cond>, PlayError> {
             }
             _ => expr,
         };
-        out.push(Cond { expr, span: item.span.clone() });
+        out.push(Cond { expr, text, span: item.span.clone() });
     }
     Ok(out)
 }
@@ -713,18 +714,19 @@ impl Loader<'_> {
     /// a host reaches the include.
     fn include(&self, item: &Node, key: &str, spec: &Node, dir: &Path, inherit: &Inherit) -> Result<Item, PlayError> {
         let role = key.ends_with("include_role");
-        if role && spec.get("name").is_none() {
-            return Err(PlayError::syntax(&spec.span, format!("`{key}` needs `name:`")));
-        }
         if !role && spec.inner().as_map().is_some() && spec.get("file").is_none() {
             return Err(PlayError::syntax(&spec.span, format!("`{key}` needs a file name")));
         }
         let mut task = self.task(item, inherit)?;
+        // `name:` given as a mapping's key or free-form (`include_role: name=web`).
+        let role_name = task.args.get("name").map(|n| n.as_str().map(str::to_string).unwrap_or_else(|| n.to_string()));
+        if role && role_name.is_none() {
+            return Err(PlayError::syntax(&spec.span, format!("`{key}` needs `name:`")));
+        }
         let apply = task.args.remove("apply");
         if role {
             if task.name.is_none() {
-                let name = spec.get("name").and_then(scalar_text).unwrap_or_default();
-                task.name = Some(format!("include_role : {name}"));
+                task.name = Some(format!("include_role : {}", role_name.unwrap_or_default()));
             }
             task.role = None;
         }

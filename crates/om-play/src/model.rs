@@ -111,6 +111,8 @@ pub struct Block {
 #[derive(Debug, Clone)]
 pub struct Cond {
     pub expr: String,
+    /// As written (`{{ … }}` kept): what a skipped result's `false_condition` shows.
+    pub text: Json,
     pub span: Span,
 }
 

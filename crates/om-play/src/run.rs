@@ -115,8 +115,18 @@ pub struct Runner {
     handlers: RwLock<Vec<Arc<Task>>>,
     /// The free strategy's run_once warning was given.
     warned_free_run_once: AtomicBool,
+    /// The error that stopped the playbook mid-play (the run ends with it).
+    aborted: Mutex<Option<PlayError>>,
     /// Tasks files `include_tasks` read, by path.
     include_cache: Mutex<HashMap<std::path::PathBuf, om_template::yaml::Node>>,
+}
+
+/// Why an included file or role could not be loaded.
+enum IncludeError {
+    /// Missing or unreadable: the hosts that included it fail.
+    Host(String),
+    /// Not valid YAML or not valid tasks: the playbook stops (ansible-core's parser error).
+    Parse(PlayError),
 }
 
 /// Which hosts a play's section runs on, by index into [`Shared::hosts`].
@@ -198,6 +208,7 @@ impl Runner {
             asking: tokio::sync::Mutex::new(()),
             handlers: RwLock::new(Vec::new()),
             warned_free_run_once: AtomicBool::new(false),
+            aborted: Mutex::new(None),
             include_cache: Mutex::new(HashMap::new()),
         })
     }
@@ -228,6 +239,10 @@ impl Runner {
                 result = Err(err);
                 break;
             }
+            if let Some(err) = self.aborted.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                result = Err(err);
+                break;
+            }
             if self.ended.load(Ordering::Relaxed) {
                 self.emit(Event::Warning { message: "NO MORE HOSTS LEFT".into(), host: None });
                 break;
@@ -242,6 +257,12 @@ impl Runner {
         let recap = self.recap.lock().unwrap_or_else(|p| p.into_inner()).clone();
         self.emit(Event::RunFinished { recap: recap.clone(), elapsed_us: started.elapsed().as_micros() as u64 });
         result.map(|()| recap)
+    }
+
+    /// Stops the playbook with `err` (the first one wins): no task starts after this.
+    fn abort(&self, err: PlayError) {
+        self.aborted.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(err);
+        self.ended.store(true, Ordering::Relaxed);
     }
 
     /// The hosts a play targets, in inventory order, without those that left the run.
@@ -920,7 +941,12 @@ impl Runner {
                     }
                     loaded.push((items, file.hosts));
                 }
-                Err(reason) => {
+                Err(IncludeError::Parse(err)) => {
+                    // As ansible-core: a file that does not parse stops the playbook.
+                    self.abort(err);
+                    break;
+                }
+                Err(IncludeError::Host(reason)) => {
                     for &h in &file.hosts {
                         let name = self.host_name(h);
                         let mut r = Vars::new();
@@ -963,7 +989,7 @@ impl Runner {
 
     /// The tasks of one included file or role; a missing file names the include and the
     /// path it resolved to.
-    fn load_included(&self, include: &Include, file: &Included) -> Result<Vec<Item>, String> {
+    fn load_included(&self, include: &Include, file: &Included) -> Result<Vec<Item>, IncludeError> {
         let task = &include.task;
         let node = if task.module == "include_role" {
             None
@@ -974,14 +1000,17 @@ impl Runner {
                 Some(node) => node,
                 None => {
                     if !path.is_file() {
-                        return Err(format!(
+                        return Err(IncludeError::Host(format!(
                             "{}: could not find or access '{}' on the controller (include_tasks `{}`)",
                             task.span,
                             path.display(),
                             file.name
-                        ));
+                        )));
                     }
-                    let node = crate::load::read_yaml(&path, &include.context.options.vault).map_err(|e| format!("{}: {e}", task.span))?;
+                    let node = crate::load::read_yaml(&path, &include.context.options.vault).map_err(|e| match e {
+                        e @ PlayError::Yaml(_) => IncludeError::Parse(e),
+                        other => IncludeError::Host(format!("{}: {other}", task.span)),
+                    })?;
                     self.include_cache.lock().unwrap_or_else(|p| p.into_inner()).insert(path, node.clone());
                     node
                 }
@@ -999,10 +1028,9 @@ impl Runner {
             &mut handlers,
         )
         .map_err(|e| match e {
-            e @ (PlayError::Syntax { .. } | PlayError::RoleNotFound { .. } | PlayError::Legacy { .. } | PlayError::Yaml(_)) => {
-                e.to_string()
-            }
-            other => format!("{}: {other}", task.span),
+            e @ (PlayError::Syntax { .. } | PlayError::Legacy { .. } | PlayError::Yaml(_)) => IncludeError::Parse(e),
+            e @ PlayError::RoleNotFound { .. } => IncludeError::Host(e.to_string()),
+            other => IncludeError::Host(format!("{}: {other}", task.span)),
         })?;
         let mut known = self.handlers.write().unwrap_or_else(|p| p.into_inner());
         for h in handlers {
@@ -1037,6 +1065,16 @@ impl Runner {
         if !self.take_step(task).await {
             return None;
         }
+        if play.free && BYPASS_HOST_LOOP.contains(&task.module.as_str()) {
+            // ansible-core's free strategy cannot run these once for the play: it stops
+            // the playbook when a host gets there (whatever the task's `when`).
+            let message = format!(
+                "The '{}' module bypasses the host loop, which is currently not supported in the free strategy and would instead execute for every host in the inventory list.",
+                task.module
+            );
+            self.abort(PlayError::Strategy { span: task.span.clone(), message });
+            return None;
+        }
         let index = self.task_index.fetch_add(1, Ordering::Relaxed);
         if play.free && task.run_once && !self.warned_free_run_once.swap(true, Ordering::Relaxed) {
             // ansible-core's free strategy ignores run_once, and says so once.
@@ -1045,8 +1083,12 @@ impl Runner {
                 host: None,
             });
         }
-        // add_host bypasses the host loop: it runs once, on the first host.
-        let hosts: Hosts = if task.run_once || task.module == "add_host" { hosts.iter().copied().take(1).collect() } else { hosts.clone() };
+        // add_host and pause bypass the host loop: they run once, on the first host.
+        let hosts: Hosts = if task.run_once || BYPASS_HOST_LOOP.contains(&task.module.as_str()) {
+            hosts.iter().copied().take(1).collect()
+        } else {
+            hosts.clone()
+        };
         let (name, module, span) = (task.display_name(), task.module.clone(), Some(task.span.clone()));
         if handler {
             self.emit(Event::HandlerStarted { task: index, name, module, hosts: hosts.len(), span });
@@ -1218,6 +1260,10 @@ fn batches(hosts: &[usize], serial: Option<&Json>) -> Vec<Vec<usize>> {
     }
     out
 }
+
+/// Actions that run once for the play's hosts rather than once per host (ansible-core's
+/// `BYPASS_HOST_LOOP`).
+const BYPASS_HOST_LOOP: &[&str] = &["add_host", "pause"];
 
 #[cfg(test)]
 mod tests {

@@ -135,7 +135,7 @@ impl HostRun<'_> {
                 Ok(false) => {
                     let mut r = Vars::new();
                     r.insert("changed".into(), false.into());
-                    r.insert("false_condition".into(), cond.expr.clone().into());
+                    r.insert("false_condition".into(), cond.text.clone());
                     r.insert("skip_reason".into(), "Conditional result was False".into());
                     r.insert("skipped".into(), true.into());
                     return Ok(Some((Status::Skipped, r)));
@@ -693,13 +693,13 @@ impl HostRun<'_> {
         };
         let (background, sync_limit) = match self.background(scope) {
             Some(bg) if COMMANDS.contains(&task.module.as_str()) => (Some(bg), None),
-            Some(bg) if bg.poll_s == 0 => {
-                return failed(format!(
-                    "{}: `async` with `poll: 0` runs command, shell, raw and script in om, not `{}`; give `poll` > 0 (om waits for it within the `async` limit) or run it through `command`/`shell`",
-                    task.span, task.module
-                ));
+            // Native modules: a detached job through om-agent, polled unless `poll: 0`.
+            Some(bg) if om_exec::action::runs_in_background(&task.module) => (Some(bg), None),
+            // As ansible-core's action plugins without async (`copy`, `template`…).
+            Some(_) if om_exec::action::refuses_async(&task.module) => {
+                return failed(format!("This action ({}) does not support async.", task.module));
             }
-            // Other modules with `poll` > 0: run in the foreground, within the time limit.
+            // The rest (`ping`, `async_status`…) in the foreground, within the time limit.
             Some(bg) => (None, Some(Duration::from_secs(bg.limit_s))),
             None => (None, None),
         };
@@ -732,6 +732,7 @@ impl HostRun<'_> {
             environment,
         };
         let delegated_name = task.delegate_to.as_ref().map(|_| host.name.clone());
+        self.connection_notes(conn.as_ref());
         let ran = match sync_limit {
             Some(limit) => match tokio::time::timeout(limit, action.run(&ctx)).await {
                 Ok(r) => r,
@@ -739,6 +740,7 @@ impl HostRun<'_> {
             },
             None => action.run(&ctx).await,
         };
+        self.connection_notes(conn.as_ref());
         let outcome = match ran {
             Ok(o) => o,
             Err(err) => {
@@ -771,6 +773,14 @@ impl HostRun<'_> {
             result.insert("_ansible_delegated_to".into(), name.into());
         }
         (status, result)
+    }
+
+    /// What happened to the connection (established, its agent started…) as `-vvv`'s
+    /// `<host> …` lines, each once.
+    fn connection_notes(&self, conn: &dyn om_core::Connection) {
+        for message in conn.take_notes() {
+            self.runner.emit(Event::Connection { host: conn.host_name().to_string(), message });
+        }
     }
 
     /// `environment:` of the play, role, blocks and task merged (inner wins), templated;

@@ -136,12 +136,22 @@ async fn agent_for(conn: &SshConnection, user: Option<&str>) -> Result<Result<Ar
     match started {
         Agent::Running { client, path, uploaded } => {
             debug!(host = %conn.name, %path, uploaded, "om-agent started");
+            let hello = client.hello();
+            conn.link.note(format!(
+                "om-agent {} (protocol {}) at {path}{}, {}: started over this connection for every native module{}",
+                hello.version,
+                hello.protocol,
+                if uploaded > 0 { format!(", uploaded ({uploaded} bytes)") } else { ", already there".to_string() },
+                hello.arch,
+                user.map(|u| format!(" (as {u} through sudo)")).unwrap_or_default()
+            ));
             let client = Arc::new(client);
             agents.insert(key, State::Running(Arc::clone(&client)));
             Ok(Ok(client))
         }
         Agent::Fallback { reason } => {
             warn!(host = %conn.name, %reason, "om-agent cannot run here; modules use plain shell commands");
+            conn.link.note(format!("om-agent cannot run here ({reason}): native modules run as shell commands"));
             agents.insert(key, State::Fallback(reason.clone()));
             Ok(Err(reason))
         }
@@ -157,7 +167,7 @@ pub(crate) async fn call_module(conn: &SshConnection, call: ModuleCall<'_>) -> R
         Ok(client) => {
             let on_output = |stream, data: &[u8]| (call.on_output)(OutputChunk { stream, data });
             let out = client
-                .module_env(
+                .module_job(
                     call.module,
                     call.args,
                     call.check,
@@ -165,6 +175,7 @@ pub(crate) async fn call_module(conn: &SshConnection, call: ModuleCall<'_>) -> R
                     call.environment,
                     call.input.unwrap_or_default(),
                     Some(&on_output),
+                    call.job,
                 )
                 .await;
             match out {
@@ -173,6 +184,11 @@ pub(crate) async fn call_module(conn: &SshConnection, call: ModuleCall<'_>) -> R
                 Err(e) => Err(module_error(&conn.name, e)),
             }
         }
+        Err(reason) if call.job.is_some() => Err(HostError::new(
+            &conn.name,
+            Phase::Module,
+            format!("`{}` with `async` runs in the background through om-agent, which is not available here ({reason})", call.module),
+        )),
         Err(_) => {
             let remote = Arc::new(SshRemote { conn: conn.clone(), escalation: call.escalation.cloned() });
             let input = call.input.map(<[u8]>::to_vec).unwrap_or_default();

@@ -35,11 +35,20 @@ pub(crate) struct Link {
     pub(crate) agent: crate::agent::AgentSlot,
     /// Signals for the commands running on this connection (a cancelled job's TERM, KILL).
     signals: tokio::sync::broadcast::Sender<Sig>,
+    /// What happened to this connection since it was last asked (`-vvv`'s connection lines).
+    notes: std::sync::Mutex<Vec<String>>,
 }
 
 impl Link {
     pub fn new(endpoint: Arc<Endpoint>, client: Client, max_channels: usize, dialer: Arc<Dialer>) -> Self {
+        let established = format!(
+            "ESTABLISH SSH CONNECTION FOR USER: {user} (om's own SSH client to {user}@{address}:{port}; this one connection carries every task of the run, no ssh commands)",
+            user = endpoint.user,
+            address = endpoint.address,
+            port = endpoint.port
+        );
         Self {
+            notes: std::sync::Mutex::new(vec![established]),
             endpoint,
             client: RwLock::new(Arc::new(client)),
             channels: Arc::new(Semaphore::new(max_channels.max(1))),
@@ -49,6 +58,10 @@ impl Link {
             agent: crate::agent::AgentSlot::default(),
             signals: tokio::sync::broadcast::channel(4).0,
         }
+    }
+
+    pub(crate) fn note(&self, line: String) {
+        self.notes.lock().unwrap_or_else(|p| p.into_inner()).push(line);
     }
 
     pub async fn permit(&self) -> OwnedSemaphorePermit {
@@ -96,6 +109,13 @@ impl Link {
         tokio::time::sleep(jitter).await;
         let client = self.dialer.dial(Arc::clone(&self.endpoint)).await?;
         *current = Arc::new(client);
+        self.note(format!(
+            "RECONNECTED to {}@{}:{} (attempt {}): the connection had dropped",
+            self.endpoint.user,
+            self.endpoint.address,
+            self.endpoint.port,
+            attempt + 1
+        ));
         Ok(())
     }
 
@@ -282,12 +302,30 @@ impl Connection for SshConnection {
     }
 
     async fn call(&self, module: &str, args: &om_core::Vars, check: bool, diff: bool) -> Result<om_core::Vars, HostError> {
-        let call = om_core::ModuleCall { module, args, check, diff, input: None, escalation: None, environment: &[], on_output: &|_| {} };
+        let call = om_core::ModuleCall {
+            module,
+            args,
+            check,
+            diff,
+            input: None,
+            escalation: None,
+            environment: &[],
+            on_output: &|_| {},
+            job: None,
+        };
         crate::agent::call_module(self, call).await.map(|r| r.result)
     }
 
     async fn call_module(&self, call: om_core::ModuleCall<'_>) -> Result<om_core::ModuleReply, HostError> {
         crate::agent::call_module(self, call).await
+    }
+
+    fn runs_module_jobs(&self) -> bool {
+        true
+    }
+
+    fn take_notes(&self) -> Vec<String> {
+        std::mem::take(&mut *self.link.notes.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     fn host_name(&self) -> &str {

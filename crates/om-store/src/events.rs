@@ -189,7 +189,7 @@ impl om_core::Sink for StoreSink {
 pub fn event_key(event: &om_core::Event) -> (String, String) {
     use om_core::Event as E;
     let host = match event {
-        E::Output { host, .. } | E::HostResult { host, .. } => host.clone(),
+        E::Output { host, .. } | E::HostResult { host, .. } | E::Connection { host, .. } => host.clone(),
         E::Warning { host: Some(h), .. } => h.clone(),
         _ => String::new(),
     };

@@ -54,3 +54,28 @@ pub(crate) async fn handle(
         Err(e) => out.error(id, AgentError::new(ErrorKind::Internal, format!("the module crashed: {e}"))),
     }
 }
+
+/// `Request::Module` with a job: the module starts detached ([`crate::job`]); the answer is
+/// the started job.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn start_job(
+    id: u32,
+    job: om_core::ModuleJob,
+    module: String,
+    args: Vars,
+    check: bool,
+    diff: bool,
+    env: Vec<(String, String)>,
+    blob: Vec<u8>,
+    out: &Outbox,
+) {
+    let started = tokio::task::spawn_blocking(move || crate::job::start(&job, module, args, check, diff, env, &blob)).await;
+    match started {
+        Ok(Ok(result)) => {
+            let json = serde_json::to_vec(&Response::Module { result }).unwrap_or_default();
+            out.send(Frame::new(Kind::Response, id, join_payload(&json, &[])));
+        }
+        Ok(Err(e)) => out.error(id, AgentError::new(ErrorKind::Internal, e)),
+        Err(e) => out.error(id, AgentError::new(ErrorKind::Internal, format!("the job did not start: {e}"))),
+    }
+}

@@ -17,6 +17,9 @@ pub enum Request {
         /// `environment:` for the programs the module runs.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         env: Vec<(String, String)>,
+        /// `async:`: start the module as this background job and answer at once.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        job: Option<om_core::ModuleJob>,
     },
     /// Finish the requests in flight, then exit.
     Shutdown,

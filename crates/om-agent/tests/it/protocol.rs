@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use om_agent::{ClientError, ErrorKind, PROTOCOL_VERSION};
 use om_core::Stream;
 
-use crate::{agent, args, wait_for};
+use crate::{agent, agent_bin, args, wait_for};
 
 #[tokio::test]
 async fn hello_carries_the_protocol_version_and_ping_answers() {
@@ -161,4 +161,41 @@ async fn garbage_on_the_wire_is_a_protocol_error_not_a_hang() {
     let out = child.wait_with_output().await.expect("exits");
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("frame length"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// `async`: a module started as a background job answers at once, runs detached (it
+/// outlives the agent, killed here as a dropped connection would end it) and leaves its
+/// result where `async_status` reads it; past its time limit the job reports rc 124.
+#[tokio::test]
+async fn module_jobs_outlive_the_agent_and_leave_their_result() {
+    let home = tempfile::tempdir().expect("tempdir");
+    let marker = home.path().join("ran");
+    let env_home = format!("HOME={}", home.path().display());
+    let bin = agent_bin().display().to_string();
+    let (client, mut child) = om_agent::process::spawn(std::path::Path::new("env"), &[&env_home, &bin]).await.expect("om-agent starts");
+    let line = format!("sh -c 'sleep 1; echo ran > {}'", marker.display());
+    let quick = om_core::ModuleJob { id: "1.test".into(), limit_s: 30 };
+    let slow = om_core::ModuleJob { id: "2.test".into(), limit_s: 1 };
+    let started = client
+        .module_job("command", &args(serde_json::json!({"_raw_params": line})), false, false, &[], &[], None, Some(&quick))
+        .await
+        .expect("the job starts");
+    assert_eq!((started.result["ansible_job_id"].as_str(), &started.result["finished"]), (Some("1.test"), &serde_json::json!(0)));
+    client
+        .module_job("command", &args(serde_json::json!({"_raw_params": "sleep 5"})), false, false, &[], &[], None, Some(&slow))
+        .await
+        .expect("the second job starts");
+    assert!(!marker.exists(), "the answer came before the module ran");
+    child.kill().await.expect("kill the agent");
+    let dir = home.path().join(".cache/om/async");
+    for (id, rc) in [("1.test", "0"), ("2.test", "124")] {
+        let rc_file = dir.join(format!("{id}.rc"));
+        wait_for(&format!("job {id}"), || rc_file.exists()).await;
+        assert_eq!(std::fs::read_to_string(&rc_file).expect("rc").trim(), rc);
+        assert!(dir.join(format!("{id}.started")).exists() && dir.join(format!("{id}.module")).exists());
+        assert!(!dir.join(format!("{id}.call")).exists(), "the call is consumed");
+    }
+    let result: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("1.test.out")).expect("out")).expect("json");
+    assert_eq!((result["rc"].as_i64(), result["changed"].as_bool()), (Some(0), Some(true)), "{result}");
+    assert_eq!(std::fs::read_to_string(&marker).expect("the job ran"), "ran\n");
 }

@@ -35,6 +35,7 @@ impl Action for AsyncStatus {
                 Ok(Outcome::new(Status::Ok, r))
             }
             JobState::Finished(out) => Ok(jobs::finished(serde_json::Value::Null, &out, Local::now(), &jid)),
+            JobState::Module(rc, result) => Ok(jobs::module_finished(rc, result, &jid)),
         }
     }
 }

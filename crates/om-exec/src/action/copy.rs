@@ -22,6 +22,7 @@ async fn call(ctx: &Ctx<'_>, module: &str, args: &Vars, input: Option<&[u8]>) ->
         escalation: ctx.escalation.as_ref(),
         environment: &ctx.environment,
         on_output: ctx.output,
+        job: None,
     };
     Ok(ctx.conn.call_module(call).await?.result)
 }

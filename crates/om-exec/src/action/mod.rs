@@ -139,6 +139,26 @@ pub fn find(module: &str) -> Option<&'static dyn Action> {
         .or_else(|| native::all().iter().find(|n| n.schema().module == short).map(|n| n as &dyn Action))
 }
 
+/// Whether `module` can run as a background job (`-B`, `async:`): the commands (as shell
+/// jobs) and the native modules ansible-core runs with async (through om-agent's `job`
+/// mode); not those whose ansible-core action plugin refuses async (`copy`, `template`…).
+pub fn runs_in_background(module: &str) -> bool {
+    let short = om_modules::registry::canonical(module);
+    matches!(short, "command" | "shell" | "raw" | "script")
+        || (!NO_ASYNC.contains(&short)
+            && !ACTIONS.iter().any(|a| a.schema().module == short)
+            && native::all().iter().any(|n| n.schema().module == short))
+}
+
+/// Whether ansible-core's action plugin for `module` refuses `async` ("This action (…) does
+/// not support async.").
+pub fn refuses_async(module: &str) -> bool {
+    NO_ASYNC.contains(&om_modules::registry::canonical(module))
+}
+
+/// Modules whose ansible-core action plugin says "This action (…) does not support async.".
+const NO_ASYNC: &[&str] = &["copy", "template", "unarchive", "fetch", "assemble", "reboot", "gather_facts", "wait_for_connection"];
+
 /// Every module this executor runs, in name order.
 pub fn modules() -> Vec<&'static Schema> {
     let mut all: Vec<&'static Schema> = ACTIONS.iter().map(|a| a.schema()).collect();

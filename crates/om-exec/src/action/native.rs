@@ -85,7 +85,11 @@ impl Action for Native {
             escalation: ctx.escalation.as_ref(),
             environment: &ctx.environment,
             on_output: ctx.output,
+            job: None,
         };
+        if let Some(bg) = ctx.background {
+            return crate::jobs::start_module(ctx, call, bg).await;
+        }
         let reply = ctx.conn.call_module(call).await?;
         Ok(outcome_of(reply.result))
     }

@@ -154,7 +154,7 @@ fn async_poll_waits_and_poll_zero_returns_a_job_for_async_status() {
     write(
         dir.path(),
         &format!(
-            "- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: sleep 1; echo waited\n      async: 10\n      poll: 1\n      register: w\n    - debug: msg=\"{{{{ w.stdout }}}} {{{{ w.finished }}}} {{{{ w.ansible_job_id is defined }}}}\"\n    - shell: sleep 1; echo x > {marker}\n      async: 20\n      poll: 0\n      register: job\n    - debug: msg=\"{{{{ job.finished }}}} {{{{ job.started }}}} {{{{ job.changed }}}} {{{{ job.results_file is defined }}}}\"\n    - async_status: jid={{{{ job.ansible_job_id }}}}\n      register: s\n      until: s.finished\n      retries: 20\n      delay: 0.5\n    - debug: msg=\"{{{{ s.finished }}}} {{{{ s.rc }}}}\"\n    - copy: content=x dest={marker}-copy\n      async: 5\n      poll: 0\n"
+            "- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: sleep 1; echo waited\n      async: 10\n      poll: 1\n      register: w\n    - debug: msg=\"{{{{ w.stdout }}}} {{{{ w.finished }}}} {{{{ w.ansible_job_id is defined }}}}\"\n    - shell: sleep 1; echo x > {marker}\n      async: 20\n      poll: 0\n      register: job\n    - debug: msg=\"{{{{ job.finished }}}} {{{{ job.started }}}} {{{{ job.changed }}}} {{{{ job.results_file is defined }}}}\"\n    - async_status: jid={{{{ job.ansible_job_id }}}}\n      register: s\n      until: s.finished\n      retries: 20\n      delay: 0.5\n    - debug: msg=\"{{{{ s.finished }}}} {{{{ s.rc }}}}\"\n    - copy: content=x dest={marker}-copy\n      async: 5\n      poll: 0\n      ignore_errors: true\n    - file: path={marker}-dir state=directory\n      async: 5\n      poll: 1\n    - file: path={marker}-bg state=directory\n      async: 5\n      poll: 0\n"
         ),
     );
     let started = std::time::Instant::now();
@@ -165,8 +165,11 @@ fn async_poll_waits_and_poll_zero_returns_a_job_for_async_status() {
     assert_eq!(msgs[1], "False True True True", "poll 0 returns at once: {msgs:?}");
     assert_eq!(msgs[2], "True 0", "{msgs:?}");
     assert!(Path::new(&marker).exists(), "the background job ran");
-    assert!(msgs[3].contains("poll: 0"), "{msgs:?}");
-    assert_eq!(recap.hosts["h1"].failed, 1);
+    assert_eq!(msgs[3], "This action (copy) does not support async.", "as ansible-core: {msgs:?}");
+    assert!(Path::new(&format!("{marker}-dir")).is_dir(), "local transport, poll > 0: in the foreground");
+    assert!(msgs[4].contains("runs in the background through om-agent; the local transport has none"), "{msgs:?}");
+    assert!(!Path::new(&format!("{marker}-bg")).exists());
+    assert_eq!((recap.hosts["h1"].failed, recap.hosts["h1"].ignored), (1, 1));
     assert!(started.elapsed().as_secs() < 15);
 }
 
@@ -287,4 +290,49 @@ fn free_strategy_warns_once_that_run_once_runs_on_every_host() {
     let mut lines: Vec<String> = log(d).lines().map(str::to_string).collect();
     lines.sort();
     assert_eq!(lines, ["again", "again", "h1", "h2"], "run_once is ignored under strategy free");
+}
+
+/// ansible-core 2.19 stops the playbook when a host reaches `add_host` or `pause` under the
+/// free strategy (they bypass the host loop), whatever their `when`; under linear they run
+/// once, on the first host.
+#[test]
+fn free_strategy_stops_the_playbook_at_add_host_and_pause() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    for (action, module) in [("add_host: name=extra", "add_host"), ("pause: seconds=0", "pause")] {
+        write(
+            d,
+            &format!(
+                "- hosts: all\n  gather_facts: false\n  strategy: free\n  tasks:\n    - shell: echo before >> LOG\n      run_once: false\n    - {action}\n      when: false\n    - shell: echo after >> LOG\n- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: echo next-play >> LOG\n"
+            ),
+        );
+        let _ = std::fs::remove_file(d.join("log"));
+        let (events, result) = run(d, &["h1", "h2"], PlayOptions::default());
+        match result {
+            Err(PlayError::Strategy { span, message }) => {
+                assert_eq!((span.line, span.column), (7, 7), "{span}");
+                assert_eq!(
+                    message,
+                    format!(
+                        "The '{module}' module bypasses the host loop, which is currently not supported in the free strategy and would instead execute for every host in the inventory list."
+                    )
+                );
+            }
+            other => panic!("{module}: {other:?}"),
+        }
+        assert!(!log(d).contains("after") && !log(d).contains("next-play"), "{module}: nothing runs after it: {}", log(d));
+        assert!(log(d).contains("before"), "{}", log(d));
+        assert!(!events.iter().any(|e| matches!(e, Event::TaskStarted { module: m, .. } if m == module)), "{module}: no banner");
+    }
+    write(
+        d,
+        "- hosts: all\n  gather_facts: false\n  tasks:\n    - pause: seconds=0\n      register: p\n    - shell: echo {{ inventory_hostname }} {{ p is defined }} >> LOG\n",
+    );
+    let _ = std::fs::remove_file(d.join("log"));
+    let (_, result) = run(d, &["h1", "h2"], PlayOptions::default());
+    let recap = result.expect("runs");
+    let mut lines: Vec<String> = log(d).lines().map(str::to_string).collect();
+    lines.sort();
+    assert_eq!(lines, ["h1 True", "h2 False"], "linear: pause runs once, on the first host");
+    assert_eq!((recap.hosts["h1"].ok, recap.hosts["h2"].ok), (2, 1));
 }

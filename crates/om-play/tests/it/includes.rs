@@ -212,3 +212,52 @@ fn include_role_templates_tasks_from_per_host() {
     got.sort();
     assert_eq!(got, ["first h1", "second h2"]);
 }
+
+/// ansible-core 2.19 stops the playbook when a file reached by `include_tasks` or
+/// `include_role` does not parse (bad YAML, an unknown keyword); the error keeps the file's
+/// line and column; the files included before it were announced; a missing file still only
+/// fails the hosts that included it.
+#[test]
+fn an_included_file_that_does_not_parse_stops_the_playbook() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    files(
+        d,
+        &[
+            ("good.yml", "- debug: msg=in-good\n"),
+            ("yaml.yml", "- debug: msg=in\n- name: bad\n  debug: [msg=x\n  foo: : bar\n"),
+            ("keyword.yml", "- debug: msg=in\n- name: bad\n  debug: msg=x\n  bogus_keyword: 1\n"),
+            ("roles/broken/tasks/main.yml", "- debug: msg=in\n- name: bad\n  debug: msg=x\n  bogus_keyword: 1\n"),
+        ],
+    );
+    let site = |include: &str| {
+        format!(
+            "- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=before\n    - {include}\n      loop: [good, bad]\n    - debug: msg=after\n- hosts: all\n  gather_facts: false\n  tasks:\n    - debug: msg=next-play\n"
+        )
+    };
+    for (include, file, at) in [
+        ("include_tasks: \"{{ 'yaml' if item == 'bad' else item }}.yml\"", "yaml.yml", (4, 6)),
+        ("include_tasks: \"{{ 'keyword' if item == 'bad' else item }}.yml\"", "keyword.yml", (4, 18)),
+        ("include_role: name=\"{{ 'broken' if item == 'bad' else 'missing-role' }}\"", "roles/broken/tasks/main.yml", (4, 18)),
+    ] {
+        std::fs::write(d.join("site.yml"), site(include)).expect("write");
+        let (events, result) = run(d, &["h1", "h2"], PlayOptions::default());
+        let err = result.expect_err("the playbook stops");
+        let text = err.to_string();
+        assert!(matches!(err, om_play::PlayError::Yaml(_) | om_play::PlayError::Syntax { .. }), "{err:?}");
+        assert!(text.starts_with(&format!("{}:{}:{}: ", d.join(file).display(), at.0, at.1)), "{text}");
+        let msgs = messages(&events);
+        assert!(msgs.contains(&"before".to_string()), "{msgs:?}");
+        assert!(!msgs.iter().any(|m| m == "in" || m == "after" || m == "next-play" || m == "in-good"), "nothing runs after it: {msgs:?}");
+        if file == "yaml.yml" {
+            let announced = included(&events);
+            assert_eq!(announced.len(), 1, "good.yml was loaded and announced first: {announced:?}");
+            assert!(announced[0].0.ends_with("good.yml"), "{announced:?}");
+        }
+    }
+    std::fs::write(d.join("site.yml"), site("include_tasks: \"{{ item }}.yml\"")).expect("write");
+    let (events, result) = run(d, &["h1", "h2"], PlayOptions::default());
+    let recap = result.expect("a missing file fails the hosts, the run goes on");
+    assert_eq!((recap.hosts["h1"].failed, recap.hosts["h2"].failed), (1, 1));
+    assert!(!messages(&events).iter().any(|m| m == "next-play"), "every host failed: the playbook ends");
+}

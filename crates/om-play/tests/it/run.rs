@@ -149,3 +149,31 @@ fn start_at_task_and_skip_tags() {
     let (events, _) = play(dir.path(), PlayOptions { tags: vec!["debug".into()], ..PlayOptions::default() });
     assert_eq!(messages(&events), ["four"]);
 }
+
+/// A skipped result's `false_condition` is the first false `when`, as written: `{{ }}` kept,
+/// a YAML boolean still a boolean (ansible-core 2.19's `--json`/-v results).
+#[test]
+fn skipped_results_name_the_false_condition_as_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("site.yml"),
+        "- hosts: all\n  gather_facts: false\n  vars: {n: 3}\n  tasks:\n    - debug: msg=a\n      when: [n > 1, n == 7, n > 0]\n    - debug: msg=b\n      when: \"{{ n == 4 }}\"\n    - debug: msg=c\n      when: false\n    - debug: msg=d\n      loop: [1, 2]\n      when: item != 2\n",
+    )
+    .expect("write");
+    let (events, recap) = play(dir.path(), PlayOptions::default());
+    let skipped: Vec<serde_json::Value> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::HostResult { outcome, .. } if outcome.status == Status::Skipped && !outcome.result.contains_key("results") => {
+                Some(outcome.result["false_condition"].clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        skipped,
+        vec![serde_json::json!("n == 7"), serde_json::json!("{{ n == 4 }}"), serde_json::json!(false), serde_json::json!("item != 2")]
+    );
+    assert_eq!(messages(&events), vec!["d".to_string(), "All items completed".to_string()]);
+    assert_eq!(recap.hosts["localhost"].skipped, 3);
+}

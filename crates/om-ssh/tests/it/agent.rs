@@ -7,7 +7,7 @@ use crate::{connector, host, runtime};
 use om_ssh::SshOptions;
 
 fn call<'a>(module: &'a str, args: &'a om_core::Vars) -> ModuleCall<'a> {
-    ModuleCall { module, args, check: false, diff: false, input: None, escalation: None, environment: &[], on_output: &|_| {} }
+    ModuleCall { module, args, check: false, diff: false, input: None, escalation: None, environment: &[], on_output: &|_| {}, job: None }
 }
 
 fn args(v: serde_json::Value) -> om_core::Vars {

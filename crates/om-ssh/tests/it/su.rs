@@ -97,6 +97,7 @@ fn su_with_the_right_password_a_wrong_one_and_none() {
             escalation: Some(&right),
             environment: &[],
             on_output: &|_| {},
+            job: None,
         };
         let reply = conn.call_module(call).await.expect("copy with su");
         assert_eq!(reply.result["changed"], true, "{:?}", reply.result);

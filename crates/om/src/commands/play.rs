@@ -1,8 +1,9 @@
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-use om_core::{Fanout, JsonLinesSink, Sink, Vars};
+use om_core::{Event, Fanout, JsonLinesSink, Sink, Vars};
 use om_exec::{BecomeOptions, Transports};
 use om_inventory::{Inventory, LoadOptions, Pattern};
 use om_play::{PlayOptions, Runner};
@@ -75,11 +76,32 @@ pub(crate) fn run(args: PlayArgs, verbose: u8) -> anyhow::Result<ExitStatus> {
         let named = args.playbooks.iter().zip(&books).map(|(p, b)| (p.display().to_string(), b.plays.len())).collect();
         sinks.push(Box::new(PlaySink::new(args.diff, verbose, named)));
     }
+    // As ansible-playbook: a run that stops on an error (a file that does not parse, what
+    // the strategy cannot do) prints no PLAY RECAP; so each run's recap waits for what comes
+    // next (`--json` keeps it).
+    let errored = Arc::new(AtomicBool::new(false));
+    let stopped = Arc::clone(&errored);
+    let hold = !args.json;
     let printer = std::thread::spawn(move || {
-        while let Some(event) = rx.blocking_recv() {
-            if let Err(err) = sinks.event(&event) {
+        let show = |sinks: &mut Fanout, event: &Event| {
+            if let Err(err) = sinks.event(event) {
                 tracing::error!(error = %err, "a sink failed");
             }
+        };
+        let mut held = None;
+        while let Some(event) = rx.blocking_recv() {
+            if let Some(recap) = held.take() {
+                show(&mut sinks, &recap);
+            }
+            match event {
+                Event::RunFinished { .. } if hold => held = Some(event),
+                other => show(&mut sinks, &other),
+            }
+        }
+        if let Some(recap) = held
+            && !stopped.load(Ordering::SeqCst)
+        {
+            show(&mut sinks, &recap);
         }
         sinks.finish()
     });
@@ -97,14 +119,17 @@ pub(crate) fn run(args: PlayArgs, verbose: u8) -> anyhow::Result<ExitStatus> {
         }
         last
     });
+    errored.store(matches!(result, Some(Err(_))), Ordering::SeqCst);
     drop(runner);
     runtime.shutdown_timeout(Duration::from_millis(200));
     let _ = printer.join();
     match result {
         None => Ok(ExitStatus::Interrupted),
         Some(Err(err)) => {
+            // As ansible-playbook: 4 for a file that did not parse (an included one too).
+            let parse = matches!(err, om_play::PlayError::Syntax { .. } | om_play::PlayError::Yaml(_) | om_play::PlayError::Legacy { .. });
             crate::output::error(&anyhow::Error::new(err));
-            Ok(ExitStatus::Error)
+            Ok(if parse { ExitStatus::Unreachable } else { ExitStatus::Error })
         }
         Some(Ok(recap)) if recap.any_unreachable() => Ok(ExitStatus::Unreachable),
         Some(Ok(recap)) if recap.any_failed() => Ok(ExitStatus::Failed),

@@ -126,7 +126,10 @@ fn dump(result: &om_core::Vars, indent: bool, debug: bool) -> String {
         .iter()
         .filter(|(k, _)| !(k.starts_with("_ansible") || matches!(k.as_str(), "invocation" | "failed")))
         .filter(|(k, _)| !debug_msg || matches!(k.as_str(), "msg" | "exception" | "warnings" | "deprecations"))
-        .filter(|(k, _)| !debug || !matches!(k.as_str(), "changed" | "skipped" | "skip_reason"))
+        .filter(|(k, _)| {
+            !debug
+                || !matches!(k.as_str(), "changed" | "skipped" | "skip_reason" | "ansible_loop_var" | "ansible_index_var" | "ansible_loop")
+        })
         .collect();
     clean.sort_by(|a, b| a.0.cmp(b.0));
     let map: serde_json::Map<String, Value> = clean.into_iter().map(|(k, v)| (k.clone(), sorted(v))).collect();
@@ -207,6 +210,8 @@ impl Sink for PlaySink {
             }
             // ansible-core ends the playbook without a banner when every host has failed.
             Event::Warning { message, .. } if message == "NO MORE HOSTS LEFT" => Ok(()),
+            // -vvv: om's own connection lines in ansible-playbook's `<host> …` shape.
+            Event::Connection { host, message } if self.verbose >= 3 => self.line(&format!("<{host}> {message}")),
             Event::Warning { message, .. } => {
                 let _ = writeln!(std::io::stderr(), "[WARNING]: {message}");
                 Ok(())
@@ -228,14 +233,16 @@ impl Sink for PlaySink {
             Event::HostResult { host, outcome, .. } => {
                 self.print_diff(outcome)?;
                 // As ansible-core's _dump_results: no diff below -vvv, no exception, and a
-                // skipped result without its `skipped` flag.
+                // skipped result without its `skipped` flag; a loop's skipped summary without
+                // its items (each was shown on its own line).
                 let mut shown = outcome.clone();
                 if self.verbose < 3 {
                     shown.result.remove("diff");
                 }
                 shown.result.remove("exception");
-                if outcome.status == Status::Skipped && !outcome.result.contains_key("results") {
+                if outcome.status == Status::Skipped {
                     shown.result.remove("skipped");
+                    shown.result.remove("results");
                 }
                 let outcome = &shown;
                 let host = &match outcome.result.get("_ansible_delegated_to").and_then(Value::as_str) {
@@ -257,7 +264,13 @@ impl Sink for PlaySink {
                         }
                         Some(s)
                     }
-                    (Status::Skipped, Some(label)) => Some(format!("skipping: [{host}] => (item={label}) ")),
+                    (Status::Skipped, Some(label)) => {
+                        let mut s = format!("skipping: [{host}] => (item={label}) ");
+                        if verbose {
+                            s.push_str(&format!(" => {}", dump(&outcome.result, indent, self.module == "debug")));
+                        }
+                        Some(s)
+                    }
                     (Status::Failed | Status::Unreachable, Some(label)) => {
                         Some(format!("failed: [{host}] (item={label}) => {}", dump(&outcome.result, false, self.module == "debug")))
                     }

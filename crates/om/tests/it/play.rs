@@ -427,3 +427,90 @@ fn vars_prompt_and_step_ask_on_the_terminal() {
     assert_eq!(text.matches("Perform task: TASK: debug (N)o/(y)es/(c)ontinue: ").count(), 3, "{text}");
     assert!(!text.contains("\"msg\": \"second-task\"") && text.contains("\"msg\": \"third-task\""), "{text}");
 }
+
+/// Runs that ansible-playbook 2.19 stops on an error: the same exit status and the same
+/// stdout (no PLAY RECAP), and om's error names file:line:column on stderr.
+#[test]
+fn runs_stopped_by_an_error_match_ansible_playbook() {
+    let tool = reference_tool("ansible-playbook");
+    for (case, code, error) in [
+        ("stops_parse", 4, "stops_parse/broken.yml:4:18: conflicting action statements: debug, bogus_keyword"),
+        (
+            "stops_free",
+            1,
+            "stops_free/site.yml:8:7: The 'add_host' module bypasses the host loop, which is currently not supported in the free strategy and would instead execute for every host in the inventory list.",
+        ),
+    ] {
+        let dir = om_test::tempdir();
+        let case_dir = corpus(case);
+        let out = play_case(&case_dir, dir.path(), &[]);
+        assert_eq!(out.code, code, "{case}: {}{}", out.stdout, out.stderr);
+        assert!(out.stderr.contains(error), "{case}: {}", out.stderr);
+        assert!(!out.stdout.contains("PLAY RECAP") && !out.stdout.contains("\"after\""), "{case}: {}", out.stdout);
+        let Some(tool) = &tool else { continue };
+        let python = tool.with_file_name("python");
+        let reference = Command::new(tool)
+            .arg(case_dir.join("site.yml"))
+            .arg("-i")
+            .arg(case_dir.join("hosts"))
+            .arg("-e")
+            .arg(format!("ansible_python_interpreter={}", python.display()))
+            .env("ANSIBLE_NOCOLOR", "1")
+            .env("ANSIBLE_HOME", dir.path().join(".ansible"))
+            .output()
+            .expect("ansible-playbook runs");
+        assert_eq!(reference.status.code(), Some(code), "{case}: ansible-playbook's exit status");
+        assert_eq!(out.stdout, String::from_utf8_lossy(&reference.stdout), "{case}: om (left) and ansible-playbook (right)");
+    }
+}
+
+/// `async` with native modules on lab hosts (om-agent's background jobs): `file` and
+/// `lineinfile` with `poll: 0` then `async_status`, `poll` > 0, and `copy` refusing async;
+/// the same files and recaps as ansible-playbook's.
+#[test]
+fn async_native_modules_match_ansible_playbook() {
+    let runs = conform("async_native", &[]);
+    // After the second run: the job starts as changed, the line was already there.
+    assert_eq!(runs.files["h1/report"].0, "True False True\nTrue directory 0750\nTrue False\n");
+    assert_eq!(runs.files["h1/bg-dir/"].1, 0o750);
+    assert_eq!((runs.files["h2/bg-lines"].0.as_str(), runs.files["h2/bg-lines"].1), ("one\n", 0o640));
+    assert_eq!(runs.files["h1/polled-report"].0, "True False\n", "touch with preserved times: no change on run 2");
+    assert!(!runs.files.contains_key("h1/never"), "copy refused async");
+    assert!(runs.first.contains("ignored=1"), "{}", runs.first);
+}
+
+/// `-vvv`: om's own connection lines in ansible's `<host> …` shape, once per connection
+/// (established, the agent), not per task; none below -vvv.
+#[test]
+fn vvv_prints_each_connection_once() {
+    let lab = om_test::lab(1);
+    let dir = om_test::tempdir();
+    let site = dir.path().join("site.yml");
+    let base = dir.path().join("out");
+    std::fs::write(
+        &site,
+        format!(
+            "- hosts: h1\n  gather_facts: false\n  tasks:\n    - file: path={0} state=directory\n    - file: path={0}/a state=touch\n    - command: echo hi\n",
+            base.display()
+        ),
+    )
+    .expect("write");
+    let run = |flag: &str| om().args(["play"]).arg_path(&site).args(["-i"]).arg_path(lab.inventory()).args([flag]).run();
+    let out = run("-vvv");
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let established: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("<h1> ESTABLISH SSH CONNECTION FOR USER: ")).collect();
+    assert_eq!(established.len(), 1, "{}", out.stdout);
+    assert!(established[0].contains("(om's own SSH client to ") && established[0].contains("@127."), "{}", established[0]);
+    let agent: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("<h1> om-agent ")).collect();
+    assert_eq!(agent.len(), 1, "{}", out.stdout);
+    assert!(
+        agent[0].contains(&format!("om-agent {} (protocol ", env!("CARGO_PKG_VERSION"))) && agent[0].contains("/om-agent"),
+        "{}",
+        agent[0]
+    );
+    let first_task = out.stdout.find("TASK [file]").expect("banner");
+    assert!(out.stdout.find("<h1> ESTABLISH").expect("line") > first_task, "under the first task's banner");
+    let quiet = run("-vv");
+    assert_eq!(quiet.code, 0);
+    assert!(!quiet.stdout.contains("<h1> "), "{}", quiet.stdout);
+}
