@@ -111,7 +111,7 @@ impl Connection for LocalConnection {
                 r = stderr.read(&mut err_buf), if err_open => (Stream::Stderr, r.unwrap_or(0)),
                 _ = &mut sleep => {
                     if let Some(pid) = pid {
-                        let _ = std::process::Command::new("kill").args(["-KILL", &format!("-{pid}")]).status();
+                        let _ = std::process::Command::new("kill").args(["-s", "KILL", "--", &format!("-{pid}")]).status();
                     }
                     return Err(HostError::command_timeout(&self.name, request.timeout.unwrap_or_default()));
                 }

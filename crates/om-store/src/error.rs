@@ -34,6 +34,16 @@ pub enum StoreError {
         #[source]
         source: serde_json::Error,
     },
+    #[error("zstd failed on the output of job {job_id} ({host}, {stream})")]
+    Output {
+        job_id: i64,
+        host: String,
+        stream: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("stored output of job {job_id} has unknown encoding `{encoding}`")]
+    OutputEncoding { job_id: i64, encoding: String },
     #[error("the event writer stopped")]
     WriterClosed,
 }

@@ -10,6 +10,9 @@ use sqlx::any::AnyRow;
 
 use crate::{Backend, Store, StoreError, now_ms};
 
+/// zstd level for stored output: fast, and repetitive command output shrinks well.
+const OUTPUT_ZSTD_LEVEL: i32 = 3;
+
 /// Statuses a job ends in.
 pub const JOB_TERMINAL: &[&str] = &["succeeded", "failed", "cancelled", "lost", "interrupted"];
 
@@ -541,24 +544,35 @@ impl Store {
         Ok(ended)
     }
 
-    /// Stores one host's captured stream.
+    /// Stores one host's captured stream, zstd-compressed (WEB-60).
     pub async fn save_output(&self, job_id: i64, host: &str, stream: &str, data: &[u8], truncated: bool) -> Result<(), StoreError> {
-        sqlx::query(self.sql("INSERT INTO job_output (job_id, host, stream, data, truncated, created_at) VALUES (?, ?, ?, ?, ?, ?)"))
-            .bind(job_id)
-            .bind(host)
-            .bind(stream)
-            .bind(data.to_vec())
-            .bind(i64::from(truncated))
-            .bind(now_ms())
-            .execute(&self.write)
-            .await?;
+        let packed = zstd::bulk::compress(data, OUTPUT_ZSTD_LEVEL).map_err(|source| StoreError::Output {
+            job_id,
+            host: host.to_string(),
+            stream: stream.to_string(),
+            source,
+        })?;
+        sqlx::query(
+            self.sql(
+                "INSERT INTO job_output (job_id, host, stream, data, encoding, truncated, created_at) VALUES (?, ?, ?, ?, 'zstd', ?, ?)",
+            ),
+        )
+        .bind(job_id)
+        .bind(host)
+        .bind(stream)
+        .bind(packed)
+        .bind(i64::from(truncated))
+        .bind(now_ms())
+        .execute(&self.write)
+        .await?;
         Ok(())
     }
 
+    /// A job's captured streams (of one host, or all), decompressed.
     pub async fn outputs(&self, job_id: i64, host: Option<&str>) -> Result<Vec<JobOutput>, StoreError> {
         let sql = match host {
-            Some(_) => "SELECT host, stream, data, truncated FROM job_output WHERE job_id = ? AND host = ? ORDER BY host, stream",
-            None => "SELECT host, stream, data, truncated FROM job_output WHERE job_id = ? ORDER BY host, stream",
+            Some(_) => "SELECT host, stream, data, encoding, truncated FROM job_output WHERE job_id = ? AND host = ? ORDER BY host, stream",
+            None => "SELECT host, stream, data, encoding, truncated FROM job_output WHERE job_id = ? ORDER BY host, stream",
         };
         let sql = self.sql(sql);
         let mut q = sqlx::query(sql).bind(job_id);
@@ -568,12 +582,21 @@ impl Store {
         let rows = q.fetch_all(&self.read).await?;
         rows.iter()
             .map(|r| {
-                Ok(JobOutput {
-                    host: r.try_get("host")?,
-                    stream: r.try_get("stream")?,
-                    data: r.try_get("data")?,
-                    truncated: r.try_get::<i64, _>("truncated")? != 0,
-                })
+                let host: String = r.try_get("host")?;
+                let stream: String = r.try_get("stream")?;
+                let stored: Vec<u8> = r.try_get("data")?;
+                let encoding: String = r.try_get("encoding")?;
+                let data = match encoding.as_str() {
+                    "raw" => stored,
+                    "zstd" => zstd::stream::decode_all(stored.as_slice()).map_err(|source| StoreError::Output {
+                        job_id,
+                        host: host.clone(),
+                        stream: stream.clone(),
+                        source,
+                    })?,
+                    _ => return Err(StoreError::OutputEncoding { job_id, encoding }),
+                };
+                Ok(JobOutput { host, stream, data, truncated: r.try_get::<i64, _>("truncated")? != 0 })
             })
             .collect()
     }

@@ -6,11 +6,14 @@
 
 use crate::{Backend, Store, StoreError, now_ms};
 
-const MIGRATIONS: &[(i64, &str)] =
-    &[(1, include_str!("../migrations/0001_init.sql")), (2, include_str!("../migrations/0002_schedules.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_schedules.sql")),
+    (3, include_str!("../migrations/0003_output_encoding.sql")),
+];
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 impl Store {
     /// Applies every migration the database has not seen, in order, each in a transaction

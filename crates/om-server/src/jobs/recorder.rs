@@ -221,3 +221,28 @@ fn recap_status(counts: &om_core::HostCounts) -> om_core::Status {
         Status::Skipped
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_keeps_its_first_and_last_512_kib_with_a_marker() {
+        let data: Vec<u8> = (0..3 * HALF_CAP).map(|i| (i % 251) as u8).collect();
+        let mut capture = Capture::default();
+        for chunk in data.chunks(7_000) {
+            capture.push(chunk);
+        }
+        assert!(capture.truncated());
+        let kept = capture.bytes();
+        let marker = format!("\n[… {} bytes omitted by om …]\n", HALF_CAP);
+        assert_eq!(&kept[..HALF_CAP], &data[..HALF_CAP]);
+        assert_eq!(&kept[HALF_CAP..HALF_CAP + marker.len()], marker.as_bytes());
+        assert_eq!(&kept[HALF_CAP + marker.len()..], &data[2 * HALF_CAP..]);
+
+        let mut small = Capture::default();
+        small.push(&data[..2 * HALF_CAP]);
+        assert!(!small.truncated(), "exactly 1 MiB is kept whole");
+        assert_eq!(small.bytes(), &data[..2 * HALF_CAP]);
+    }
+}

@@ -201,6 +201,17 @@ pub async fn create_token_for(state: &AppState, who: &Principal, input: &TokenIn
     if input.name.trim().is_empty() || input.name.len() > 255 {
         return Err(ApiError::invalid("name", "must have 1 to 255 characters"));
     }
+    let category = match input.scope_kind.as_str() {
+        "fun" => state.store.fun_category(input.scope_id).await.map(|_| ()),
+        "app" => state.store.app_category(input.scope_id).await.map(|_| ()),
+        _ => Ok(()),
+    };
+    match category {
+        Err(om_store::StoreError::NotFound { what, .. }) => {
+            return Err(ApiError::invalid("scope_id", format!("no {what} {}", input.scope_id)));
+        }
+        other => other?,
+    }
     if matches!(who.kind, crate::auth::PrincipalKind::Token(_)) {
         return Err(ApiError::forbidden("tokens cannot create tokens; sign in"));
     }

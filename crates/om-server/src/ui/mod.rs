@@ -980,6 +980,13 @@ async fn user_toggle(State(state): State<AppState>, who: Option<Extension<Princi
 struct TokenForm {
     name: String,
     scope: String,
+    /// `global:0`, `fun:<id>` or `app:<id>`.
+    #[serde(default = "global_category")]
+    category: String,
+}
+
+fn global_category() -> String {
+    "global:0".into()
 }
 
 async fn token_create(
@@ -989,9 +996,21 @@ async fn token_create(
     Form(f): Form<TokenForm>,
 ) -> Page {
     let who = user(who, "/admin/users")?;
-    let input = crate::routes::TokenInput { name: f.name, scope: f.scope, scope_kind: "global".into(), scope_id: 0, expires_days: None };
-    let (token, secret) = crate::routes::create_token_for(&state, &who, &input).await?;
-    users_view(&state, &who, &headers, json!({"secret": {"label": format!("Token {}", token.name), "value": secret}})).await
+    let created = match f.category.split_once(':').and_then(|(kind, id)| Some((kind, id.parse::<i64>().ok()?))) {
+        Some((kind, scope_id)) => {
+            let input =
+                crate::routes::TokenInput { name: f.name, scope: f.scope, scope_kind: kind.to_string(), scope_id, expires_days: None };
+            crate::routes::create_token_for(&state, &who, &input).await
+        }
+        None => Err(ApiError::invalid("category", "must be global:0, fun:<id> or app:<id>")),
+    };
+    match created {
+        Ok((token, secret)) => {
+            users_view(&state, &who, &headers, json!({"secret": {"label": format!("Token {}", token.name), "value": secret}})).await
+        }
+        Err(e @ ApiError::Invalid { .. }) => users_view(&state, &who, &headers, json!({"error": e.detail()})).await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn token_revoke(State(state): State<AppState>, who: Option<Extension<Principal>>, Path(id): Path<i64>) -> Page {

@@ -124,6 +124,12 @@ async fn scopes_filter_reads_and_guard_every_run() {
         StatusCode::FORBIDDEN,
         "a read token cannot run"
     );
+    for (kind, id) in [("fun", 999_999), ("app", 999_999)] {
+        let ghost = p
+            .post("/api/v1/tokens", Auth::Session(&admin), json!({"name": "ghost", "scope": "run", "scope_kind": kind, "scope_id": id}))
+            .await;
+        assert_eq!(ghost.status, StatusCode::UNPROCESSABLE_ENTITY, "a token for no {kind} {id}: {}", ghost.text());
+    }
     assert_eq!(p.get("/api/v1/audit-log", Auth::Session(&auditor)).await.status, StatusCode::OK);
     assert_eq!(p.get("/api/v1/audit-log", Auth::Session(&operator)).await.status, StatusCode::FORBIDDEN);
     let run_page = p.get("/run", Auth::Session(&viewer)).await;

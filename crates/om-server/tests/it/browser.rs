@@ -441,8 +441,18 @@ async fn admins_manage_users_and_tokens_in_the_browser_and_viewers_get_403() {
         )
         .await;
     assert_eq!(viewer.status, StatusCode::CREATED, "{}", viewer.text());
+    // Linux.Web → bbs.domain.com → sn2013-08-021 (inside the scoped token's category),
+    // Linux.Mysql → db.domain.com → sn2012-07-010 (outside), and an action to run on them.
+    let (web, _, _) = p.book_fixture(&admin, crate::support::local()).await;
+    let servers = p.get("/api/v1/servers", Auth::Session(&admin)).await.json();
+    let server_id = |name: &str| {
+        servers.as_array().expect("servers").iter().find(|s| s["hostname"] == name).expect("a server")["id"].as_i64().expect("id")
+    };
+    let (inside, outside) = (server_id("sn2013-08-021"), server_id("sn2012-07-010"));
+    let echo = json!({"name": "echo", "params": [], "run": {"kind": "shell", "script": "echo scoped"}});
+    let echo_id = p.post("/api/v1/actions", Auth::Session(&admin), echo).await.json()["id"].as_i64().expect("id");
     let (base, password) = (p.url(), p.admin_password.clone());
-    tokio::task::spawn_blocking(move || {
+    let scoped_token = tokio::task::spawn_blocking(move || {
         let b = Chromium::start().expect("chromium starts");
         let login = |user: &str, password: &str| {
             b.goto(&format!("{base}/login"));
@@ -477,6 +487,37 @@ async fn admins_manage_users_and_tokens_in_the_browser_and_viewers_get_403() {
         b.wait("the revocation", "document.readyState === 'complete' && [...document.querySelectorAll('#tokens tr')].some(r => r.textContent.includes('ci-token') && r.textContent.includes('revoked'))");
         assert_eq!(b.eval(&with_token), json!(401));
 
+        // A token scoped to a category: the server refuses a category that does not exist,
+        // then the token reads and runs only inside Linux.Web.
+        b.eval("const f = document.querySelector('form[action=\"/admin/tokens\"]'); f.name.value = 'ghost-token'; f.scope.value = 'run'; f.category.add(new Option('ghost', 'fun:999999')); f.category.value = 'fun:999999'; f.submit(); true");
+        b.wait("the refusal", "document.readyState === 'complete' && !!document.querySelector('.flash.error')");
+        assert!(b.eval("document.querySelector('.flash.error').textContent").as_str().is_some_and(|t| t.contains("no function category 999999")));
+        assert_eq!(b.eval("document.querySelector('#tokens').textContent.includes('ghost-token')"), json!(false));
+        b.eval(&format!(
+            "const f = document.querySelector('form[action=\"/admin/tokens\"]'); f.name.value = 'web-ops'; f.scope.value = 'run'; f.category.value = 'fun:{web}'; f.submit(); true"
+        ));
+        b.wait("the scoped token", "!!document.querySelector('#secret') && document.querySelector('.flash.ok').textContent.includes('web-ops')");
+        let scoped = b.eval("document.querySelector('#secret').textContent").as_str().expect("a token").to_string();
+        assert_eq!(
+            b.eval("[...document.querySelectorAll('#tokens tr')].find(r => r.textContent.includes('web-ops')).children[2].textContent"),
+            json!("run @ Linux.Web"),
+            "the list shows the scope and the category by name"
+        );
+        let as_scoped = |method: &str, path: &str, body: Value| {
+            b.eval(&format!(
+                "fetch({}, {{method: {}, credentials: 'omit', headers: {{'content-type': 'application/json', authorization: 'Bearer ' + {}}}, body: {}}}).then(r => r.status)",
+                json!(path),
+                json!(method),
+                json!(scoped),
+                if body.is_null() { "undefined".to_string() } else { json!(body.to_string()).to_string() }
+            ))
+        };
+        assert_eq!(as_scoped("GET", &format!("/api/v1/servers/{inside}"), Value::Null), json!(200), "inside its category");
+        assert_eq!(as_scoped("GET", &format!("/api/v1/servers/{outside}"), Value::Null), json!(404), "outside: hidden");
+        let run_on = |host: &str| json!({"action_id": echo_id, "targets": {"servers": [host]}});
+        assert_eq!(as_scoped("POST", "/api/v1/jobs", run_on("sn2012-07-010")), json!(403), "outside its category");
+        assert_eq!(as_scoped("POST", "/api/v1/jobs", run_on("sn2013-08-021")), json!(202), "inside its category");
+
         // The new user must change the generated password before anything else.
         b.eval("document.querySelector('form[action=\"/logout\"]').submit(); true");
         b.wait("the login page", "location.pathname === '/login' && document.readyState === 'complete' && !!document.querySelector('#username')");
@@ -501,9 +542,18 @@ async fn admins_manage_users_and_tokens_in_the_browser_and_viewers_get_403() {
             assert_eq!(b.eval("!!document.querySelector('#users') || !!document.querySelector('form[action=\"/admin/tokens\"]')"), json!(false), "{page}");
         }
         assert!(b.dialogs().is_empty(), "a JavaScript dialog opened: {:?}", b.dialogs());
+        scoped
     })
     .await
     .expect("the browser scenario");
     let ops = p.login("ops1", "ops1 chose this").await;
     assert_eq!(p.get("/api/v1/me", Auth::Session(&ops)).await.status, StatusCode::OK);
+    // The job the scoped token started ran inside its category, and its output reads back.
+    let jobs = p.get("/api/v1/jobs", Auth::Token(&scoped_token)).await.json();
+    let job = jobs["items"].as_array().expect("jobs").iter().find(|j| j["action_id"] == echo_id).expect("the scoped job")["id"]
+        .as_i64()
+        .expect("id");
+    assert_eq!(p.wait_job(&admin, job).await["status"], "succeeded");
+    let raw = p.get(&format!("/api/v1/jobs/{job}/output?host=sn2013-08-021&stream=stdout"), Auth::Token(&scoped_token)).await;
+    assert_eq!((raw.status, raw.text()), (StatusCode::OK, "scoped\n".to_string()));
 }

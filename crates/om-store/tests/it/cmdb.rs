@@ -9,7 +9,7 @@ pub fn server(hostname: &str, app: i64, ip: &str) -> ServerInput {
 #[tokio::test]
 async fn hierarchy_crud_and_refused_deletes() {
     for (label, store, _dir) in stores().await {
-        assert_eq!(store.schema_version().await.expect("version"), 2, "{label}");
+        assert_eq!(store.schema_version().await.expect("version"), 3, "{label}");
         store.migrate().await.expect("migrating twice is a no-op");
         let web = store.create_fun_category("Linux.Web", "web servers", 1).await.expect("create");
         let db = store.create_fun_category("Linux.Mysql", "", 2).await.expect("create");
