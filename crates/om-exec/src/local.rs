@@ -111,7 +111,7 @@ impl Connection for LocalConnection {
                 r = stderr.read(&mut err_buf), if err_open => (Stream::Stderr, r.unwrap_or(0)),
                 _ = &mut sleep => {
                     if let Some(pid) = pid {
-                        let _ = std::process::Command::new("kill").args(["-s", "KILL", "--", &format!("-{pid}")]).status();
+                        signal_group(pid, om_core::Signal::Kill);
                     }
                     return Err(HostError::command_timeout(&self.name, request.timeout.unwrap_or_default()));
                 }
@@ -229,7 +229,7 @@ impl Connection for LocalConnection {
             .map_err(|e| HostError::new(&self.name, Phase::Module, e.to_string()))
     }
 
-    /// Signals the process group of every command running now (`kill -s SIG -- -PGID`).
+    /// Signals the process group of every command running now.
     /// Native modules' commands take SIGKILL only: it kills them, and later module calls on
     /// this connection fail as cancelled.
     async fn signal(&self, signal: om_core::Signal) {
@@ -238,15 +238,7 @@ impl Connection for LocalConnection {
         }
         let groups: Vec<u32> = self.groups.lock().iter().copied().collect();
         for group in groups {
-            let status = tokio::process::Command::new("kill")
-                .args(["-s", signal.name(), "--", &format!("-{group}")])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .await;
-            if let Err(err) = status {
-                tracing::warn!(group, error = %err, "cannot run kill");
-            }
+            signal_group(group, signal);
         }
     }
 
@@ -255,4 +247,22 @@ impl Connection for LocalConnection {
     }
 
     async fn close(&self) {}
+}
+
+/// Sends `signal` to the process group led by `leader` with kill(2) itself: no `kill`
+/// program parses the number (procps' kill reads `-PID` without `--` as a signal, and a
+/// group that became `-1` would be every process), and a leader of 0 or 1 (never a command's
+/// group) is refused.
+fn signal_group(leader: u32, signal: om_core::Signal) {
+    let Some(group) = i32::try_from(leader).ok().filter(|g| *g > 1).and_then(rustix::process::Pid::from_raw) else {
+        tracing::warn!(leader, "not a command's process group: not signalled");
+        return;
+    };
+    let signal = match signal {
+        om_core::Signal::Term => rustix::process::Signal::TERM,
+        om_core::Signal::Kill => rustix::process::Signal::KILL,
+    };
+    if let Err(err) = rustix::process::kill_process_group(group, signal) {
+        tracing::debug!(leader, error = %err, "process group already gone");
+    }
 }

@@ -516,8 +516,13 @@ fn a_cancelled_run_stops_each_command_group_and_starts_no_more_hosts() {
     });
     let (children, asked) = std::thread::scope(|s| {
         let canceller = s.spawn(|| {
-            let children = [read_pid(&dir.path().join("child.h1")), read_pid(&dir.path().join("child.h2"))];
-            assert!(children.iter().all(|c| alive(*c)));
+            // Cancelled whatever happens, so a command that never starts fails the test
+            // rather than hanging it.
+            let children = std::panic::catch_unwind(|| {
+                let children = [read_pid(&dir.path().join("child.h1")), read_pid(&dir.path().join("child.h2"))];
+                assert!(children.iter().all(|c| alive(*c)), "the background children run");
+                children
+            });
             let _ = cancel_tx.send(true);
             (children, Instant::now())
         });
@@ -526,6 +531,7 @@ fn a_cancelled_run_stops_each_command_group_and_starts_no_more_hosts() {
     });
     let took = asked.elapsed();
     let events = collector.join().expect("the collector ends");
+    let Ok(children) = children else { panic!("h1 and h2 did not both start their command: {events:#?}") };
     assert!(took >= grace, "SIGKILL waited for the grace: {took:?}");
     assert!(took < Duration::from_secs(10), "a cancelled run ends soon: {took:?}");
     let results = outcomes(&events);
