@@ -6,6 +6,8 @@
 //! result as JSON), `<jid>.err`, the marker `<jid>.module` and last `<jid>.rc` (0, or 124
 //! when the time limit passed).
 
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::Arc;
@@ -54,13 +56,20 @@ pub(crate) fn start(
         return Err(format!("bad job id `{}`", job.id));
     }
     let dir = dir();
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    // The call holds the module's arguments (passwords among them): the user's alone.
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .map_err(|e| format!("cannot make `{}` private: {e}", dir.display()))?;
     let base = dir.join(&job.id);
     let file = |ext: &str| PathBuf::from(format!("{}.{ext}", base.display()));
+    let private = |path: PathBuf, data: &[u8]| -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+        f.write_all(data)
+    };
     let call = Call { module, args, check, diff, env, limit_s: job.limit_s.max(1) };
     let text = serde_json::to_vec(&call).map_err(|e| e.to_string())?;
-    std::fs::write(file("call"), text).map_err(|e| format!("cannot write the job: {e}"))?;
-    std::fs::write(file("input"), input).map_err(|e| format!("cannot write the job's content: {e}"))?;
+    private(file("call"), &text).map_err(|e| format!("cannot write the job: {e}"))?;
+    private(file("input"), input).map_err(|e| format!("cannot write the job's content: {e}"))?;
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     std::fs::write(file("started"), format!("{now}\n")).map_err(|e| format!("cannot write the job: {e}"))?;
     let exe = std::env::current_exe().map_err(|e| format!("cannot find om-agent itself: {e}"))?;

@@ -121,6 +121,14 @@ pub struct ModuleCall<'a> {
     pub job: Option<&'a ModuleJob>,
 }
 
+impl<'a> ModuleCall<'a> {
+    /// A call with arguments only: no content, escalation, environment, output sink or job
+    /// (what [`Connection::call`] passes on).
+    pub fn plain(module: &'a str, args: &'a Vars, check: bool, diff: bool) -> Self {
+        ModuleCall { module, args, check, diff, input: None, escalation: None, environment: &[], on_output: &|_| {}, job: None }
+    }
+}
+
 /// A native module started as a background job (`async:`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ModuleJob {

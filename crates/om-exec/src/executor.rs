@@ -15,7 +15,7 @@ use om_core::{
     Connection, Connector, EVENT_FORMAT_VERSION, Escalation, EscalationMethod, Event, Host, HostError, Outcome, Phase, Recap, Secret,
     Status, Target, Task, Vars,
 };
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use tracing::{Instrument, debug, info_span};
 
 use crate::action::{self, Action, Background, Ctx};
@@ -254,7 +254,12 @@ impl Executor {
         let mut sequencer = Sequencer::new(target, &plan.tasks, tx.clone());
         let forks = Arc::new(Semaphore::new(self.options.forks.max(1)));
         let mut running = tokio::task::JoinSet::new();
+        // Hosts take fork slots in inventory order (as ansible's forks do): each waits until
+        // the host before it has its slot (the semaphore queues fairly from there).
+        let mut previous: Option<oneshot::Receiver<()>> = None;
         for host in &target.hosts {
+            let (took_slot, next_waits) = oneshot::channel::<()>();
+            let after = previous.replace(next_waits);
             let (tasks, forks, tx, results) = (Arc::clone(&tasks), Arc::clone(&forks), tx.clone(), results_tx.clone());
             let (connector, options, host_args) = (Arc::clone(&self.connector), self.options.clone(), Arc::clone(&host_args));
             let mut cancel = cancel.clone();
@@ -262,8 +267,17 @@ impl Executor {
             let span = info_span!("host", host = %host.name);
             running.spawn(
                 async move {
+                    let slot = async {
+                        if let Some(after) = after {
+                            let _ = after.await;
+                        }
+                        forks.acquire_owned().await
+                    };
                     let _permit = tokio::select! {
-                        permit = forks.acquire_owned() => permit.expect("the forks semaphore is never closed"),
+                        permit = slot => {
+                            let _ = took_slot.send(());
+                            permit.expect("the forks semaphore is never closed")
+                        }
                         () = cancelled(&mut cancel) => {
                             if !tasks.is_empty() {
                                 let outcome = cancelled_outcome(&state.host.name, "before the host started");

@@ -136,6 +136,14 @@ impl Connection for Grouped {
         }
     }
 
+    fn runs_module_jobs(&self) -> bool {
+        self.inner.runs_module_jobs()
+    }
+
+    fn take_notes(&self) -> Vec<String> {
+        self.inner.take_notes()
+    }
+
     fn host_name(&self) -> &str {
         self.inner.host_name()
     }

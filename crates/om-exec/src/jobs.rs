@@ -40,7 +40,7 @@ pub(crate) async fn start(ctx: &Ctx<'_>, cmd: Value, script: &str, bg: Backgroun
         script = q(script),
     );
     let launch = format!(
-        "d={DIR}; mkdir -p \"$d\" && date +%s > \"$d/{jid}.started\" && (setsid /bin/sh -c {} < /dev/null > /dev/null 2>&1 &) && echo \"$d/{jid}\"",
+        "d={DIR}; mkdir -p \"$d\" && chmod 700 \"$d\" && date +%s > \"$d/{jid}.started\" && (setsid /bin/sh -c {} < /dev/null > /dev/null 2>&1 &) && echo \"$d/{jid}\"",
         q(&inner)
     );
     let started = Local::now();

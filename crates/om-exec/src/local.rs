@@ -178,17 +178,7 @@ impl Connection for LocalConnection {
     }
 
     async fn call(&self, module: &str, args: &om_core::Vars, check: bool, diff: bool) -> Result<om_core::Vars, HostError> {
-        let call = om_core::ModuleCall {
-            module,
-            args,
-            check,
-            diff,
-            input: None,
-            escalation: None,
-            environment: &[],
-            on_output: &|_| {},
-            job: None,
-        };
+        let call = om_core::ModuleCall::plain(module, args, check, diff);
         self.call_module(call).await.map(|r| r.result)
     }
 

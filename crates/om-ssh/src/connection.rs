@@ -302,17 +302,7 @@ impl Connection for SshConnection {
     }
 
     async fn call(&self, module: &str, args: &om_core::Vars, check: bool, diff: bool) -> Result<om_core::Vars, HostError> {
-        let call = om_core::ModuleCall {
-            module,
-            args,
-            check,
-            diff,
-            input: None,
-            escalation: None,
-            environment: &[],
-            on_output: &|_| {},
-            job: None,
-        };
+        let call = om_core::ModuleCall::plain(module, args, check, diff);
         crate::agent::call_module(self, call).await.map(|r| r.result)
     }
 

@@ -188,6 +188,9 @@ async fn module_jobs_outlive_the_agent_and_leave_their_result() {
     assert!(!marker.exists(), "the answer came before the module ran");
     child.kill().await.expect("kill the agent");
     let dir = home.path().join(".cache/om/async");
+    // The calls carry the modules' arguments (passwords among them): no one else reads them.
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&dir).expect("the job directory").permissions());
+    assert_eq!(mode & 0o777, 0o700, "the job directory is private");
     for (id, rc) in [("1.test", "0"), ("2.test", "124")] {
         let rc_file = dir.join(format!("{id}.rc"));
         wait_for(&format!("job {id}"), || rc_file.exists()).await;
