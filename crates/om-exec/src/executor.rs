@@ -466,7 +466,7 @@ impl HostJob {
             Some(conn) => conn,
             None => {
                 let conn = self.connector.connect(&host).await?;
-                let conn = if self.signals { crate::groups::Grouped::wrap(conn) } else { conn };
+                let conn = if self.signals { crate::signal_groups(conn) } else { conn };
                 state.set_conn(Some(Arc::clone(&conn)));
                 conn
             }

@@ -1,33 +1,47 @@
 //! Signalling a host's running commands when a run is cancelled. Each command first prints
-//! its shell's pid (its process group: sshd and the local transport start each command as a
-//! group leader) on stderr behind [`MARKER`]; the line is taken out of the output. A signal
-//! is then `kill -s SIG -- -PGID` on a channel of its own, since sshd refuses SSH `signal`
-//! requests in root sessions; where no group is known the transport's own signal is used.
+//! its shell's pid on stderr behind [`MARKER`]; the line is taken out of the output. A signal
+//! is then `kill` on a channel of its own, since sshd refuses SSH `signal` requests in root
+//! sessions and a plain user's signal cannot reach a command run as root. Without become the
+//! shell leads the command's process group (sshd and the local transport start each command
+//! as a group leader): `kill -s SIG -- -PID`. Under become (sudo) the shell is a child of
+//! sudo: the kill runs with the same escalation and signals the group that shell is in. Where
+//! no group is known (a PTY, a command that has not said its pid yet) the transport's own
+//! signal is used.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use om_core::transport::OutputFn;
-use om_core::{Connection, ExecOutput, ExecRequest, HostError, ModuleCall, ModuleReply, OutputChunk, Signal, Stream, Vars};
+use om_core::{Connection, Escalation, ExecOutput, ExecRequest, HostError, ModuleCall, ModuleReply, OutputChunk, Signal, Stream, Vars};
 
 /// The first line a command prints on stderr.
 const MARKER: &str = "om-pgid:";
 
+/// A running command: an id, its escalation, and its shell's pid once it said it.
+struct Command {
+    id: u64,
+    escalation: Option<Escalation>,
+    pid: Option<u32>,
+}
+
 /// A connection whose running commands can be signalled as whole process groups.
 pub(crate) struct Grouped {
     inner: Arc<dyn Connection>,
-    /// The commands running now: an id each, and its process group once it said it.
-    running: Mutex<Vec<(u64, Option<u32>)>>,
+    /// The commands running now.
+    running: Mutex<Vec<Command>>,
     next: std::sync::atomic::AtomicU64,
 }
 
-impl Grouped {
-    pub(crate) fn wrap(inner: Arc<dyn Connection>) -> Arc<dyn Connection> {
-        Arc::new(Grouped { inner, running: Mutex::default(), next: Default::default() })
-    }
+/// `inner` with its commands signalled as whole process groups: what a cancellable run
+/// (om-exec's [`crate::Executor::run_until`], the platform's playbooks) wraps each connection
+/// in. Commands must run on exec channels of their own (not om-agent's) to be signalled so.
+pub fn signal_groups(inner: Arc<dyn Connection>) -> Arc<dyn Connection> {
+    Arc::new(Grouped { inner, running: Mutex::default(), next: Default::default() })
+}
 
-    fn running(&self) -> std::sync::MutexGuard<'_, Vec<(u64, Option<u32>)>> {
+impl Grouped {
+    fn running(&self) -> std::sync::MutexGuard<'_, Vec<Command>> {
         self.running.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
@@ -37,11 +51,11 @@ struct Running<'a>(&'a Grouped, u64);
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
-        self.0.running().retain(|(id, _)| *id != self.1);
+        self.0.running().retain(|c| c.id != self.1);
     }
 }
 
-/// The process group in a marker line (without its newline), if it is one.
+/// The pid in a marker line (without its newline), if it is one.
 fn group_of(line: &[u8]) -> Option<u32> {
     std::str::from_utf8(line).ok()?.strip_prefix(MARKER)?.trim().parse::<u32>().ok().filter(|pid| *pid > 1)
 }
@@ -49,13 +63,12 @@ fn group_of(line: &[u8]) -> Option<u32> {
 #[async_trait]
 impl Connection for Grouped {
     async fn exec(&self, mut request: ExecRequest, on_output: OutputFn<'_>) -> Result<ExecOutput, HostError> {
-        // Under become the shell's pid is not the group leader's, and kill would need the
-        // password again: such commands get the transport's signal.
-        if request.escalation.is_some() || request.pty {
+        // A PTY's command (su's) gets the transport's signal.
+        if request.pty {
             return self.inner.exec(request, on_output).await;
         }
         let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        self.running().push((id, None));
+        self.running().push(Command { id, escalation: request.escalation.clone(), pid: None });
         let _running = Running(self, id);
         request.command = format!("printf '{MARKER}%s\\n' \"$$\" >&2; {}", request.command);
         // Stderr's start while the marker line is awaited.
@@ -67,9 +80,9 @@ impl Connection for Grouped {
                     buf.extend_from_slice(chunk.data);
                     let rest = match buf.iter().position(|b| *b == b'\n') {
                         Some(end) => match group_of(&buf[..end]) {
-                            Some(group) => {
-                                if let Some(entry) = self.running().iter_mut().find(|(i, _)| *i == id) {
-                                    entry.1 = Some(group);
+                            Some(pid) => {
+                                if let Some(command) = self.running().iter_mut().find(|c| c.id == id) {
+                                    command.pid = Some(pid);
                                 }
                                 buf.split_off(end + 1)
                             }
@@ -118,17 +131,29 @@ impl Connection for Grouped {
         self.inner.call_module(call).await
     }
 
-    /// `kill -s SIG -- -PGID` for each command whose group is known; the transport's signal
-    /// for the others (and when kill cannot run).
+    /// `kill` for each command whose pid is known (see the module's text); the transport's
+    /// signal for the others (and when kill cannot run).
     async fn signal(&self, signal: Signal) {
-        let running: Vec<Option<u32>> = self.running().iter().map(|(_, group)| *group).collect();
-        let mut fallback = running.is_empty() || running.iter().any(Option::is_none);
-        for group in running.into_iter().flatten() {
-            let command = format!("kill -s {} -- -{group}", signal.name());
-            let request = ExecRequest { command, timeout: Some(Duration::from_secs(5)), ..Default::default() };
-            if let Err(err) = self.inner.exec(request, &|_| {}).await {
-                tracing::warn!(host = self.inner.host_name(), error = %err, "cannot signal the command; asking the transport");
-                fallback = true;
+        let running: Vec<(Option<u32>, Option<Escalation>)> = self.running().iter().map(|c| (c.pid, c.escalation.clone())).collect();
+        let mut fallback = running.is_empty() || running.iter().any(|(pid, _)| pid.is_none());
+        for (pid, escalation) in running {
+            let Some(pid) = pid else { continue };
+            let request = ExecRequest {
+                command: kill_line(signal, pid, escalation.is_some()),
+                timeout: Some(Duration::from_secs(5)),
+                escalation,
+                ..Default::default()
+            };
+            match self.inner.exec(request, &|_| {}).await {
+                Ok(out) if out.rc == Some(0) => {}
+                Ok(out) => {
+                    tracing::warn!(host = self.inner.host_name(), rc = ?out.rc, stderr = %String::from_utf8_lossy(&out.stderr).trim(), "kill did not signal the command; asking the transport");
+                    fallback = true;
+                }
+                Err(err) => {
+                    tracing::warn!(host = self.inner.host_name(), error = %err, "cannot signal the command; asking the transport");
+                    fallback = true;
+                }
             }
         }
         if fallback {
@@ -150,5 +175,33 @@ impl Connection for Grouped {
 
     async fn close(&self) {
         self.inner.close().await;
+    }
+}
+
+/// The shell line that sends `signal` to the process group of the command whose shell is
+/// `pid`: the group `pid` leads, or under become the group `pid` is in (never group 0 or 1).
+fn kill_line(signal: Signal, pid: u32, escalated: bool) -> String {
+    let name = signal.name();
+    if escalated {
+        format!("g=$(ps -o pgid= -p {pid}) && [ \"$((g))\" -gt 1 ] && kill -s {name} -- -$((g))")
+    } else {
+        format!("kill -s {name} -- -{pid}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kill_lines_name_the_group_and_never_group_zero_or_one() {
+        assert_eq!(kill_line(Signal::Term, 4242, false), "kill -s TERM -- -4242");
+        let line = kill_line(Signal::Kill, 4242, true);
+        assert_eq!(line, "g=$(ps -o pgid= -p 4242) && [ \"$((g))\" -gt 1 ] && kill -s KILL -- -$((g))");
+        let out =
+            std::process::Command::new("/bin/sh").arg("-c").arg(kill_line(Signal::Term, 999_999_999, true)).output().expect("sh runs");
+        assert!(!out.status.success(), "a pid that does not exist signals nothing");
+        assert_eq!(group_of(b"om-pgid:1"), None);
+        assert_eq!(group_of(b"om-pgid: 77"), Some(77));
     }
 }

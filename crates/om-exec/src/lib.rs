@@ -29,6 +29,7 @@ mod transport;
 
 pub use action::Background;
 pub use executor::{BecomeOptions, Executor, Plan, RunOptions, become_method, escalation};
+pub use groups::signal_groups;
 pub use local::{LocalConnection, LocalConnector};
 pub use transport::Transports;
 

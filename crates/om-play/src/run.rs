@@ -43,6 +43,10 @@ pub struct PlayOptions {
     /// Emit `Output` events with live output chunks (a job page that shows output as it
     /// comes); the results carry the output either way.
     pub output_events: bool,
+    /// Commands run on exec channels of their own, not through om-agent, so a caller that
+    /// cancels the run can signal their process groups (`om serve`'s playbook jobs wrap each
+    /// connection in [`om_exec::signal_groups`]).
+    pub cancellable: bool,
 }
 
 /// Asks the person running om a question and reads the answer.
@@ -84,6 +88,7 @@ impl Default for PlayOptions {
             step: false,
             prompter: None,
             output_events: false,
+            cancellable: false,
         }
     }
 }

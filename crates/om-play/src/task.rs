@@ -728,7 +728,7 @@ impl HostRun<'_> {
             output: &on_output,
             background,
             rendered,
-            agent_commands: true,
+            agent_commands: !self.runner.options.cancellable,
             environment,
         };
         let delegated_name = task.delegate_to.as_ref().map(|_| host.name.clone());

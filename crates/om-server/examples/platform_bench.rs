@@ -279,6 +279,7 @@ async fn first_output(state: &om_server::AppState, client: &ApiClient, hosts: us
         let accepted = t.elapsed();
         let job = launched["id"].as_i64().expect("id");
         let mut first: Option<Duration> = None;
+        let mut last: Option<Duration> = None;
         let mut results = 0;
         client
             .sse(&format!("/api/v1/jobs/{job}/events"), None, |_, kind, _| {
@@ -287,15 +288,18 @@ async fn first_output(state: &om_server::AppState, client: &ApiClient, hosts: us
                 }
                 if kind == "host_result" {
                     results += 1;
+                    last = Some(t.elapsed());
                 }
                 kind != "job_finished"
             })
             .await
             .expect("the stream");
+        let ms = |d: Option<Duration>| d.map(|d| d.as_secs_f64() * 1000.0).unwrap_or(f64::NAN);
         println!(
-            "lab {hosts} hosts, round {round}: 202 after {:.0} ms, first output after {:.0} ms, all {results} results after {:.0} ms",
+            "lab {hosts} hosts, round {round}: 202 after {:.0} ms, first output after {:.0} ms, all {results} results after {:.0} ms, job finished after {:.0} ms",
             accepted.as_secs_f64() * 1000.0,
-            first.map(|d| d.as_secs_f64() * 1000.0).unwrap_or(f64::NAN),
+            ms(first),
+            ms(last),
             t.elapsed().as_secs_f64() * 1000.0
         );
     }

@@ -486,23 +486,12 @@ fn read_pid(path: &Path) -> u32 {
     pid.expect("a pid")
 }
 
-#[test]
-fn a_cancelled_run_stops_each_command_group_and_starts_no_more_hosts() {
-    let lab = om_test::lab(3);
-    let dir = tempfile::tempdir().expect("a directory");
-    let d = dir.path().display();
-    // h1 ends on SIGTERM and says so; h2 ignores it and needs SIGKILL. Both wait on a
-    // background child that only a signal to the whole process group reaches. With two
-    // forks, h3 waits for a slot and must never start.
-    let script = format!(
-        "if [ {{{{ inventory_hostname }}}} = h1 ]; then trap 'echo term > {d}/term.{{{{ inventory_hostname }}}}; exit 143' TERM; \
-         else trap '' TERM; fi; sleep 300 & echo $! > {d}/child.{{{{ inventory_hostname }}}}; echo started; wait"
-    );
-    let tasks = vec![task("shell", &script), task("command", &format!("touch {d}/second.{{{{ inventory_hostname }}}}"))];
-    let grace = Duration::from_millis(1500);
-    let options = RunOptions { forks: 2, output_events: true, cancel_grace: grace, ..RunOptions::default() };
+/// Runs `tasks` cancellably on `lab` and cancels the run once h1 and h2 have written their
+/// background child's pid to `<dir>/child.<host>`: the children, the time from the cancel to
+/// the run's end, and the events.
+fn cancel_once_started(lab: &TestLab, tasks: Vec<Task>, options: RunOptions, dir: &Path) -> ([u32; 2], Duration, Vec<Event>) {
     let connector =
-        SshConnector::new(SshOptions { agent: false, default_keys: false, ..SshOptions::default() }, SshConfig::default(), hosts(&lab));
+        SshConnector::new(SshOptions { agent: false, default_keys: false, ..SshOptions::default() }, SshConfig::default(), hosts(lab));
     let executor = Executor::new(Arc::new(Transports::new(Arc::new(connector), "ssh")), options);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
@@ -519,19 +508,38 @@ fn a_cancelled_run_stops_each_command_group_and_starts_no_more_hosts() {
             // Cancelled whatever happens, so a command that never starts fails the test
             // rather than hanging it.
             let children = std::panic::catch_unwind(|| {
-                let children = [read_pid(&dir.path().join("child.h1")), read_pid(&dir.path().join("child.h2"))];
+                let children = [read_pid(&dir.join("child.h1")), read_pid(&dir.join("child.h2"))];
                 assert!(children.iter().all(|c| alive(*c)), "the background children run");
                 children
             });
             let _ = cancel_tx.send(true);
             (children, Instant::now())
         });
-        runtime.block_on(executor.run_until(&target(&lab), &Plan::new(tasks), tx, cancel));
+        runtime.block_on(executor.run_until(&target(lab), &Plan::new(tasks), tx, cancel));
         canceller.join().expect("the canceller ends")
     });
     let took = asked.elapsed();
     let events = collector.join().expect("the collector ends");
     let Ok(children) = children else { panic!("h1 and h2 did not both start their command: {events:#?}") };
+    (children, took, events)
+}
+
+#[test]
+fn a_cancelled_run_stops_each_command_group_and_starts_no_more_hosts() {
+    let lab = om_test::lab(3);
+    let dir = tempfile::tempdir().expect("a directory");
+    let d = dir.path().display();
+    // h1 ends on SIGTERM and says so; h2 ignores it and needs SIGKILL. Both wait on a
+    // background child that only a signal to the whole process group reaches. With two
+    // forks, h3 waits for a slot and must never start.
+    let script = format!(
+        "if [ {{{{ inventory_hostname }}}} = h1 ]; then trap 'echo term > {d}/term.{{{{ inventory_hostname }}}}; exit 143' TERM; \
+         else trap '' TERM; fi; sleep 300 & echo $! > {d}/child.{{{{ inventory_hostname }}}}; echo started; wait"
+    );
+    let tasks = vec![task("shell", &script), task("command", &format!("touch {d}/second.{{{{ inventory_hostname }}}}"))];
+    let grace = Duration::from_millis(1500);
+    let options = RunOptions { forks: 2, output_events: true, cancel_grace: grace, ..RunOptions::default() };
+    let (children, took, events) = cancel_once_started(&lab, tasks, options, dir.path());
     assert!(took >= grace, "SIGKILL waited for the grace: {took:?}");
     assert!(took < Duration::from_secs(10), "a cancelled run ends soon: {took:?}");
     let results = outcomes(&events);
@@ -599,4 +607,38 @@ fn arguments_rendered_per_host_are_data_and_their_errors_fail_only_that_host() {
     let b = &results[&(0, "b".to_string())];
     assert_eq!((b.status, b.result["msg"].as_str()), (Status::Failed, Some("cannot render the command for b")));
     assert_eq!(results[&(0, "c".to_string())].result["stdout"], "c", "hosts without an entry render the task's arguments");
+}
+
+/// Under become the command runs as root below sudo: a plain user's signal (sshd's, for the
+/// login) cannot reach it or its children, so the kill runs with the same escalation.
+#[test]
+fn a_cancelled_run_stops_commands_run_under_become() {
+    if !om_test::privileged() {
+        eprintln!("skipped: needs OM_TEST_PRIVILEGED=1 (creates a user with a sudo rule)");
+        return;
+    }
+    let user = om_test::sudo_user("omcancel", "s3cret-pw");
+    let lab = om_test::lab(2);
+    let mut inventory = std::fs::read_to_string(lab.inventory()).expect("inventory");
+    inventory = inventory.replace(
+        &format!("ansible_user={}", lab.state().user),
+        &format!("ansible_user={user} ansible_password=s3cret-pw ansible_become=yes ansible_become_password=s3cret-pw"),
+    );
+    std::fs::write(lab.inventory(), inventory).expect("writes");
+    let dir = tempfile::tempdir().expect("a directory");
+    let d = dir.path().display();
+    let script = format!(
+        "[ $(id -u) = 0 ] || exit 3; if [ {{{{ inventory_hostname }}}} = h1 ]; then trap 'echo term > {d}/term.h1; exit 143' TERM; \
+         else trap '' TERM; fi; sleep 300 & echo $! > {d}/child.{{{{ inventory_hostname }}}}; wait"
+    );
+    let grace = Duration::from_millis(1000);
+    let options = RunOptions { forks: 2, output_events: true, cancel_grace: grace, ..RunOptions::default() };
+    let (children, took, events) = cancel_once_started(&lab, vec![task("shell", &script)], options, dir.path());
+    let results = outcomes(&events);
+    for host in ["h1", "h2"] {
+        assert_eq!(results[&(0, host.to_string())].error.as_ref().map(|e| e.phase), Some(Phase::Cancelled), "{host}: {events:?}");
+    }
+    assert_eq!(std::fs::read_to_string(dir.path().join("term.h1")).ok().as_deref(), Some("term\n"), "h1's root shell got SIGTERM");
+    assert!(took >= grace && took < Duration::from_secs(10), "h2 needed SIGKILL after the grace: {took:?}");
+    wait_for("the root children to be gone", Duration::from_secs(5), || children.iter().all(|c| !alive(*c)));
 }

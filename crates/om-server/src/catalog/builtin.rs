@@ -72,7 +72,7 @@ mod tests {
         assert_eq!(restart.danger, "confirm");
         let values = restart.validate(serde_json::json!({"service": "apache"}).as_object().expect("object")).expect("valid");
         let rendered = restart.render(&values, &serde_json::json!({}), &serde_json::json!({})).expect("renders");
-        let super::super::render::Rendered::Exec { command } = rendered else { panic!("exec") };
+        let super::super::render::Rendered::Exec { command, .. } = rendered else { panic!("exec") };
         assert!(command.ends_with("om-restart httpd"), "{command}");
     }
 }

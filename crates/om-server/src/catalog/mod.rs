@@ -76,8 +76,13 @@ pub enum RunDef {
     /// An argv template: each element rendered on its own, then quoted; no shell parsing of
     /// values.
     Command { argv: Vec<String> },
-    /// A shell script template; every substituted value is shell-quoted.
-    Shell { script: String },
+    /// A shell script template; every substituted value is shell-quoted. `shell` runs it
+    /// (an absolute path; `/bin/sh` when unset, as Ansible's `shell` module).
+    Shell {
+        script: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        shell: Option<String>,
+    },
     /// A native om module with templated arguments (needs om-agent on the host).
     Module {
         module: String,
@@ -137,6 +142,11 @@ impl ActionDef {
             }
             _ => {}
         }
+        if let RunDef::Shell { shell: Some(shell), .. } = &self.run
+            && (!shell.starts_with('/') || shell.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            push("run.shell", format!("`{shell}` is not an absolute path to a shell (such as /bin/bash)"));
+        }
         for template in self.templates() {
             if let Err(err) = render::check_template(template) {
                 push("run", format!("template `{template}`: {err}"));
@@ -153,7 +163,7 @@ impl ActionDef {
     fn templates(&self) -> Vec<&str> {
         match &self.run {
             RunDef::Command { argv } => argv.iter().map(String::as_str).collect(),
-            RunDef::Shell { script } => vec![script.as_str()],
+            RunDef::Shell { script, .. } => vec![script.as_str()],
             RunDef::Module { args, .. } => args.values().filter_map(|v| v.as_str()).collect(),
             RunDef::Copy { .. } | RunDef::Playbook { .. } => Vec::new(),
         }

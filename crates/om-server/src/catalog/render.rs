@@ -9,8 +9,8 @@ use crate::error::ApiError;
 /// What a host is asked to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Rendered {
-    /// A command line for `sh -c`, every value already quoted.
-    Exec { command: String },
+    /// A command line for `sh -c` (or the action's `shell`), every value already quoted.
+    Exec { command: String, shell: Option<String> },
     /// Copy a repository file to the host.
     Copy { src: String, dest: String, mode: Option<u32>, backup: bool },
     /// A native module call.
@@ -65,11 +65,11 @@ impl ActionDef {
             RunDef::Command { argv } => {
                 let ctx = self.context(values, host, vars, false);
                 let words = argv.iter().map(|a| render_template(a, &ctx)).collect::<Result<Vec<_>, _>>()?;
-                Ok(Rendered::Exec { command: words.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ") })
+                Ok(Rendered::Exec { command: words.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" "), shell: None })
             }
-            RunDef::Shell { script } => {
+            RunDef::Shell { script, shell } => {
                 let ctx = self.context(values, host, vars, true);
-                Ok(Rendered::Exec { command: render_template(script, &ctx)? })
+                Ok(Rendered::Exec { command: render_template(script, &ctx)?, shell: shell.clone() })
             }
             RunDef::Module { module, args } => {
                 let ctx = self.context(values, host, vars, false);
@@ -121,7 +121,7 @@ mod tests {
     fn argv_values_are_one_word_each() {
         let a = action(json!({"kind": "command", "argv": ["echo", "{{ msg }}"]}), json!([{"name": "msg", "type": "string"}]));
         let values = a.validate(json!({"msg": "a b; rm -rf / $(id) `id`"}).as_object().expect("object")).expect("valid");
-        let Rendered::Exec { command } = a.render(&values, &json!({}), &json!({})).expect("renders") else { panic!("exec") };
+        let Rendered::Exec { command, .. } = a.render(&values, &json!({}), &json!({})).expect("renders") else { panic!("exec") };
         assert_eq!(shell_words::split(&command).expect("splits"), ["echo", "a b; rm -rf / $(id) `id`"]);
     }
 
@@ -132,7 +132,7 @@ mod tests {
             json!([{"name": "lines", "type": "int"}, {"name": "word", "type": "string"}]),
         );
         let values = a.validate(json!({"lines": 5, "word": "x'; reboot #"}).as_object().expect("object")).expect("valid");
-        let Rendered::Exec { command } = a.render(&values, &json!({}), &json!({})).expect("renders") else { panic!("exec") };
+        let Rendered::Exec { command, .. } = a.render(&values, &json!({}), &json!({})).expect("renders") else { panic!("exec") };
         assert_eq!(command, "tail -n 5 /var/log/syslog | grep 'x'\\''; reboot #'");
     }
 

@@ -4,7 +4,9 @@
 //!
 //! The recap ([`Event::RunFinished`]) is held back until the run is over, so a playbook error
 //! found while running fails the hosts it left without a result, a timeout fails them all, and
-//! a cancelled run sends none (its hosts end `cancelled`).
+//! a cancelled run sends none (its hosts end `cancelled`). A cancel sends SIGTERM to each
+//! running command's process group, SIGKILL after the grace, as for command actions: the
+//! playbook's commands run on exec channels of their own (not om-agent's) for that.
 
 use std::path::{Component, Path};
 use std::sync::{Arc, Mutex};
@@ -42,7 +44,8 @@ pub(super) async fn run_playbook(
         }
     };
     let tracked = Arc::new(Tracked { inner: connector, open: Mutex::default() });
-    let options = om_play::PlayOptions { forks: spec.forks.max(1), extra_vars: extra, output_events: true, ..Default::default() };
+    let options =
+        om_play::PlayOptions { forks: spec.forks.max(1), extra_vars: extra, output_events: true, cancellable: true, ..Default::default() };
     let (tx, mut rx) = mpsc::unbounded_channel();
     let runner = om_play::Runner::new(Arc::new(inventory), Arc::clone(&tracked) as Arc<dyn Connector>, options, tx);
     let mut held: Option<Event> = None;
@@ -191,7 +194,7 @@ async fn stop<F: std::future::Future>(
 }
 
 /// A connector that remembers the connections it opened, so a cancel can signal their
-/// commands.
+/// commands' process groups.
 struct Tracked {
     inner: Arc<dyn Connector>,
     open: Mutex<Vec<Arc<dyn Connection>>>,
@@ -200,7 +203,7 @@ struct Tracked {
 #[async_trait]
 impl Connector for Tracked {
     async fn connect(&self, host: &Host) -> Result<Arc<dyn Connection>, HostError> {
-        let conn = self.inner.connect(host).await?;
+        let conn = om_exec::signal_groups(self.inner.connect(host).await?);
         self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(Arc::clone(&conn));
         Ok(conn)
     }

@@ -114,8 +114,11 @@ fn plan(spec: &JobSpec, repo: &Path) -> (Target, Plan) {
 fn task_args(rendered: Rendered, vars: &Vars, repo: &Path) -> Result<Vars, String> {
     let mut args = Vars::new();
     match rendered {
-        Rendered::Exec { command } => {
+        Rendered::Exec { command, shell } => {
             args.insert("_raw_params".into(), with_environment(vars, &command).into());
+            if let Some(shell) = shell {
+                args.insert("executable".into(), shell.into());
+            }
         }
         Rendered::Module { args: module_args, .. } => args = module_args,
         Rendered::Copy { src, dest, mode, backup } => {

@@ -284,3 +284,33 @@ async fn copy_and_module_actions_run_per_host_through_the_executor() {
     assert_eq!(p.wait_job(&admin, job).await["status"], "succeeded");
     assert!(out.join("touched.sn2013-08-021").exists() && out.join("touched.sn2013-08-022").exists());
 }
+
+/// A shell action's script runs under `/bin/sh` (dash here, as on Debian hosts) unless the
+/// action names another shell; a shell that is not an absolute path is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shell_action_runs_under_sh_unless_it_names_its_shell() {
+    let p = TestPlatform::start().await;
+    let admin = p.admin().await;
+    p.book_fixture(&admin, local()).await;
+    let script = "[[ -n \"${BASH_VERSION:-}\" ]] && echo bash";
+    let mut outputs = Vec::new();
+    for shell in [None, Some("/bin/bash")] {
+        let mut run = json!({"kind": "shell", "script": script});
+        if let Some(shell) = shell {
+            run["shell"] = json!(shell);
+        }
+        let body = json!({"name": format!("which shell {shell:?}"), "group": "bas", "params": [], "run": run});
+        let reply = p.post("/api/v1/actions", Auth::Session(&admin), body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        let job = launch(&p, &admin, reply.json()["id"].as_i64().expect("id"), &["sn2013-08-021"]).await;
+        let done = p.wait_job(&admin, job).await;
+        let stdout = p.get(&format!("/api/v1/jobs/{job}/output?host=sn2013-08-021&stream=stdout"), Auth::Session(&admin)).await.text();
+        outputs.push((done["status"].as_str().unwrap_or_default().to_string(), stdout));
+    }
+    assert_eq!(outputs[0].0, "failed", "`[[` is not sh: {outputs:?}");
+    assert_eq!(outputs[1], ("succeeded".to_string(), "bash\n".to_string()));
+    let body = json!({"name": "bad shell", "group": "bas", "params": [], "run": {"kind": "shell", "script": "true", "shell": "bash -x"}});
+    let reply = p.post("/api/v1/actions", Auth::Session(&admin), body).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.text());
+    assert!(reply.text().contains("run.shell"), "{}", reply.text());
+}

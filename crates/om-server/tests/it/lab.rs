@@ -107,19 +107,40 @@ async fn an_unreachable_host_does_not_stop_the_others() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_signals_the_remote_command_over_ssh() {
+    cancel_over_ssh(false).await;
+}
+
+/// A playbook's commands get the same SIGTERM, then SIGKILL, as a command action's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_signals_a_playbooks_remote_command_over_ssh() {
+    cancel_over_ssh(true).await;
+}
+
+/// Cancels a job whose command (a shell action's, or a playbook task's) waits on a background
+/// child that only a signal to the command's whole process group reaches. The first host ends
+/// on SIGTERM; the second ignores it and needs SIGKILL. Lab logins are root's under CI, where
+/// sshd refuses SSH `signal` requests: the signals must come as `kill` on a channel of its own.
+async fn cancel_over_ssh(playbook: bool) {
     let lab = om_test::lab(2);
     let p = TestPlatform::start_with(|c| c.workers.cancel_grace_ms = 1000).await;
     let admin = p.admin().await;
     let stub = systemctl_stub(p.dir.path(), "none");
     lab_fixture(&p, &admin, &lab, &stub).await;
     let dir = p.dir.path().display().to_string();
-    // The first host ends on SIGTERM; the second ignores it and needs SIGKILL. Both wait on
-    // a background child that only a signal to the session's process group reaches.
+    let name = if playbook { "{{ inventory_hostname }}" } else { "{{ host.name }}" };
     let script = format!(
-        "if [ {{{{ host.name }}}} = sn2013-08-021 ]; then trap 'echo term > {dir}/term.{{{{ host.name }}}}; exit 143' TERM; \
-         else trap '' TERM; fi; sleep 300 & echo $! > {dir}/child.{{{{ host.name }}}}; wait"
+        "if [ {name} = sn2013-08-021 ]; then trap 'echo term > {dir}/term.{name}; exit 143' TERM; \
+         else trap '' TERM; fi; sleep 300 & echo $! > {dir}/child.{name}; wait"
     );
-    let body = json!({"name": "remote sleeper", "group": "bas", "params": [], "run": {"kind": "shell", "script": script}});
+    let run = if playbook {
+        let book =
+            format!("- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: {}\n", serde_json::to_string(&script).expect("JSON"));
+        std::fs::write(p.dir.path().join("data/playbooks/sleeper.yml"), book).expect("write the playbook");
+        json!({"kind": "playbook", "playbook": "sleeper.yml"})
+    } else {
+        json!({"kind": "shell", "script": script})
+    };
+    let body = json!({"name": "remote sleeper", "group": "bas", "params": [], "run": run});
     let action = p.post("/api/v1/actions", Auth::Session(&admin), body).await.json()["id"].as_i64().expect("id");
     let reply = p
         .post(
@@ -142,7 +163,7 @@ async fn cancel_signals_the_remote_command_over_ssh() {
     assert_eq!(
         std::fs::read_to_string(p.dir.path().join("term.sn2013-08-021")).ok().as_deref(),
         Some("term\n"),
-        "sshd delivered SIGTERM to the remote command"
+        "the remote command got SIGTERM"
     );
     assert!(asked.elapsed() >= Duration::from_millis(1000), "SIGKILL came after the grace: {:?}", asked.elapsed());
     wait_for("the remote children to be gone", Duration::from_secs(5), || {

@@ -62,6 +62,7 @@ pub(crate) fn run(args: PlayArgs, verbose: u8) -> anyhow::Result<ExitStatus> {
         step: args.step,
         prompter: Some(om_play::Prompter(Arc::new(TtyAsk))),
         output_events: false,
+        cancellable: false,
     };
     let connector = Arc::new(Transports::new(Arc::new(ssh(&args, &inventory)?), args.connection.clone()));
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
