@@ -47,7 +47,7 @@ complete -c om -n "__fish_om_needs_command" -f -a "facts" -d 'This machine\'s fa
 complete -c om -n "__fish_om_needs_command" -f -a "proc" -d 'Processes on this machine: list, show, kill, CPU affinity, spawn'
 complete -c om -n "__fish_om_needs_command" -f -a "completions" -d 'Print a shell completion script: `om completions bash > /etc/bash_completion.d/om`'
 complete -c om -n "__fish_om_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c om -n "__fish_om_using_subcommand run" -s i -l inventory -d 'Inventory source: a file, a directory, a script, or a comma-separated host list (`h1,h2,`); repeatable. Default: ANSIBLE_INVENTORY, then /etc/ansible/hosts' -r
+complete -c om -n "__fish_om_using_subcommand run" -s i -l inventory -d 'Inventory source: a file, a directory, a script, a comma-separated host list (`h1,h2,`), or an om platform (`om+https://om.example:8443`, token in OM_TOKEN); repeatable. Default: ANSIBLE_INVENTORY, then /etc/ansible/hosts' -r
 complete -c om -n "__fish_om_using_subcommand run" -s m -l module-name -d 'The module to run (default `command`); repeat with -a for several tasks' -r
 complete -c om -n "__fish_om_using_subcommand run" -s a -l args -d 'The module\'s arguments: free text for command/shell/raw/script, key=value or JSON otherwise' -r
 complete -c om -n "__fish_om_using_subcommand run" -s f -l forks -d 'Hosts in flight at once' -r
@@ -86,7 +86,7 @@ complete -c om -n "__fish_om_using_subcommand run" -s v -l verbose -d 'More log 
 complete -c om -n "__fish_om_using_subcommand run" -s q -l quiet -d 'Only errors on stderr'
 complete -c om -n "__fish_om_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c om -n "__fish_om_using_subcommand run" -s V -l version -d 'Print version'
-complete -c om -n "__fish_om_using_subcommand play" -s i -l inventory -d 'Inventory source: a file, a directory, a script, or a comma-separated host list; repeatable' -r
+complete -c om -n "__fish_om_using_subcommand play" -s i -l inventory -d 'Inventory source: a file, a directory, a script, a comma-separated host list, or an om platform (`om+https://om.example:8443`, token in OM_TOKEN); repeatable' -r
 complete -c om -n "__fish_om_using_subcommand play" -s l -l limit -d 'Further limit the hosts with another pattern' -r
 complete -c om -n "__fish_om_using_subcommand play" -s t -l tags -d 'Only run plays and tasks tagged with these tags (comma-separated, repeatable)' -r
 complete -c om -n "__fish_om_using_subcommand play" -l skip-tags -d 'Skip plays and tasks tagged with these tags' -r
@@ -117,7 +117,7 @@ complete -c om -n "__fish_om_using_subcommand play" -s v -l verbose -d 'More log
 complete -c om -n "__fish_om_using_subcommand play" -s q -l quiet -d 'Only errors on stderr'
 complete -c om -n "__fish_om_using_subcommand play" -s h -l help -d 'Print help'
 complete -c om -n "__fish_om_using_subcommand play" -s V -l version -d 'Print version'
-complete -c om -n "__fish_om_using_subcommand inventory" -s i -l inventory -d 'An inventory source: a file, a directory, or a comma list `h1,h2,` (repeat to merge sources in order). Default: $ANSIBLE_INVENTORY, else `inventory` in ansible.cfg ($ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg), else /etc/ansible/hosts' -r
+complete -c om -n "__fish_om_using_subcommand inventory" -s i -l inventory -d 'An inventory source: a file, a directory, a comma list `h1,h2,`, or an om platform `om+https://HOST:PORT` (token in OM_TOKEN); repeat to merge sources in order. Default: $ANSIBLE_INVENTORY, else `inventory` in ansible.cfg ($ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg), else /etc/ansible/hosts' -r
 complete -c om -n "__fish_om_using_subcommand inventory" -l host -d 'Print one host\'s variables' -r
 complete -c om -n "__fish_om_using_subcommand inventory" -l export -d 'Write the inventory as an INI or YAML inventory file that loads back the same' -r -f -a "ini\t''
 yaml\t''"

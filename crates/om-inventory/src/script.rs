@@ -34,8 +34,26 @@ fn json(path: &Path, text: &str) -> Result<Value, InventoryError> {
 }
 
 pub(crate) fn parse(model: &mut Model, path: &Path) -> Result<(), InventoryError> {
+    let list = run(path, &["--list"])?;
+    load(model, path, &list, |host| run(path, &["--host", host]).map(Some))
+}
+
+/// A script's `--list` output read earlier (`name` stands for the script in errors); hosts
+/// get variables only from `_meta.hostvars`.
+pub(crate) fn parse_output(model: &mut Model, name: &Path, text: &str) -> Result<(), InventoryError> {
+    load(model, name, text, |_| Ok(None))
+}
+
+/// Reads `--list` output; `host_output` gives a host's `--host` output when there is no
+/// `_meta`.
+fn load(
+    model: &mut Model,
+    path: &Path,
+    list: &str,
+    host_output: impl Fn(&str) -> Result<Option<String>, InventoryError>,
+) -> Result<(), InventoryError> {
     let span = Span::new(path.display().to_string(), 0, 0);
-    let data = json(path, &run(path, &["--list"])?)?;
+    let data = json(path, list)?;
     let Value::Object(groups) = data else {
         return Err(InventoryError::syntax(span, Problem::ScriptNotObject(type_name(&data)), ""));
     };
@@ -60,10 +78,10 @@ pub(crate) fn parse(model: &mut Model, path: &Path) -> Result<(), InventoryError
     for host in hosts {
         let vars = match meta {
             Some(hv) => hv.get(&host).cloned().unwrap_or(Value::Null),
-            None => {
-                let text = run(path, &["--host", &host])?;
-                if text.trim().is_empty() { Value::Null } else { json(path, &text)? }
-            }
+            None => match host_output(&host)? {
+                Some(text) if !text.trim().is_empty() => json(path, &text)?,
+                _ => Value::Null,
+            },
         };
         match vars {
             Value::Null => {}

@@ -24,6 +24,9 @@ pub enum Source {
     /// Inventory text held in memory, read as a file called `name` would be (its extension
     /// picks the parser); it has no `group_vars/` beside it.
     Text { name: String, text: String },
+    /// What a dynamic inventory script prints for `--list` (groups, `_meta.hostvars`), held in
+    /// memory: `om`'s `om+https://…` source, the platform's export.
+    ScriptOutput { name: String, text: String },
 }
 
 impl Source {
@@ -44,7 +47,7 @@ impl Source {
         match self {
             Source::Path(p) => p.display().to_string(),
             Source::HostList(list) => list.clone(),
-            Source::Text { name, .. } => name.clone(),
+            Source::Text { name, .. } | Source::ScriptOutput { name, .. } => name.clone(),
         }
     }
 }
@@ -79,6 +82,7 @@ pub(crate) enum LeafKind {
     File(PathBuf),
     HostList(String),
     Text { name: String, text: String },
+    ScriptOutput { name: String, text: String },
 }
 
 impl Leaf {
@@ -86,7 +90,7 @@ impl Leaf {
         match &self.kind {
             LeafKind::File(p) => p.display().to_string(),
             LeafKind::HostList(list) => list.clone(),
-            LeafKind::Text { name, .. } => name.clone(),
+            LeafKind::Text { name, .. } | LeafKind::ScriptOutput { name, .. } => name.clone(),
         }
     }
 
@@ -122,6 +126,9 @@ pub(crate) fn leaves(sources: &[Source]) -> Result<Vec<Leaf>, InventoryError> {
             Source::Path(path) => walk(path, &mut out)?,
             Source::HostList(list) => out.push(Leaf { kind: LeafKind::HostList(list.clone()) }),
             Source::Text { name, text } => out.push(Leaf { kind: LeafKind::Text { name: name.clone(), text: text.clone() } }),
+            Source::ScriptOutput { name, text } => {
+                out.push(Leaf { kind: LeafKind::ScriptOutput { name: name.clone(), text: text.clone() } });
+            }
         }
     }
     Ok(out)
@@ -158,6 +165,7 @@ pub(crate) fn extension(path: &str) -> &str {
 pub(crate) fn parsers_for(leaf: &Leaf, options: &LoadOptions) -> Vec<Parser> {
     let name = match &leaf.kind {
         LeafKind::HostList(_) => return vec![Parser::HostList],
+        LeafKind::ScriptOutput { .. } => return vec![Parser::Script],
         LeafKind::File(path) => path.display().to_string(),
         LeafKind::Text { name, .. } => name.clone(),
     };
@@ -187,6 +195,7 @@ pub(crate) fn parse_leaf(model: &mut Model, leaf: &Leaf, parser: Parser, text: O
             Ok(())
         }
         (Parser::Script, LeafKind::File(path)) => script::parse(model, path),
+        (Parser::Script, LeafKind::ScriptOutput { name, text }) => script::parse_output(model, Path::new(name), text),
         (Parser::Yaml, _) => yaml_source::parse(model, text.unwrap_or_default(), &file),
         (Parser::Ini, _) => {
             let result = ini::parse(model, text.unwrap_or_default(), &file);
@@ -294,13 +303,28 @@ fn read_text(leaf: &Leaf) -> Result<Option<String>, InventoryError> {
             Err(source) => Err(InventoryError::Read { path: path.clone(), source }),
         },
         LeafKind::Text { text, .. } => Ok(Some(text.clone())),
-        LeafKind::HostList(_) => Ok(None),
+        // The script parser reads its text from the leaf itself.
+        LeafKind::HostList(_) | LeafKind::ScriptOutput { .. } => Ok(None),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn script_output_in_memory_reads_groups_children_and_hostvars() {
+        let text = r#"{"web": {"children": ["bbs"]}, "bbs": {"hosts": ["h1"], "vars": {"tier": 1}},
+                       "_meta": {"hostvars": {"h1": {"ansible_host": "10.0.0.1"}}}}"#;
+        let source = Source::ScriptOutput { name: "om+http://127.0.0.1:8080".into(), text: text.into() };
+        let loaded = crate::Inventory::load(&[source], &LoadOptions::default()).unwrap();
+        let web = loaded.inventory.select("web").unwrap();
+        assert_eq!(web.target.names().collect::<Vec<_>>(), ["h1"]);
+        assert_eq!((&web.target.hosts[0].vars["ansible_host"], &web.target.hosts[0].vars["tier"]), (&"10.0.0.1".into(), &1.into()));
+        let broken = Source::ScriptOutput { name: "om+http://127.0.0.1:8080".into(), text: "<html>".into() };
+        let err = crate::Inventory::load(&[broken], &LoadOptions { strict: true, ..LoadOptions::default() }).unwrap_err().to_string();
+        assert!(err.contains("om+http://127.0.0.1:8080") && err.contains("not JSON"), "{err}");
+    }
 
     #[test]
     fn extensions_as_python_splitext() {

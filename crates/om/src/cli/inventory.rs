@@ -15,13 +15,14 @@ use clap::{ArgGroup, Args, ValueEnum};
 ///   om inventory -i hosts --tgt-type compound 'E@^web and G@os:centos' --fact-cache /tmp/facts --list-hosts
 ///   om inventory -i hosts --export yaml > hosts.yml
 ///   om inventory --import-omanager ServerOptioninfo.xml Serverinfo.xml > hierarchy.yml
+///   OM_TOKEN=om_… om inventory -i om+https://om.example:8443 --graph
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("action").required(true).args(["list", "host", "graph", "list_hosts", "export", "import_omanager"])))]
 pub struct InventoryArgs {
-    /// An inventory source: a file, a directory, or a comma list `h1,h2,` (repeat to merge
-    /// sources in order). Default: $ANSIBLE_INVENTORY, else `inventory` in ansible.cfg
-    /// ($ANSIBLE_CONFIG, ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg), else
-    /// /etc/ansible/hosts.
+    /// An inventory source: a file, a directory, a comma list `h1,h2,`, or an om platform
+    /// `om+https://HOST:PORT` (token in OM_TOKEN); repeat to merge sources in order.
+    /// Default: $ANSIBLE_INVENTORY, else `inventory` in ansible.cfg ($ANSIBLE_CONFIG,
+    /// ./ansible.cfg, ~/.ansible.cfg, /etc/ansible/ansible.cfg), else /etc/ansible/hosts.
     #[arg(short = 'i', long = "inventory", value_name = "SOURCE")]
     pub inventory: Vec<String>,
     /// A host pattern (`web:&prod:!web3`, `~db\d+`, `g[0]`), or with --graph the group to start at.

@@ -21,7 +21,8 @@ pub struct PlayArgs {
     /// The playbook(s) to run, in order.
     #[arg(required = true)]
     pub playbooks: Vec<PathBuf>,
-    /// Inventory source: a file, a directory, a script, or a comma-separated host list; repeatable.
+    /// Inventory source: a file, a directory, a script, a comma-separated host list, or an om
+    /// platform (`om+https://om.example:8443`, token in OM_TOKEN); repeatable.
     #[arg(short, long, value_name = "INVENTORY")]
     pub inventory: Vec<String>,
     /// Further limit the hosts with another pattern.

@@ -24,8 +24,9 @@ use clap::Args;
 pub struct RunArgs {
     /// Host pattern: all, a group, a host, globs (web*), unions (a:b), exclusions (a:!b), intersections (a:&b).
     pub pattern: String,
-    /// Inventory source: a file, a directory, a script, or a comma-separated host list
-    /// (`h1,h2,`); repeatable. Default: ANSIBLE_INVENTORY, then /etc/ansible/hosts.
+    /// Inventory source: a file, a directory, a script, a comma-separated host list
+    /// (`h1,h2,`), or an om platform (`om+https://om.example:8443`, token in OM_TOKEN);
+    /// repeatable. Default: ANSIBLE_INVENTORY, then /etc/ansible/hosts.
     #[arg(short, long, value_name = "INVENTORY")]
     pub inventory: Vec<String>,
     /// The module to run (default `command`); repeat with -a for several tasks.

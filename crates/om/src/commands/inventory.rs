@@ -12,7 +12,7 @@ pub(crate) fn run(args: InventoryArgs) -> anyhow::Result<ExitStatus> {
         return import_omanager(files, &args, &mut out);
     }
     let options = LoadOptions { strict: args.strict, playbook_dir: args.playbook_dir.clone(), no_scripts: false };
-    let loaded = match Inventory::load(&sources(&args.inventory), &options) {
+    let loaded = match Inventory::load(&sources(&args.inventory)?, &options) {
         Ok(loaded) => loaded,
         // An inventory that does not parse exits 4, as ansible-core's parse errors do.
         Err(err) => {
@@ -110,12 +110,12 @@ fn import_omanager(files: &[std::path::PathBuf], args: &InventoryArgs, out: &mut
 
 /// `-i` as given, else `ANSIBLE_INVENTORY` (comma-separated), else `inventory` in the first
 /// ansible.cfg found, else `/etc/ansible/hosts` if it exists.
-pub(crate) fn sources(given: &[String]) -> Vec<Source> {
+pub(crate) fn sources(given: &[String]) -> anyhow::Result<Vec<Source>> {
     if !given.is_empty() {
-        return given.iter().map(|s| Source::parse(s)).collect();
+        return given.iter().map(|s| source(s)).collect();
     }
     if let Ok(list) = std::env::var(crate::env::ANSIBLE_INVENTORY) {
-        return list.split(',').filter(|s| !s.is_empty()).map(Source::parse).collect();
+        return list.split(',').filter(|s| !s.is_empty()).map(source).collect();
     }
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     let configs = [
@@ -127,10 +127,37 @@ pub(crate) fn sources(given: &[String]) -> Vec<Source> {
     if let Some(cfg) = configs.into_iter().flatten().find(|c: &std::path::PathBuf| c.is_file())
         && let Some(paths) = om_inventory::ansible_cfg_inventory(&cfg, home.as_deref())
     {
-        return paths.into_iter().map(Source::Path).collect();
+        return Ok(paths.into_iter().map(Source::Path).collect());
     }
     let default = std::path::Path::new("/etc/ansible/hosts");
-    if default.exists() { vec![Source::Path(default.into())] } else { Vec::new() }
+    Ok(if default.exists() { vec![Source::Path(default.into())] } else { Vec::new() })
+}
+
+/// One `-i` argument: `om+http://HOST:PORT` or `om+https://…` is an om platform's inventory
+/// (its servers as `GET /api/v1/inventory/ansible` exports them to the token in `OM_TOKEN`: a
+/// group per category, CMDB vars as hostvars); anything else as ansible-core reads it.
+fn source(arg: &str) -> anyhow::Result<Source> {
+    let Some(url) = arg.strip_prefix("om+").filter(|u| u.starts_with("http://") || u.starts_with("https://")) else {
+        return Ok(Source::parse(arg));
+    };
+    let url = url.trim_end_matches('/');
+    let token = std::env::var(crate::env::OM_TOKEN).ok().filter(|t| !t.is_empty());
+    let client = om_server::ApiClient::new(url, token)?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let (status, body) = runtime
+        .block_on(client.raw(hyper::Method::GET, "/api/v1/inventory/ansible", None::<&()>))
+        .with_context(|| format!("cannot read the inventory of the om platform at {url}"))?;
+    if status == 401 || status == 403 {
+        anyhow::bail!(
+            "the om platform at {url} refused the inventory ({status}): set OM_TOKEN to an API token allowed to read it (`om admin create-token`)"
+        );
+    }
+    anyhow::ensure!(
+        status == 200,
+        "the om platform at {url} answered {status} for its inventory: {}",
+        String::from_utf8_lossy(&body).trim()
+    );
+    Ok(Source::ScriptOutput { name: arg.to_string(), text: String::from_utf8_lossy(&body).into_owned() })
 }
 
 /// The printer as an `io::Write`, for output written piece by piece.

@@ -36,7 +36,7 @@ pub(crate) fn run(args: PlayArgs, verbose: u8) -> anyhow::Result<ExitStatus> {
     }
     let dir = books.first().map(|b| b.dir.clone());
     let loaded =
-        Inventory::load(&super::inventory::sources(&args.inventory), &LoadOptions { playbook_dir: dir, ..LoadOptions::default() })?;
+        Inventory::load(&super::inventory::sources(&args.inventory)?, &LoadOptions { playbook_dir: dir, ..LoadOptions::default() })?;
     super::inventory::warn(&loaded.warnings);
     let inventory = Arc::new(loaded.inventory);
     let options = PlayOptions {

@@ -14,7 +14,7 @@ use crate::settings::{RunSettings, TerminalPrompter};
 
 pub(crate) fn run(args: RunArgs) -> anyhow::Result<ExitStatus> {
     let settings = RunSettings::from_args(&args)?;
-    let loaded = Inventory::load(&super::inventory::sources(&args.inventory), &LoadOptions::default())?;
+    let loaded = Inventory::load(&super::inventory::sources(&args.inventory)?, &LoadOptions::default())?;
     super::inventory::warn(&loaded.warnings);
     let inventory = loaded.inventory;
     let limit = args.limit.as_deref().map(Pattern::parse_limit).transpose()?;

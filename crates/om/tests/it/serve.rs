@@ -130,3 +130,36 @@ fn kill_9_mid_job_leaves_an_interrupted_job_and_an_intact_audit_chain() {
     assert!(verify.stdout.starts_with("audit log intact"), "{}", verify.stdout);
     drop(second);
 }
+
+/// `-i om+http://…` reads the platform's servers (categories as groups, CMDB vars as
+/// hostvars) with the token in OM_TOKEN, for `om inventory`, `om run` and `om play` alike.
+#[test]
+fn the_platform_is_an_inventory_source() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let data = dir.path().join("data");
+    let port = om_test::free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let _serve = serve(&data, port);
+    let token = om(&["admin", "--data", &data.display().to_string(), "create-token", "admin", "--scope", "admin"]);
+    assert_eq!(token.code, 0, "{}", token.stderr);
+    let token = token.stdout.trim().to_string();
+    let fun = curl(&token, "POST", &format!("{url}/api/v1/fun-categories"), json!({"name": "Linux.Local"}));
+    let app = curl(&token, "POST", &format!("{url}/api/v1/app-categories"), json!({"fun_category_id": fun["id"], "name": "this-machine"}));
+    let server = json!({"hostname": "localhost", "ip_internal": "127.0.0.1", "app_category_id": app["id"],
+                        "vars": {"ansible_connection": "local", "greeting": "from the CMDB"}});
+    assert_eq!(curl(&token, "POST", &format!("{url}/api/v1/servers"), server)["hostname"], "localhost");
+    let source = format!("om+{url}");
+    let with_token = |token: &str, args: &[&str]| om_test::Om::new(OM).args(args).env("OM_TOKEN", token).run();
+
+    let listed = with_token(&token, &["inventory", "-i", &source, "--host", "localhost"]);
+    assert_eq!(listed.code, 0, "{}{}", listed.stdout, listed.stderr);
+    let vars: Value = serde_json::from_str(&listed.stdout).expect("JSON");
+    assert_eq!((vars["ansible_host"].as_str(), vars["greeting"].as_str()), (Some("127.0.0.1"), Some("from the CMDB")), "{vars}");
+    let ran = with_token(&token, &["run", "-i", &source, "all", "-m", "shell", "-a", "echo {{ greeting }}"]);
+    assert_eq!(ran.code, 0, "{}{}", ran.stdout, ran.stderr);
+    assert!(ran.stdout.contains("localhost | CHANGED | rc=0 >>\nfrom the CMDB"), "{}", ran.stdout);
+
+    let refused = with_token("om_not-a-token", &["inventory", "-i", &source, "--list"]);
+    assert_ne!(refused.code, 0);
+    assert!(refused.stderr.contains("401") && refused.stderr.contains("OM_TOKEN"), "{}", refused.stderr);
+}
