@@ -268,29 +268,34 @@ fn unknown_parameters_fail_every_host_without_connecting() {
     assert!(lab.status().expect("status").iter().all(|h| h.connections == 0));
 }
 
-#[test]
-fn a_wrong_sudo_password_is_a_become_failure() {
+/// Two lab hosts that log in as a new sudo user `user` (password `s3cret-pw`) and become
+/// root with the password `become_password` gives each; `None` when tests may not create
+/// users.
+fn sudo_lab(user: &str, become_password: fn(&str) -> &'static str) -> Option<TestLab> {
     if !om_test::privileged() {
         eprintln!("skipped: needs OM_TEST_PRIVILEGED=1 (creates a user with a sudo rule)");
-        return;
+        return None;
     }
-    let user = om_test::sudo_user("omsudo", "s3cret-pw");
+    let user = om_test::sudo_user(user, "s3cret-pw");
     let lab = om_test::lab(2);
-    let mut inventory = std::fs::read_to_string(lab.inventory()).expect("inventory");
-    inventory =
+    let inventory = std::fs::read_to_string(lab.inventory()).expect("inventory");
+    let inventory =
         inventory.replace(&format!("ansible_user={}", lab.state().user), &format!("ansible_user={user} ansible_password=s3cret-pw"));
-    inventory.push_str("\n[lab:vars]\nansible_become=yes\n");
-    let mut h2 = String::new();
+    let mut out = String::new();
     for line in inventory.lines() {
-        h2.push_str(line);
-        if line.starts_with("h2 ") {
-            h2.push_str(" ansible_become_password=wrong");
-        } else if line.starts_with("h1 ") {
-            h2.push_str(" ansible_become_password=s3cret-pw");
+        out.push_str(line);
+        if let Some(host) = ["h1", "h2"].into_iter().find(|h| line.starts_with(&format!("{h} "))) {
+            out.push_str(&format!(" ansible_become=yes ansible_become_password={}", become_password(host)));
         }
-        h2.push('\n');
+        out.push('\n');
     }
-    std::fs::write(lab.inventory(), h2).expect("writes");
+    std::fs::write(lab.inventory(), out).expect("writes");
+    Some(lab)
+}
+
+#[test]
+fn a_wrong_sudo_password_is_a_become_failure() {
+    let Some(lab) = sudo_lab("omsudo", |host| if host == "h2" { "wrong" } else { "s3cret-pw" }) else { return };
     let results = outcomes(&run(&lab, vec![task("command", "id -un")], RunOptions::default(), || {}));
     assert_eq!(results[&(0, "h1".to_string())].result["stdout"], "root");
     let h2 = &results[&(0, "h2".to_string())];
@@ -613,18 +618,7 @@ fn arguments_rendered_per_host_are_data_and_their_errors_fail_only_that_host() {
 /// login) cannot reach it or its children, so the kill runs with the same escalation.
 #[test]
 fn a_cancelled_run_stops_commands_run_under_become() {
-    if !om_test::privileged() {
-        eprintln!("skipped: needs OM_TEST_PRIVILEGED=1 (creates a user with a sudo rule)");
-        return;
-    }
-    let user = om_test::sudo_user("omcancel", "s3cret-pw");
-    let lab = om_test::lab(2);
-    let mut inventory = std::fs::read_to_string(lab.inventory()).expect("inventory");
-    inventory = inventory.replace(
-        &format!("ansible_user={}", lab.state().user),
-        &format!("ansible_user={user} ansible_password=s3cret-pw ansible_become=yes ansible_become_password=s3cret-pw"),
-    );
-    std::fs::write(lab.inventory(), inventory).expect("writes");
+    let Some(lab) = sudo_lab("omcancel", |_| "s3cret-pw") else { return };
     let dir = tempfile::tempdir().expect("a directory");
     let d = dir.path().display();
     let script = format!(
