@@ -70,6 +70,22 @@ fn curl(token: &str, method: &str, url: &str, body: Value) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{url}: {}", String::from_utf8_lossy(&out.stdout)))
 }
 
+/// An admin API token for the platform in `data`.
+fn admin_token(data: &Path) -> String {
+    let token = om(&["admin", "--data", &data.display().to_string(), "create-token", "admin", "--scope", "admin"]);
+    assert_eq!(token.code, 0, "{}", token.stderr);
+    token.stdout.trim().to_string()
+}
+
+/// The server `localhost` (the local transport, `vars` added) in Linux.Local → this-machine.
+fn add_localhost(url: &str, token: &str, mut vars: Value) {
+    let fun = curl(token, "POST", &format!("{url}/api/v1/fun-categories"), json!({"name": "Linux.Local"}));
+    let app = curl(token, "POST", &format!("{url}/api/v1/app-categories"), json!({"fun_category_id": fun["id"], "name": "this-machine"}));
+    vars["ansible_connection"] = json!("local");
+    let server = json!({"hostname": "localhost", "ip_internal": "127.0.0.1", "app_category_id": app["id"], "vars": vars});
+    assert_eq!(curl(token, "POST", &format!("{url}/api/v1/servers"), server)["hostname"], "localhost");
+}
+
 #[test]
 fn kill_9_mid_job_leaves_an_interrupted_job_and_an_intact_audit_chain() {
     let dir = tempfile::tempdir().expect("a temporary directory");
@@ -79,14 +95,8 @@ fn kill_9_mid_job_leaves_an_interrupted_job_and_an_intact_audit_chain() {
     let first = serve(&data, port);
     assert!(first.report["started"]["admin_password"].as_str().is_some_and(|p| p.len() == 20), "{}", first.report);
     let data_arg = data.display().to_string();
-    let token = om(&["admin", "--data", &data_arg, "create-token", "admin", "--scope", "admin"]);
-    assert_eq!(token.code, 0, "{}", token.stderr);
-    let token = token.stdout.trim().to_string();
-    let fun = curl(&token, "POST", &format!("{url}/api/v1/fun-categories"), json!({"name": "Linux.Local"}));
-    let app = curl(&token, "POST", &format!("{url}/api/v1/app-categories"), json!({"fun_category_id": fun["id"], "name": "this-machine"}));
-    let server =
-        json!({"hostname": "localhost", "ip_internal": "127.0.0.1", "app_category_id": app["id"], "vars": {"ansible_connection": "local"}});
-    assert_eq!(curl(&token, "POST", &format!("{url}/api/v1/servers"), server)["hostname"], "localhost");
+    let token = admin_token(&data);
+    add_localhost(&url, &token, json!({}));
 
     let env = [("OM_SERVER", url.as_str()), ("OM_TOKEN", token.as_str())];
     let with_env = |args: &[&str]| env.iter().fold(om_test::Om::new(OM).args(args), |c, (k, v)| c.env(k, v)).run();
@@ -140,14 +150,8 @@ fn the_platform_is_an_inventory_source() {
     let port = om_test::free_port();
     let url = format!("http://127.0.0.1:{port}");
     let _serve = serve(&data, port);
-    let token = om(&["admin", "--data", &data.display().to_string(), "create-token", "admin", "--scope", "admin"]);
-    assert_eq!(token.code, 0, "{}", token.stderr);
-    let token = token.stdout.trim().to_string();
-    let fun = curl(&token, "POST", &format!("{url}/api/v1/fun-categories"), json!({"name": "Linux.Local"}));
-    let app = curl(&token, "POST", &format!("{url}/api/v1/app-categories"), json!({"fun_category_id": fun["id"], "name": "this-machine"}));
-    let server = json!({"hostname": "localhost", "ip_internal": "127.0.0.1", "app_category_id": app["id"],
-                        "vars": {"ansible_connection": "local", "greeting": "from the CMDB"}});
-    assert_eq!(curl(&token, "POST", &format!("{url}/api/v1/servers"), server)["hostname"], "localhost");
+    let token = admin_token(&data);
+    add_localhost(&url, &token, json!({"greeting": "from the CMDB"}));
     let source = format!("om+{url}");
     let with_token = |token: &str, args: &[&str]| om_test::Om::new(OM).args(args).env("OM_TOKEN", token).run();
 
