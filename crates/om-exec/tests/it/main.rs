@@ -271,6 +271,7 @@ fn unknown_parameters_fail_every_host_without_connecting() {
 /// Two lab hosts that log in as a new sudo user `user` (password `s3cret-pw`) and become
 /// root with the password `become_password` gives each; `None` when tests may not create
 /// users.
+#[allow(clippy::print_stderr)]
 fn sudo_lab(user: &str, become_password: fn(&str) -> &'static str) -> Option<TestLab> {
     if !om_test::privileged() {
         eprintln!("skipped: needs OM_TEST_PRIVILEGED=1 (creates a user with a sudo rule)");
