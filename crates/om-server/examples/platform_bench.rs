@@ -6,7 +6,8 @@
 //!   cargo run --release -p om-server --example platform_bench -- sqlite:///tmp/b.db 10000000 200
 //!
 //! Arguments: database URL, events to generate (100 per job), lab hosts (0: skip). As root,
-//! lab hosts log in as `ombench` (see `lab_user`); `LAB_USER` overrides.
+//! lab hosts log in as `ombench` (see `lab_user`); `LAB_USER` overrides. With `OM_BIN` set,
+//! each lab round also runs the same command through that `om run` on the same lab.
 
 #![allow(clippy::print_stdout)]
 
@@ -281,8 +282,13 @@ async fn first_output(state: &om_server::AppState, client: &ApiClient, hosts: us
         let mut first: Option<Duration> = None;
         let mut last: Option<Duration> = None;
         let mut results = 0;
+        let mut run_ms = f64::NAN;
         client
-            .sse(&format!("/api/v1/jobs/{job}/events"), None, |_, kind, _| {
+            .sse(&format!("/api/v1/jobs/{job}/events"), None, |_, kind, data| {
+                if kind == "run_finished" {
+                    let elapsed_us = serde_json::from_str::<Value>(data).ok().and_then(|v| v["elapsed_us"].as_f64());
+                    run_ms = elapsed_us.map_or(f64::NAN, |us| us / 1000.0);
+                }
                 if kind == "output" && first.is_none() {
                     first = Some(t.elapsed());
                 }
@@ -296,11 +302,25 @@ async fn first_output(state: &om_server::AppState, client: &ApiClient, hosts: us
             .expect("the stream");
         let ms = |d: Option<Duration>| d.map(|d| d.as_secs_f64() * 1000.0).unwrap_or(f64::NAN);
         println!(
-            "lab {hosts} hosts, round {round}: 202 after {:.0} ms, first output after {:.0} ms, all {results} results after {:.0} ms, job finished after {:.0} ms",
+            "lab {hosts} hosts, round {round}: 202 after {:.0} ms, first output after {:.0} ms, all {results} results after {:.0} ms, job finished after {:.0} ms (the executor's run: {run_ms:.0} ms)",
             accepted.as_secs_f64() * 1000.0,
             ms(first),
             ms(last),
             t.elapsed().as_secs_f64() * 1000.0
         );
+        // The same command through `om run` on the same lab right after, as the peer of the
+        // platform's executor: whole-process wall time.
+        if let Ok(om) = std::env::var("OM_BIN") {
+            let t = Instant::now();
+            let out = tokio::process::Command::new(&om)
+                .args(["run", "all", "-i"])
+                .arg(lab.inventory())
+                .args(["-f", &hosts.to_string(), "-a", "echo hello"])
+                .output()
+                .await
+                .expect("om run starts");
+            let ok = String::from_utf8_lossy(&out.stdout).matches("| CHANGED |").count();
+            println!("lab {hosts} hosts, round {round}: om run -f {hosts}: {ok} hosts changed after {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
+        }
     }
 }
