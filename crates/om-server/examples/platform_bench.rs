@@ -320,7 +320,10 @@ async fn first_output(state: &om_server::AppState, client: &ApiClient, hosts: us
                 .await
                 .expect("om run starts");
             let ok = String::from_utf8_lossy(&out.stdout).matches("| CHANGED |").count();
-            println!("lab {hosts} hosts, round {round}: om run -f {hosts}: {ok} hosts changed after {:.0} ms", t.elapsed().as_secs_f64() * 1000.0);
+            println!(
+                "lab {hosts} hosts, round {round}: om run -f {hosts}: {ok} hosts changed after {:.0} ms",
+                t.elapsed().as_secs_f64() * 1000.0
+            );
         }
     }
 }

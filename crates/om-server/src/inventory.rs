@@ -1,5 +1,6 @@
 //! CMDB import and export: Ansible INI inventories in (each group becomes an application
-//! category under one function category) and out, and JSON server lists.
+//! category under one function category) and out, the book's OManager XML asset files in
+//! (`ServerOptioninfo.xml` and `Serverinfo.xml`), and JSON server lists.
 //!
 //! The INI reader covers hosts, `key=value` host variables and `[group:vars]`; `children`
 //! sections are ignored because the CMDB hierarchy has two fixed levels.
@@ -20,6 +21,10 @@ pub struct ImportEntry {
     pub app_category: String,
     #[serde(default)]
     pub vars: serde_json::Map<String, Value>,
+    #[serde(default)]
+    pub ip_external: String,
+    #[serde(default)]
+    pub os: String,
 }
 
 /// Reads an Ansible INI inventory.
@@ -63,6 +68,8 @@ pub fn parse_ini(text: &str, fun_category: &str) -> Result<Vec<ImportEntry>, Api
                         fun_category: fun_category.to_string(),
                         app_category: section.0.clone(),
                         vars,
+                        ip_external: String::new(),
+                        os: String::new(),
                     }),
                 }
             }
@@ -77,6 +84,40 @@ pub fn parse_ini(text: &str, fun_category: &str) -> Result<Vec<ImportEntry>, Api
     for (group, k, v) in group_vars {
         for e in entries.iter_mut().filter(|e| e.app_category == group || group == "all") {
             e.vars.entry(k.clone()).or_insert(v.clone());
+        }
+    }
+    Ok(entries)
+}
+
+/// Reads the book's OManager asset files: categories (`<AppClass id="N">`) from
+/// `ServerOptioninfo.xml`, servers from `Serverinfo.xml` (fields by element name, else in the
+/// book's order). Each category is a function category, each server's application an
+/// application category under it; the IDC is kept as the `location` variable.
+pub fn parse_omanager(categories_xml: &str, servers_xml: &str) -> Result<Vec<ImportEntry>, ApiError> {
+    use om_inventory::{Hierarchy, ServerField};
+    let tree =
+        Hierarchy::from_omanager_xml("ServerOptioninfo.xml", categories_xml, "Serverinfo.xml", servers_xml, &ServerField::DEFAULT_ORDER)
+            .map_err(|e| ApiError::invalid("text", e.to_string()))?;
+    let mut entries = Vec::new();
+    for category in &tree.categories {
+        for app in &category.applications {
+            for server in &app.servers {
+                let mut vars = serde_json::Map::new();
+                if let Some(ip) = &server.ip_internal {
+                    vars.insert("ansible_host".into(), ip.clone().into());
+                }
+                if let Some(location) = &server.location {
+                    vars.insert("location".into(), location.clone().into());
+                }
+                entries.push(ImportEntry {
+                    hostname: server.hostname.clone(),
+                    fun_category: category.name.clone(),
+                    app_category: app.name.clone(),
+                    vars,
+                    ip_external: server.ip_external.clone().unwrap_or_default(),
+                    os: server.os.clone().unwrap_or_default(),
+                });
+            }
         }
     }
     Ok(entries)
@@ -118,8 +159,8 @@ pub async fn import(state: &AppState, entries: &[ImportEntry], zone: &str) -> Re
         let input = ServerInput {
             hostname: e.hostname.clone(),
             ip_internal,
-            ip_external: String::new(),
-            os: String::new(),
+            ip_external: e.ip_external.clone(),
+            os: e.os.clone(),
             app_category_id: app.id,
             zone: zone.to_string(),
             status: "active".into(),

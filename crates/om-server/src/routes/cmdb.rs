@@ -336,9 +336,12 @@ async fn ansible(State(state): State<AppState>, who: Principal) -> Result<Json<V
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ImportRequest {
-    /// `ansible` (INI) or `json` (a list of servers with category names).
+    /// `ansible` (INI), `omanager` (the book's `Serverinfo.xml` in `text`, its
+    /// `ServerOptioninfo.xml` in `categories`) or `json` (a list of servers with category names).
     format: String,
     text: String,
+    #[serde(default)]
+    categories: String,
     /// The function category that receives groups of an Ansible inventory.
     #[serde(default = "default_fun")]
     fun_category: String,
@@ -359,8 +362,9 @@ async fn import(State(state): State<AppState>, who: Principal, Json(req): Json<I
     }
     let entries = match req.format.as_str() {
         "ansible" | "ini" => crate::inventory::parse_ini(&req.text, &req.fun_category)?,
+        "omanager" | "xml" => crate::inventory::parse_omanager(&req.categories, &req.text)?,
         "json" => serde_json::from_str(&req.text).map_err(|e| ApiError::invalid("text", e.to_string()))?,
-        other => return Err(ApiError::invalid("format", format!("`{other}` is not `ansible` or `json`"))),
+        other => return Err(ApiError::invalid("format", format!("`{other}` is not `ansible`, `omanager` or `json`"))),
     };
     let report = crate::inventory::import(&state, &entries, &req.zone).await?;
     audit(&state, &who, "server.import", "server", "", json!({"format": req.format, "report": report})).await?;

@@ -404,6 +404,12 @@ struct ImportForm {
     text: String,
     #[serde(default)]
     fun_category: String,
+    /// `omanager`: `text` is the book's `Serverinfo.xml`, `categories` its
+    /// `ServerOptioninfo.xml`; else an Ansible INI inventory.
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    categories: String,
 }
 
 async fn import(State(state): State<AppState>, who: Option<Extension<Principal>>, Form(f): Form<ImportForm>) -> Page {
@@ -412,9 +418,12 @@ async fn import(State(state): State<AppState>, who: Option<Extension<Principal>>
         return Err(ApiError::forbidden("importing needs `inventory.write` globally").into());
     }
     let fun = if f.fun_category.trim().is_empty() { "Imported" } else { f.fun_category.trim() };
-    let entries = crate::inventory::parse_ini(&f.text, fun)?;
+    let (format, entries) = match f.format.as_str() {
+        "omanager" => ("omanager", crate::inventory::parse_omanager(&f.categories, &f.text)?),
+        _ => ("ansible", crate::inventory::parse_ini(&f.text, fun)?),
+    };
     let report = crate::inventory::import(&state, &entries, "default").await?;
-    audit(&state, &who, "server.import", "server", "", json!({"format": "ansible", "report": report})).await?;
+    audit(&state, &who, "server.import", "server", "", json!({"format": format, "report": report})).await?;
     back("/inventory")
 }
 

@@ -223,6 +223,42 @@ async fn the_cmdb_exports_an_inventory_ansible_reads_the_same() {
     assert_eq!(children, ["db", "web"]);
 }
 
+/// The book's OManager asset files (both forms of `Serverinfo.xml` records: named fields and
+/// the positional `<f1>…<f7>`) become the CMDB's hierarchy; a broken file is refused with its
+/// position and nothing imported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_books_xml_asset_files_import_into_the_hierarchy() {
+    let p = TestPlatform::start().await;
+    let admin = p.admin().await;
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../om-inventory/tests/fixtures/omanager");
+    let read = |name: &str| std::fs::read_to_string(fixtures.join(name)).expect("a fixture");
+    let before = p.get("/api/v1/servers", Auth::Session(&admin)).await.json().as_array().map_or(0, Vec::len);
+    let broken =
+        json!({"format": "omanager", "categories": read("ServerOptioninfo.xml"), "text": "<wml>\n  <server><hostname>x</server>\n</wml>"});
+    let refused = p.post("/api/v1/import/servers", Auth::Session(&admin), broken).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text());
+    assert!(refused.text().contains("Serverinfo.xml:2:"), "the error says where: {}", refused.text());
+    let body = json!({"format": "omanager", "categories": read("ServerOptioninfo.xml"), "text": read("Serverinfo.xml")});
+    let imported = p.post("/api/v1/import/servers", Auth::Session(&admin), body).await;
+    assert_eq!(imported.status, StatusCode::OK, "{}", imported.text());
+    assert_eq!(imported.json()["created"], 4, "{}", imported.text());
+    let servers = p.get("/api/v1/servers", Auth::Session(&admin)).await.json();
+    assert_eq!(servers.as_array().map_or(0, Vec::len), before + 4);
+    let server = |name: &str| servers.as_array().and_then(|all| all.iter().find(|s| s["hostname"] == name).cloned()).expect(name);
+    let named = server("SN2013-08-021");
+    assert_eq!(
+        (named["ip_internal"].as_str(), named["ip_external"].as_str(), named["os"].as_str(), named["vars"]["location"].as_str()),
+        (Some("127.0.0.2"), Some("202.106.0.21"), Some("CentOS 6.4"), Some("Beijing")),
+        "{named}"
+    );
+    let positional = server("SN2012-07-010");
+    assert_eq!((positional["ip_internal"].as_str(), positional["os"].as_str()), (Some("127.0.0.4"), Some("CentOS 5.8")), "{positional}");
+    let inventory = p.get("/api/v1/inventory/ansible", Auth::Session(&admin)).await.json();
+    assert_eq!(inventory["Linux_Web"]["children"], json!(["bbs_domain_com", "blog_domain_com"]), "{inventory}");
+    assert_eq!(inventory["Linux_Mysql"]["children"], json!(["db_domain_com"]), "{inventory}");
+    assert_eq!(inventory["bbs_domain_com"]["hosts"], json!(["SN2013-08-021", "SN2013-08-022"]), "{inventory}");
+}
+
 fn ansible_inventory() -> Option<std::path::PathBuf> {
     let venv = std::env::var_os("OM_VENV")
         .map(std::path::PathBuf::from)

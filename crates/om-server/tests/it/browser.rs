@@ -281,6 +281,23 @@ async fn an_operator_runs_an_action_in_the_browser_and_nothing_injected_runs() {
         let honest = b.eval("fetch('/api/v1/fun-categories', {method: 'POST', headers: {'content-type': 'application/json', 'x-csrf-token': document.querySelector('meta[name=csrf-token]').content}, body: '{\"name\":\"honest\"}'}).then(r => r.status)");
         assert_eq!(honest, json!(201));
 
+        // The book's XML asset files through the inventory page's import form.
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../om-inventory/tests/fixtures/omanager");
+        let read = |name: &str| std::fs::read_to_string(fixtures.join(name)).expect("a fixture");
+        b.goto(&format!("{base}/inventory"));
+        b.eval(&format!(
+            "const f = document.querySelector('input[name=format][value=omanager]').form; f.elements['categories'].value = {}; f.elements['text'].value = {}; f.submit(); true",
+            json!(read("ServerOptioninfo.xml")),
+            json!(read("Serverinfo.xml"))
+        ));
+        b.wait("the imported hierarchy", "location.pathname === '/inventory' && document.querySelector('#tree').textContent.includes('blog.domain.com')");
+        b.goto(&format!("{base}/inventory?q=SN2012-07-011"));
+        assert_eq!(
+            b.eval("[...document.querySelector('#servers tbody tr').cells].slice(0, 4).map(c => c.textContent).join('|')"),
+            json!("SN2012-07-011|127.0.0.5|202.106.0.11|CentOS 5.8"),
+            "a positional record of Serverinfo.xml"
+        );
+
         // A viewer has no Run button and cannot run through the API either.
         b.eval("document.querySelector('form[action=\"/logout\"]').submit(); true");
         b.wait("the login page", "location.pathname === '/login' && !!document.querySelector('#username')");
