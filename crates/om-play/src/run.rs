@@ -655,7 +655,8 @@ impl Runner {
             .collect()
     }
 
-    /// `vars_files`, each path templated at the play level for the first host.
+    /// `vars_files`, each path templated at the play level for the first host; the first file
+    /// of a list that exists is read.
     fn vars_files(&self, play: &Play, first: usize) -> Result<Vec<Layer>, PlayError> {
         let mut layers = Vec::new();
         for (value, span) in &play.vars_files {
@@ -679,11 +680,16 @@ impl Runner {
                 loaded = true;
                 break;
             }
+            // ansible-core 2.19 goes on without a missing file (its variables stay undefined);
+            // om says so.
             if !loaded {
-                return Err(PlayError::syntax(
-                    span,
-                    format!("vars file `{}` was not found", value.as_str().map(str::to_string).unwrap_or_else(|| value.to_string())),
-                ));
+                let names: Vec<String> =
+                    candidates.iter().map(|c| format!("`{}`", c.as_str().map(str::to_string).unwrap_or_else(|| c.to_string()))).collect();
+                let what = match names.as_slice() {
+                    [one] => format!("vars file {one} was not found"),
+                    many => format!("none of the vars files {} was found", many.join(", ")),
+                };
+                self.emit(Event::Warning { message: format!("{span}: {what}; its variables stay undefined"), host: None });
             }
         }
         Ok(layers)

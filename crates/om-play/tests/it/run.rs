@@ -97,6 +97,32 @@ fn undefined_variables_fail_the_host_with_the_name_and_place() {
     assert_eq!((recap.hosts["localhost"].failed, recap.hosts["localhost"].ok), (1, 0), "the failed host runs nothing more");
 }
 
+/// As ansible-core 2.19: a `vars_files` entry none of whose files exists is passed over (om
+/// warns), and only a task that uses one of its variables fails.
+#[test]
+fn a_missing_vars_file_leaves_its_variables_undefined() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("found.yml"), "from_file: found\n").expect("write");
+    std::fs::write(
+        dir.path().join("site.yml"),
+        "- hosts: all\n  gather_facts: false\n  vars_files:\n    - missing.yml\n    - [also-missing.yml, found.yml]\n  tasks:\n    - debug: msg=\"{{ from_file }}\"\n    - debug: msg=\"{{ from_missing }}\"\n",
+    )
+    .expect("write");
+    let (events, recap) = play(dir.path(), PlayOptions::default());
+    let warnings: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Warning { message, .. } => Some(message.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(warnings.iter().any(|w| w.contains("site.yml:4") && w.contains("`missing.yml` was not found")), "{warnings:?}");
+    let messages = messages(&events);
+    assert_eq!(messages[0], "found", "the second entry's first existing file was read");
+    assert!(messages[1].contains("`from_missing` is undefined"), "{}", messages[1]);
+    assert_eq!((recap.hosts["localhost"].ok, recap.hosts["localhost"].failed), (1, 1));
+}
+
 #[test]
 fn check_mode_changes_nothing_and_loops_register_results() {
     let dir = tempfile::tempdir().expect("tempdir");
