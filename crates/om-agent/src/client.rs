@@ -14,7 +14,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::protocol::{
-    AgentError, Frame, FrameError, Hello, Kind, PROTOCOL_VERSION, Request, Response, join_payload, read_frame, split_payload,
+    AgentError, Frame, FrameError, Hello, Kind, ModuleRequest, PROTOCOL_VERSION, Request, Response, join_payload, read_frame, split_payload,
 };
 use om_core::{Stream, Vars};
 
@@ -197,26 +197,12 @@ impl Client {
         input: &[u8],
         on_chunk: Option<OnChunk<'_>>,
     ) -> Result<om_modules::ModuleOutput, ClientError> {
-        self.module_env(module, args, check, diff, &[], input, on_chunk).await
+        self.module_job(module, args, check, diff, &[], input, on_chunk, None).await
     }
 
-    /// As [`Client::module`], with `environment:` variables for the programs the module runs.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn module_env(
-        &self,
-        module: &str,
-        args: &Vars,
-        check: bool,
-        diff: bool,
-        env: &[(String, String)],
-        input: &[u8],
-        on_chunk: Option<OnChunk<'_>>,
-    ) -> Result<om_modules::ModuleOutput, ClientError> {
-        self.module_job(module, args, check, diff, env, input, on_chunk, None).await
-    }
-
-    /// As [`Client::module_env`]; with `job`, the module starts as that background job and
-    /// the answer is the started job (`ansible_job_id`, `started`, `finished: 0`).
+    /// As [`Client::module`], with `environment:` variables (`env`) for the programs the
+    /// module runs; with `job`, the module starts as that background job and the answer is the
+    /// started job (`ansible_job_id`, `started`, `finished: 0`).
     #[allow(clippy::too_many_arguments)]
     pub async fn module_job(
         &self,
@@ -229,7 +215,8 @@ impl Client {
         on_chunk: Option<OnChunk<'_>>,
         job: Option<&om_core::ModuleJob>,
     ) -> Result<om_modules::ModuleOutput, ClientError> {
-        let request = Request::Module { module: module.to_string(), args: args.clone(), check, diff, env: env.to_vec(), job: job.cloned() };
+        let call = ModuleRequest { module: module.to_string(), args: args.clone(), check, diff, env: env.to_vec() };
+        let request = Request::Module { call, job: job.cloned() };
         let reply = self.call(&request, input, on_chunk).await?;
         match reply.response {
             Response::Module { result } => Ok(om_modules::ModuleOutput { result, data: (!reply.blob.is_empty()).then_some(reply.blob) }),

@@ -15,18 +15,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use om_core::{ModuleJob, Vars};
-use om_modules::Context;
-use om_modules::os::{LocalOs, Watch, WithEnv};
+use om_modules::os::Watch;
 use serde::{Deserialize, Serialize};
+
+use crate::protocol::ModuleRequest;
 
 /// What the detached job runs.
 #[derive(Debug, Serialize, Deserialize)]
 struct Call {
-    module: String,
-    args: Vars,
-    check: bool,
-    diff: bool,
-    env: Vec<(String, String)>,
+    #[serde(flatten)]
+    call: ModuleRequest,
     limit_s: u64,
 }
 
@@ -40,18 +38,9 @@ fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
 }
 
-/// Starts `module` as the job `job`; the result the controller gets at once (as ansible's
+/// Starts `call` as the job `job`; the result the controller gets at once (as ansible's
 /// `poll: 0`): the job id, started, not finished.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn start(
-    job: &ModuleJob,
-    module: String,
-    args: Vars,
-    check: bool,
-    diff: bool,
-    env: Vec<(String, String)>,
-    input: &[u8],
-) -> Result<Vars, String> {
+pub(crate) fn start(job: &ModuleJob, call: ModuleRequest, input: &[u8]) -> Result<Vars, String> {
     if !valid_id(&job.id) {
         return Err(format!("bad job id `{}`", job.id));
     }
@@ -66,7 +55,7 @@ pub(crate) fn start(
         let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
         f.write_all(data)
     };
-    let call = Call { module, args, check, diff, env, limit_s: job.limit_s.max(1) };
+    let call = Call { call, limit_s: job.limit_s.max(1) };
     let text = serde_json::to_vec(&call).map_err(|e| e.to_string())?;
     private(file("call"), &text).map_err(|e| format!("cannot write the job: {e}"))?;
     private(file("input"), input).map_err(|e| format!("cannot write the job's content: {e}"))?;
@@ -114,13 +103,7 @@ pub fn run(id: &str) -> Result<(), String> {
     let cancel = Arc::new(AtomicBool::new(false));
     let cancelled = Arc::clone(&cancel);
     std::thread::spawn(move || {
-        let with_env = WithEnv::new(&LocalOs, &call.env);
-        let mut ctx = Context::new(if call.env.is_empty() { &LocalOs } else { &with_env });
-        ctx.check = call.check;
-        ctx.diff = call.diff;
-        ctx.input = (!input.is_empty()).then_some(input.as_slice());
-        ctx.watch = Watch { output: None, cancel: Some(&cancelled) };
-        let result = match om_modules::run(&call.module, &call.args, &mut ctx) {
+        let result = match crate::handler::module::run(&call.call, &input, Watch { output: None, cancel: Some(&cancelled) }) {
             Ok(out) => out.result,
             Err(e) => {
                 let mut r = Vars::new();

@@ -11,12 +11,8 @@ use crate::server::Outbox;
 
 pub(crate) async fn dispatch(id: u32, request: Request, blob: Vec<u8>, out: &Outbox, cancel: Arc<AtomicBool>) {
     match request {
-        Request::Module { module, args, check, diff, env, job: Some(job) } => {
-            module::start_job(id, job, module, args, check, diff, env, blob, out).await
-        }
-        Request::Module { module, args, check, diff, env, job: None } => {
-            module::handle(id, module, args, check, diff, env, blob, out, cancel).await
-        }
+        Request::Module { call, job: Some(job) } => module::start_job(id, job, call, blob, out).await,
+        Request::Module { call, job: None } => module::handle(id, call, blob, out, cancel).await,
         Request::Shutdown => shutdown::handle(id, out),
     }
 }

@@ -4,25 +4,25 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use om_core::{Stream, Vars};
+use om_core::Stream;
 use om_modules::os::{LocalOs, Watch, WithEnv};
-use om_modules::{Context, RunError};
+use om_modules::{Context, ModuleOutput, RunError};
 
-use crate::protocol::{AgentError, ErrorKind, Frame, Kind, Response, join_payload};
+use crate::protocol::{AgentError, ErrorKind, Frame, Kind, ModuleRequest, Response, join_payload};
 use crate::server::Outbox;
 
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn handle(
-    id: u32,
-    module: String,
-    args: Vars,
-    check: bool,
-    diff: bool,
-    env: Vec<(String, String)>,
-    blob: Vec<u8>,
-    out: &Outbox,
-    cancel: Arc<AtomicBool>,
-) {
+/// Runs `call` here with `input` as its content blob, watched by `watch`.
+pub(crate) fn run(call: &ModuleRequest, input: &[u8], watch: Watch<'_>) -> Result<ModuleOutput, RunError> {
+    let with_env = WithEnv::new(&LocalOs, &call.env);
+    let mut ctx = Context::new(if call.env.is_empty() { &LocalOs } else { &with_env });
+    ctx.check = call.check;
+    ctx.diff = call.diff;
+    ctx.input = (!input.is_empty()).then_some(input);
+    ctx.watch = watch;
+    om_modules::run(&call.module, &call.args, &mut ctx)
+}
+
+pub(crate) async fn handle(id: u32, call: ModuleRequest, blob: Vec<u8>, out: &Outbox, cancel: Arc<AtomicBool>) {
     let chunks = out.clone();
     let joined = tokio::task::spawn_blocking(move || {
         let on_output = move |stream: Stream, data: &[u8]| {
@@ -34,13 +34,7 @@ pub(crate) async fn handle(
             payload.extend_from_slice(data);
             chunks.send(Frame::new(Kind::Chunk, id, payload));
         };
-        let with_env = WithEnv::new(&LocalOs, &env);
-        let mut ctx = Context::new(if env.is_empty() { &LocalOs } else { &with_env });
-        ctx.check = check;
-        ctx.diff = diff;
-        ctx.input = (!blob.is_empty()).then_some(blob.as_slice());
-        ctx.watch = Watch { output: Some(&on_output), cancel: Some(&cancel) };
-        om_modules::run(&module, &args, &mut ctx)
+        run(&call, &blob, Watch { output: Some(&on_output), cancel: Some(&cancel) })
     })
     .await;
     match joined {
@@ -57,19 +51,8 @@ pub(crate) async fn handle(
 
 /// `Request::Module` with a job: the module starts detached ([`crate::job`]); the answer is
 /// the started job.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn start_job(
-    id: u32,
-    job: om_core::ModuleJob,
-    module: String,
-    args: Vars,
-    check: bool,
-    diff: bool,
-    env: Vec<(String, String)>,
-    blob: Vec<u8>,
-    out: &Outbox,
-) {
-    let started = tokio::task::spawn_blocking(move || crate::job::start(&job, module, args, check, diff, env, &blob)).await;
+pub(crate) async fn start_job(id: u32, job: om_core::ModuleJob, call: ModuleRequest, blob: Vec<u8>, out: &Outbox) {
+    let started = tokio::task::spawn_blocking(move || crate::job::start(&job, call, &blob)).await;
     match started {
         Ok(Ok(result)) => {
             let json = serde_json::to_vec(&Response::Module { result }).unwrap_or_default();

@@ -23,7 +23,7 @@ mod response;
 pub use error::{AgentError, ErrorKind};
 pub use frame::{Frame, FrameError, Kind, MAX_FRAME, read_frame, write_frame};
 pub use hello::{Hello, PROTOCOL_VERSION};
-pub use request::Request;
+pub use request::{ModuleRequest, Request};
 pub use response::Response;
 
 /// Splits a REQUEST/RESPONSE payload into its JSON header and blob.
