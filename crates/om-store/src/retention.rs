@@ -40,16 +40,20 @@ impl Store {
         let events_before = now - policy.job_event_days * DAY_MS;
         let outputs_before = now - policy.job_output_days * DAY_MS;
         let jobs_before = now - policy.job_days * DAY_MS;
+        // Only ended jobs are pruned: a queued or running job is kept whatever its age.
+        let ended = crate::jobs::JOB_TERMINAL.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
         if dry_run {
             return Ok(RetentionReport {
                 job_events: self.count_before("SELECT COUNT(*) FROM job_event WHERE ts < ?", events_before).await?,
                 job_outputs: self.count_before("SELECT COUNT(*) FROM job_output WHERE created_at < ?", outputs_before).await?,
-                jobs: self.count_before("SELECT COUNT(*) FROM job WHERE created_at < ?", jobs_before).await?,
+                jobs: self
+                    .count_before(&format!("SELECT COUNT(*) FROM job WHERE created_at < ? AND status IN ({ended})"), jobs_before)
+                    .await?,
             });
         }
         let job_events = self.delete_batched("job_event", "ts", events_before).await?;
         let job_outputs = self.delete_batched("job_output", "created_at", outputs_before).await?;
-        let jobs = self.delete_old_jobs(jobs_before).await?;
+        let jobs = self.delete_old_jobs(jobs_before, &ended).await?;
         Ok(RetentionReport { job_events, job_outputs, jobs })
     }
 
@@ -75,15 +79,14 @@ impl Store {
         }
     }
 
-    async fn delete_old_jobs(&self, before: i64) -> Result<i64, StoreError> {
+    async fn delete_old_jobs(&self, before: i64, ended: &str) -> Result<i64, StoreError> {
         let mut total = 0;
         loop {
-            let rows = sqlx::query(self.sql(
-                "SELECT id FROM job WHERE created_at < ? AND status IN ('succeeded', 'failed', 'cancelled', 'lost', 'interrupted') ORDER BY id LIMIT 1000",
-            ))
-            .bind(before)
-            .fetch_all(&self.read)
-            .await?;
+            let rows =
+                sqlx::query(self.sql(format!("SELECT id FROM job WHERE created_at < ? AND status IN ({ended}) ORDER BY id LIMIT 1000")))
+                    .bind(before)
+                    .fetch_all(&self.read)
+                    .await?;
             if rows.is_empty() {
                 return Ok(total);
             }

@@ -110,6 +110,24 @@ async fn output_is_kept_per_host_and_stream_and_retention_prunes_it() {
     }
 }
 
+#[tokio::test]
+async fn retention_keeps_unfinished_jobs_whatever_their_age_and_the_dry_run_says_so() {
+    for (label, store, _dir) in stores().await {
+        let done = new_job(&store, "lan", &["h1"]).await;
+        store.claim_job(&["lan".into()], None, now_ms() + 60_000).await.expect("claim").expect("a job");
+        store.host_finished(done.id, "h1", &ended("ok", 0)).await.expect("end");
+        store.finish_job(done.id, "", "lost", "").await.expect("finish");
+        let queued = new_job(&store, "dmz", &["h2"]).await;
+        let policy = Retention { job_output_days: 0, job_event_days: 0, job_days: 0 };
+        let dry = store.prune(&policy, now_ms() + 1000, true).await.expect("dry run");
+        assert_eq!(dry.jobs, 1, "{label}: only the ended job would go");
+        let pruned = store.prune(&policy, now_ms() + 1000, false).await.expect("prune");
+        assert_eq!(pruned, dry, "{label}: the dry run predicts the prune");
+        assert!(store.job(done.id).await.is_err(), "{label}: the ended job is gone");
+        assert_eq!(store.job(queued.id).await.expect("kept").status, "queued", "{label}");
+    }
+}
+
 /// `sql` with `?` placeholders spelled for `store`'s backend, for statements the tests run
 /// around the store's API.
 fn raw_sql(store: &Store, sql: &str) -> String {
