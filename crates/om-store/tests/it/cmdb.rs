@@ -1,6 +1,6 @@
 use om_store::{ServerFilter, ServerInput, StoreError};
 
-use crate::stores;
+use crate::{stores, stores_at};
 
 pub fn server(hostname: &str, app: i64, ip: &str) -> ServerInput {
     serde_json::from_value(serde_json::json!({"hostname": hostname, "app_category_id": app, "ip_internal": ip})).expect("a valid server")
@@ -9,7 +9,7 @@ pub fn server(hostname: &str, app: i64, ip: &str) -> ServerInput {
 #[tokio::test]
 async fn hierarchy_crud_and_refused_deletes() {
     for (label, store, _dir) in stores().await {
-        assert_eq!(store.schema_version().await.expect("version"), 3, "{label}");
+        assert_eq!(store.schema_version().await.expect("version"), 4, "{label}");
         store.migrate().await.expect("migrating twice is a no-op");
         let web = store.create_fun_category("Linux.Web", "web servers", 1).await.expect("create");
         let db = store.create_fun_category("Linux.Mysql", "", 2).await.expect("create");
@@ -46,5 +46,36 @@ async fn hierarchy_crud_and_refused_deletes() {
         assert_eq!(updated.os, "Debian 12");
         store.delete_server(s1.id).await.expect("delete");
         assert!(matches!(store.server(s1.id).await, Err(StoreError::NotFound { .. })), "{label}");
+    }
+}
+
+#[tokio::test]
+async fn servers_without_an_address_share_a_zone_after_the_upgrade_from_schema_3() {
+    for (label, store, _dir) in stores_at(3).await {
+        let fun = store.create_fun_category("Linux.Web", "", 0).await.expect("create");
+        let app = store.create_app_category(fun.id, "bbs.domain.com", "").await.expect("create");
+        let kept = store.create_server(&server("web-1", app.id, "127.0.0.2")).await.expect("create");
+        store.create_server(&server("by-name-1", app.id, "")).await.expect("create");
+        assert!(
+            matches!(store.create_server(&server("by-name-2", app.id, "")).await, Err(StoreError::Conflict { .. })),
+            "{label}: schema 3 counts the empty address"
+        );
+        let deleted = store.create_server(&server("web-2", app.id, "127.0.0.3")).await.expect("create");
+        store.delete_server(deleted.id).await.expect("delete");
+
+        store.migrate().await.expect("the upgrade");
+        assert_eq!(store.schema_version().await.expect("version"), 4, "{label}");
+        let names: Vec<String> = store.servers(&ServerFilter::default()).await.expect("list").into_iter().map(|s| s.hostname).collect();
+        assert_eq!(names.len(), 2, "{label}: {names:?}");
+        assert_eq!(store.server(kept.id).await.expect("kept").ip_internal, "127.0.0.2", "{label}: rows keep their ids");
+        let second = store.create_server(&server("by-name-2", app.id, "")).await.expect("a second server without an address");
+        assert!(second.id > deleted.id, "{label}: a deleted server's id ({}) is not given again ({})", deleted.id, second.id);
+        assert!(
+            matches!(store.create_server(&server("web-3", app.id, "127.0.0.2")).await, Err(StoreError::Conflict { .. })),
+            "{label}: an address is still unique in its zone"
+        );
+        let mut elsewhere = server("web-3", app.id, "127.0.0.2");
+        elsewhere.zone = "dmz".into();
+        store.create_server(&elsewhere).await.expect("the same address in another zone");
     }
 }

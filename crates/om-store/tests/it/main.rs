@@ -17,20 +17,28 @@ use om_store::Store;
 
 /// A fresh store per available backend, with a label for messages.
 pub async fn stores() -> Vec<(String, Store, Option<tempfile::TempDir>)> {
+    stores_at(om_store::SCHEMA_VERSION).await
+}
+
+/// Like [`stores`], with the schema migrated only up to `version`.
+pub async fn stores_at(version: i64) -> Vec<(String, Store, Option<tempfile::TempDir>)> {
     let mut out = Vec::new();
     let dir = tempfile::tempdir().expect("a temporary directory");
     let url = format!("sqlite://{}", dir.path().join("om.db").display());
-    out.push(("sqlite".to_string(), Store::open(&url).await.expect("sqlite opens"), Some(dir)));
+    out.push(("sqlite".to_string(), at(&url, version, "sqlite").await, Some(dir)));
     for (var, label) in [("OM_TEST_POSTGRES_URL", "postgres"), ("OM_TEST_MYSQL_URL", "mysql")] {
         match std::env::var(var) {
-            Ok(url) => {
-                let url = fresh_database(&url).await;
-                out.push((label.to_string(), Store::open(&url).await.unwrap_or_else(|e| panic!("{label} opens: {e:?}")), None));
-            }
+            Ok(url) => out.push((label.to_string(), at(&fresh_database(&url).await, version, label).await, None)),
             Err(_) => eprintln!("skipping {label}: {var} is unset (scripts/deps/platform.sh starts one)"),
         }
     }
     out
+}
+
+async fn at(url: &str, version: i64, label: &str) -> Store {
+    let store = Store::connect(url).await.unwrap_or_else(|e| panic!("{label} opens: {e:?}"));
+    store.migrate_to(version).await.unwrap_or_else(|e| panic!("{label} migrates: {e:?}"));
+    store
 }
 
 /// Creates an empty database on the server of `url` and returns a URL for it.
