@@ -193,13 +193,16 @@ async fn health_metrics_and_the_openapi_document() {
 async fn the_cmdb_exports_an_inventory_ansible_reads_the_same() {
     let p = TestPlatform::start().await;
     let admin = p.admin().await;
-    let ini = "[web]\nweb1 ansible_host=127.0.0.2 ansible_port=2222 role=front\nweb2 ansible_host=127.0.0.3\n\n[db]\ndb1 ansible_host=127.0.0.4 ansible_user=dba\n\n[web:vars]\ntier=1\n";
+    // db2 and db3 have no address: hosts known by name, or reached locally.
+    let ini = "[web]\nweb1 ansible_host=127.0.0.2 ansible_port=2222 role=front\nweb2 ansible_host=127.0.0.3\n\n[db]\ndb1 ansible_host=127.0.0.4 ansible_user=dba\ndb2.example.com\ndb3 ansible_connection=local\n\n[web:vars]\ntier=1\n";
     let imported =
         p.post("/api/v1/import/servers", Auth::Session(&admin), json!({"format": "ansible", "text": ini, "fun_category": "Lab"})).await;
     assert_eq!(imported.status, StatusCode::OK, "{}", imported.text());
-    assert_eq!(imported.json()["created"], 3);
+    assert_eq!(imported.json()["created"], 5);
     let inventory = p.get("/api/v1/inventory/ansible", Auth::Session(&admin)).await.json();
     assert_eq!(inventory["web"]["hosts"], json!(["web1", "web2"]));
+    assert_eq!(inventory["db"]["hosts"], json!(["db1", "db2.example.com", "db3"]));
+    assert_eq!(inventory["_meta"]["hostvars"]["db3"]["ansible_connection"], "local");
     assert_eq!(inventory["_meta"]["hostvars"]["web1"]["ansible_port"], 2222);
     assert_eq!(inventory["_meta"]["hostvars"]["db1"]["ansible_user"], "dba");
     let Some(ansible) = ansible_inventory() else {
