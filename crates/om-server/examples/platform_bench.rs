@@ -1,11 +1,14 @@
 //! The platform benchmark (bench/platform): fills a store with past jobs and events, then
 //! measures the job list and job page over HTTP (p50/p95 of 20 requests each), 500
 //! concurrent SSE viewers of one job, and the time from launching an action on a lab of N
-//! hosts to the first output event.
+//! hosts to the first output event; then (AT-W09) a job on thousands of simulated hosts with
+//! 512 forks while the job page is polled, and a prune of half the stored events while jobs
+//! are launched.
 //!
-//!   cargo run --release -p om-server --example platform_bench -- sqlite:///tmp/b.db 10000000 200
+//!   cargo run --release -p om-server --example platform_bench -- sqlite:///tmp/b.db 10000000 200 4000
 //!
-//! Arguments: database URL, events to generate (100 per job), lab hosts (0: skip). As root,
+//! Arguments: database URL, events to generate (100 per job), lab hosts (0: skip), simulated
+//! hosts of the scale job (local transport; 0: skip the scale job and the prune). As root,
 //! lab hosts log in as `ombench` (see `lab_user`); `LAB_USER` overrides. With `OM_BIN` set,
 //! each lab round also runs the same command through that `om run` on the same lab.
 
@@ -28,6 +31,7 @@ async fn main() {
     let url = args.get(1).cloned().unwrap_or_else(|| "sqlite:///tmp/om-bench.db".into());
     let events: i64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
     let lab_hosts: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(0);
+    let scale_hosts: usize = args.get(4).and_then(|a| a.parse().ok()).unwrap_or(0);
     let dir = tempfile::tempdir().expect("a temporary directory");
     let mut config = Config::default();
     config.server.data_dir = dir.path().join("data");
@@ -82,6 +86,10 @@ async fn main() {
     if lab_hosts > 0 {
         first_output(&state, &client, lab_hosts).await;
     }
+    if scale_hosts > 0 {
+        scale_job(&state, &client, scale_hosts).await;
+        prune_while_launching(&state, &client).await;
+    }
 }
 
 async fn wait_listening(port: u16) {
@@ -102,9 +110,18 @@ where
         assert_eq!(status, 200, "{name}");
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
+    let (p50, p95, max) = quantiles(times);
+    (name.to_string(), p50, p95, max)
+}
+
+/// p50, p95 and max of `times` (NaN when empty).
+fn quantiles(mut times: Vec<f64>) -> (f64, f64, f64) {
+    if times.is_empty() {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
     times.sort_by(|a, b| a.total_cmp(b));
     let pick = |q: f64| times[((times.len() as f64 * q).ceil() as usize).saturating_sub(1).min(times.len() - 1)];
-    (name.to_string(), pick(0.5), pick(0.95), times[times.len() - 1])
+    (pick(0.5), pick(0.95), times[times.len() - 1])
 }
 
 /// Past jobs of 4 hosts with EVENTS_PER_JOB events each, in multi-row inserts.
@@ -326,4 +343,161 @@ async fn first_output(state: &om_server::AppState, client: &ApiClient, hosts: us
             );
         }
     }
+}
+
+/// The command each simulated host runs: 50 lines, 10 ms apart, so that each reaches the
+/// platform as its own output event (perl is in every Debian: perl-base is essential).
+const FIFTY_LINES: [&str; 3] = ["perl", "-e", "$| = 1; for (1..50) { print \"line $_\\n\"; select(undef, undef, undef, 0.01) }"];
+
+/// AT-W09: one job on `hosts` simulated hosts (the local transport) with 512 forks. While it
+/// runs, the job's API, its HTML page and the job list are requested every 250 ms; at the end
+/// every host must have exactly one terminal status, the counters must add up, and every
+/// line must be stored. With `OM_BIN`, `om run -f 512` runs the same command on the same
+/// simulated hosts afterwards.
+async fn scale_job(state: &om_server::AppState, client: &ApiClient, hosts: usize) {
+    let group = format!("scale-{}", om_store::now_ms());
+    let mut ini = format!("[{group}]\n");
+    for i in 0..hosts {
+        ini.push_str(&format!("{group}-{i:05} ansible_connection=local\n"));
+    }
+    let t = Instant::now();
+    let entries = om_server::inventory::parse_ini(&ini, &group).expect("parse");
+    om_server::inventory::import(state, &entries, "default").await.expect("import");
+    println!("\nscale: imported {hosts} simulated hosts in {:.1} s", t.elapsed().as_secs_f64());
+    let names: Vec<String> = entries.iter().map(|e| e.hostname.clone()).collect();
+    let action = json!({"name": format!("bench scale {}", om_store::now_ms()), "params": [], "max_targets": 10000, "forks": 512, "timeout": 3600, "run": {"kind": "command", "argv": FIFTY_LINES}});
+    let created: Value = client.json(Method::POST, "/api/v1/actions", Some(&action)).await.expect("an action");
+    let t = Instant::now();
+    let launched: Value = client
+        .json(Method::POST, "/api/v1/jobs", Some(&json!({"action_id": created["id"], "targets": {"servers": names}})))
+        .await
+        .expect("a job");
+    let accepted = t.elapsed();
+    let job = launched["id"].as_i64().expect("id");
+    let api = format!("/api/v1/jobs/{job}");
+    let html = format!("/jobs/{job}");
+    let (mut api_ms, mut html_ms, mut list_ms) = (Vec::new(), Vec::new(), Vec::new());
+    loop {
+        let timed = |path: String| async move {
+            let t = Instant::now();
+            let (status, body) = client.raw(Method::GET, &path, None::<&()>).await.expect("the request completes");
+            assert_eq!(status, 200, "{path}");
+            (t.elapsed().as_secs_f64() * 1000.0, body)
+        };
+        let (ms, body) = timed(api.clone()).await;
+        api_ms.push(ms);
+        html_ms.push(timed(html.clone()).await.0);
+        list_ms.push(timed("/api/v1/jobs?limit=50".into()).await.0);
+        let status: Value = serde_json::from_slice(&body).expect("a job");
+        if ["succeeded", "failed", "cancelled", "lost", "interrupted"].contains(&status["status"].as_str().unwrap_or_default()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let took = t.elapsed();
+    let done = state.store.job(job).await.expect("the job");
+    let c = &done.counts;
+    let ended = c.ok + c.changed + c.failed + c.unreachable + c.skipped + c.lost;
+    let host_rows = state.store.job_hosts(job).await.expect("hosts");
+    let terminal = host_rows.iter().filter(|h| !["queued", "running", "pending", ""].contains(&h.status.as_str())).count();
+    let lines: usize = state
+        .store
+        .outputs(job, None)
+        .await
+        .expect("outputs")
+        .iter()
+        .map(|o| o.data.split(|b| *b == b'\n').filter(|l| l.starts_with(b"line ")).count())
+        .sum();
+    let events: i64 = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!("SELECT COUNT(*) FROM job_event WHERE job_id = {job}")))
+        .fetch_one(&state.store.raw_pool())
+        .await
+        .expect("events");
+    println!(
+        "scale: job {job} on {hosts} hosts, 512 forks: 202 after {:.0} ms, {} after {:.1} s; hosts_total {}, counters add up to {ended} (changed {}, ok {}, failed {}, unreachable {}, lost {}); {terminal} host rows terminal; {lines} of {} lines stored; {events} events stored ({:.1} per host)",
+        accepted.as_secs_f64() * 1000.0,
+        done.status,
+        took.as_secs_f64(),
+        done.hosts_total,
+        c.changed,
+        c.ok,
+        c.failed,
+        c.unreachable,
+        c.lost,
+        hosts * 50,
+        events as f64 / hosts as f64,
+    );
+    println!("\n| while the {hosts}-host job ran ({} polls) | p50 ms | p95 ms | max ms |", api_ms.len());
+    println!("|---|---:|---:|---:|");
+    for (name, times) in
+        [("GET /api/v1/jobs/{id}", api_ms), ("GET /jobs/{id} (HTML page)", html_ms), ("GET /api/v1/jobs?limit=50", list_ms)]
+    {
+        let (p50, p95, max) = quantiles(times);
+        println!("| {name} | {p50:.1} | {p95:.1} | {max:.1} |");
+    }
+    let html_bytes = client.raw(Method::GET, &html, None::<&()>).await.expect("the page").1.len();
+    for (name, path) in [
+        ("GET /api/v1/jobs/{id}, the ended job".to_string(), &api),
+        (format!("GET /jobs/{{id}} (HTML page), the ended job: {} KiB with all output", html_bytes / 1024), &html),
+    ] {
+        let (_, p50, p95, max) = measure(&name, 20, |_| client.raw(Method::GET, path, None::<&()>)).await;
+        println!("| {name} | {p50:.1} | {p95:.1} | {max:.1} |");
+    }
+
+    if let Ok(om) = std::env::var("OM_BIN") {
+        let dir = tempfile::tempdir().expect("a directory");
+        let inventory = dir.path().join("hosts.ini");
+        std::fs::write(&inventory, &ini).expect("the inventory");
+        let script = FIFTY_LINES[2];
+        let t = Instant::now();
+        let out = tokio::process::Command::new(&om)
+            .args(["run", "all", "-i"])
+            .arg(&inventory)
+            .args(["-f", "512", "-a", &format!("perl -e '{script}'")])
+            .output()
+            .await
+            .expect("om run starts");
+        let changed = String::from_utf8_lossy(&out.stdout).matches("| CHANGED |").count();
+        println!(
+            "scale: om run -f 512 on the same {hosts} simulated hosts: {changed} changed after {:.1} s (whole process)",
+            t.elapsed().as_secs_f64()
+        );
+    }
+}
+
+/// AT-W09: prune half the stored events (about 5 million of 10 million) while a job is
+/// launched every 250 ms; no launch may wait more than 1 s. The dry run must predict the count.
+async fn prune_while_launching(state: &om_server::AppState, client: &ApiClient) {
+    let pool = state.store.raw_pool();
+    let oldest: i64 = sqlx::query_scalar::<_, i64>("SELECT MIN(ts) FROM job_event").fetch_one(&pool).await.expect("oldest");
+    let cut = oldest + (om_store::now_ms() - oldest) / 2;
+    let policy = om_store::Retention { job_event_days: 0, job_output_days: 100_000, job_days: 100_000 };
+    let predicted = state.store.prune(&policy, cut, true).await.expect("dry run");
+    let server = ensure_local_server(state).await;
+    let action = json!({"name": format!("bench true {}", om_store::now_ms()), "params": [], "run": {"kind": "command", "argv": ["true"]}});
+    let created: Value = client.json(Method::POST, "/api/v1/actions", Some(&action)).await.expect("an action");
+    let store = state.store.clone();
+    let t = Instant::now();
+    let prune = tokio::spawn(async move { store.prune(&policy, cut, false).await.expect("prune") });
+    let mut launches = Vec::new();
+    while !prune.is_finished() {
+        let l = Instant::now();
+        let (status, _) = client
+            .raw(Method::POST, "/api/v1/jobs", Some(&json!({"action_id": created["id"], "targets": {"servers": [&server]}})))
+            .await
+            .expect("a launch");
+        assert_eq!(status, 202);
+        launches.push(l.elapsed().as_secs_f64() * 1000.0);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let pruned = prune.await.expect("join");
+    let took = t.elapsed();
+    let n = launches.len();
+    let (p50, p95, max) = quantiles(launches);
+    println!(
+        "\nprune: {} events pruned in {:.1} s (the dry run predicted {}: {}); {n} jobs launched meanwhile, 202 after p50 {p50:.0} ms, p95 {p95:.0} ms, max {max:.0} ms",
+        pruned.job_events,
+        took.as_secs_f64(),
+        predicted.job_events,
+        if pruned == predicted { "equal" } else { "DIFFERENT" },
+    );
 }

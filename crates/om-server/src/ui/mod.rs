@@ -4,7 +4,7 @@
 
 mod templates;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -455,7 +455,7 @@ async fn run_view(state: &AppState, who: &Principal, headers: &HeaderMap, raw: O
     let apps: Vec<_> = apps.into_iter().filter(|a| v.fun.is_none_or(|f| a.fun_category_id == f)).collect();
     let servers = if v.fun.is_some() || v.app.is_some() {
         let filter = ServerFilter { fun_category_id: v.fun, app_category_id: v.app, ..Default::default() };
-        let ids: std::collections::HashSet<i64> = apps.iter().map(|a| a.id).collect();
+        let ids: HashSet<i64> = apps.iter().map(|a| a.id).collect();
         state.store.servers(&filter).await?.into_iter().filter(|s| ids.contains(&s.app_category_id)).collect()
     } else {
         Vec::new()
@@ -634,8 +634,9 @@ async fn job_page(
     let terminal = job.is_terminal();
     let mut outputs: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     if terminal {
+        let visible: HashSet<&str> = hosts.iter().map(|h| h.hostname.as_str()).collect();
         for o in state.store.outputs(id, None).await? {
-            if hosts.iter().any(|h| h.hostname == o.host) {
+            if visible.contains(o.host.as_str()) {
                 outputs.entry(o.host.clone()).or_default().push(json!({"stream": o.stream, "text": String::from_utf8_lossy(&o.data)}));
             }
         }
