@@ -11,16 +11,24 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/0002_schedules.sql")),
     (3, include_str!("../migrations/0003_output_encoding.sql")),
     (4, include_str!("../migrations/0004_server_without_address.sql")),
+    (5, include_str!("../migrations/0005_job_event_partitions.sql")),
 ];
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 impl Store {
     /// Applies every migration the database has not seen, in order, each in a transaction
     /// where the backend allows DDL in one (not MySQL).
+    /// Then, on PostgreSQL, makes the coming days' `job_event` partitions.
     pub async fn migrate(&self) -> Result<(), StoreError> {
-        self.migrate_to(SCHEMA_VERSION).await
+        self.migrate_to(SCHEMA_VERSION).await?;
+        // Every prune makes them too; without them events go to the default partition, which
+        // costs only speed.
+        if let Err(err) = self.ensure_event_partitions(now_ms()).await {
+            tracing::warn!(error = %err, "cannot create job_event's day partitions");
+        }
+        Ok(())
     }
 
     /// Applies the migrations the database has not seen up to `target` (an older schema, for

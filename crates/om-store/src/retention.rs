@@ -1,5 +1,6 @@
 //! Retention: old events, outputs and jobs are pruned in background batches of at most
-//! 10,000 rows per statement, with pauses between them (WEB-63).
+//! 10,000 rows per statement, with pauses between them (WEB-63). On PostgreSQL, `job_event`
+//! is partitioned by day: a day that is wholly past the limit goes as one `DROP TABLE`.
 
 use std::time::Duration;
 
@@ -10,6 +11,9 @@ use crate::{Backend, Store, StoreError};
 
 const BATCH: i64 = 10_000;
 const DAY_MS: i64 = 86_400_000;
+/// A day partition of `job_event` on PostgreSQL is named by its day number since the epoch
+/// (UTC): `job_event_d20425` holds `ts` in [20425 × DAY_MS, 20426 × DAY_MS).
+const PARTITION_PREFIX: &str = "job_event_d";
 
 /// How long each kind of row is kept, in days (`[retention]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,10 +55,77 @@ impl Store {
                     .await?,
             });
         }
-        let job_events = self.delete_batched("job_event", "ts", events_before).await?;
+        self.ensure_event_partitions(now).await?;
+        let dropped = self.drop_event_partitions(events_before).await?;
+        let job_events = dropped + self.delete_batched("job_event", "ts", events_before).await?;
         let job_outputs = self.delete_batched("job_output", "created_at", outputs_before).await?;
         let jobs = self.delete_old_jobs(jobs_before, &ended).await?;
         Ok(RetentionReport { job_events, job_outputs, jobs })
+    }
+
+    /// On PostgreSQL, creates `job_event`'s day partitions from yesterday (UTC) to three
+    /// days after `now` (ms), where missing. A day that already has rows in the default
+    /// partition keeps them there (a partition cannot take over rows). Elsewhere a no-op.
+    pub async fn ensure_event_partitions(&self, now: i64) -> Result<(), StoreError> {
+        if self.backend != Backend::Postgres {
+            return Ok(());
+        }
+        let today = now.div_euclid(DAY_MS);
+        for day in today - 1..=today + 3 {
+            let (from, to) = (day * DAY_MS, (day + 1) * DAY_MS);
+            let name = format!("{PARTITION_PREFIX}{day}");
+            let present: bool =
+                sqlx::query(self.sql("SELECT to_regclass(?) IS NOT NULL")).bind(name.as_str()).fetch_one(&self.write).await?.try_get(0)?;
+            if present {
+                continue;
+            }
+            let in_rest: bool = sqlx::query(self.sql("SELECT EXISTS (SELECT 1 FROM job_event_rest WHERE ts >= ? AND ts < ?)"))
+                .bind(from)
+                .bind(to)
+                .fetch_one(&self.write)
+                .await?
+                .try_get(0)?;
+            if in_rest {
+                continue;
+            }
+            // The name and bounds are numbers computed here, not input.
+            let create = format!("CREATE TABLE IF NOT EXISTS {name} PARTITION OF job_event FOR VALUES FROM ({from}) TO ({to})");
+            sqlx::query(self.sql(create)).execute(&self.write).await?;
+        }
+        Ok(())
+    }
+
+    /// On PostgreSQL, drops the day partitions of `job_event` that end at or before `before`
+    /// (ms) and returns how many rows they held.
+    async fn drop_event_partitions(&self, before: i64) -> Result<i64, StoreError> {
+        if self.backend != Backend::Postgres {
+            return Ok(0);
+        }
+        let rows = sqlx::query(
+            "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'job_event'::regclass",
+        )
+        .fetch_all(&self.write)
+        .await?;
+        let mut days: Vec<i64> = Vec::new();
+        for row in rows {
+            let name: String = row.try_get(0)?;
+            if let Some(day) = name.strip_prefix(PARTITION_PREFIX).and_then(|d| d.parse::<i64>().ok())
+                && (day + 1) * DAY_MS <= before
+            {
+                days.push(day);
+            }
+        }
+        days.sort_unstable();
+        let mut total = 0;
+        for day in days {
+            let name = format!("{PARTITION_PREFIX}{day}");
+            let mut tx = self.write.begin().await?;
+            let count: i64 = sqlx::query(self.sql(format!("SELECT COUNT(*) FROM {name}"))).fetch_one(&mut *tx).await?.try_get(0)?;
+            sqlx::query(self.sql(format!("DROP TABLE {name}"))).execute(&mut *tx).await?;
+            tx.commit().await?;
+            total += count;
+        }
+        Ok(total)
     }
 
     async fn count_before(&self, sql: &str, before: i64) -> Result<i64, StoreError> {
