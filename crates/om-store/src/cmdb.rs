@@ -100,6 +100,8 @@ pub struct ServerFilter {
     pub fun_category_id: Option<i64>,
     pub app_category_id: Option<i64>,
     pub ids: Option<Vec<i64>>,
+    /// Hostnames, case-insensitive.
+    pub names: Option<Vec<String>>,
     pub q: Option<String>,
     pub enabled_only: bool,
 }
@@ -304,6 +306,12 @@ impl Store {
             }
             sql.push_str(&format!(" AND s.id IN ({})", vec!["?"; ids.len()].join(", ")));
         }
+        if let Some(names) = &filter.names {
+            if names.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql.push_str(&format!(" AND s.hostname_key IN ({})", vec!["?"; names.len()].join(", ")));
+        }
         sql.push_str(" ORDER BY s.hostname_key");
         let sql = self.sql(sql);
         let mut query = sqlx::query(sql);
@@ -320,6 +328,11 @@ impl Store {
         if let Some(ids) = &filter.ids {
             for id in ids {
                 query = query.bind(*id);
+            }
+        }
+        if let Some(names) = &filter.names {
+            for name in names {
+                query = query.bind(name.to_lowercase());
             }
         }
         let rows = query.fetch_all(&self.read).await?;

@@ -104,6 +104,16 @@ pub struct HostUpdate {
     pub output_bytes: i64,
     pub truncated: bool,
     pub message: String,
+    /// The host's captured streams, stored with its end in one transaction.
+    pub outputs: Vec<CapturedStream>,
+}
+
+/// One captured stream of a host (`stdout` or `stderr`), as kept: see [`Store::save_output`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CapturedStream {
+    pub stream: String,
+    pub data: Vec<u8>,
+    pub truncated: bool,
 }
 
 /// Which jobs a list shows.
@@ -420,20 +430,31 @@ impl Store {
         self.job(id).await
     }
 
-    pub async fn host_started(&self, job_id: i64, hostname: &str, at: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            self.sql("UPDATE job_host SET status = 'running', started_at = ? WHERE job_id = ? AND hostname = ? AND status = 'pending'"),
-        )
-        .bind(at)
-        .bind(job_id)
-        .bind(hostname)
-        .execute(&self.write)
-        .await?;
+    /// Marks pending hosts as running from the given times, in one transaction (a host that
+    /// already started or ended is left as it is).
+    pub async fn hosts_started(&self, job_id: i64, hosts: &[(String, i64)]) -> Result<(), StoreError> {
+        const SQL: &str = "UPDATE job_host SET status = 'running', started_at = ? WHERE job_id = ? AND hostname = ? AND status = 'pending'";
+        let mut tx = self.write.begin().await?;
+        for (hostname, at) in hosts {
+            sqlx::query(self.sql(SQL)).bind(*at).bind(job_id).bind(hostname.as_str()).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
     /// Records a host's terminal status, once: a host that already ended keeps its first end.
+    /// Its captured streams are stored in the same transaction.
     pub async fn host_finished(&self, job_id: i64, hostname: &str, update: &HostUpdate) -> Result<bool, StoreError> {
+        // Compressed before the transaction: the writer is held only for the writes.
+        let packed = update
+            .outputs
+            .iter()
+            .map(|o| Ok((o, pack_output(job_id, hostname, &o.stream, &o.data)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let mut tx = self.write.begin().await?;
+        for (o, data) in packed {
+            self.insert_output(&mut *tx, job_id, hostname, &o.stream, data, o.truncated).await?;
+        }
         let done = sqlx::query(self.sql(
             "UPDATE job_host SET status = ?, rc = ?, started_at = COALESCE(started_at, ?), finished_at = ?, output_bytes = ?, truncated = ?, message = ? \
              WHERE job_id = ? AND hostname = ? AND status IN ('pending', 'running')",
@@ -447,8 +468,9 @@ impl Store {
         .bind(update.message.as_str())
         .bind(job_id)
         .bind(hostname)
-        .execute(&self.write)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(done.rows_affected() > 0)
     }
 
@@ -546,24 +568,31 @@ impl Store {
 
     /// Stores one host's captured stream, zstd-compressed (WEB-60).
     pub async fn save_output(&self, job_id: i64, host: &str, stream: &str, data: &[u8], truncated: bool) -> Result<(), StoreError> {
-        let packed = zstd::bulk::compress(data, OUTPUT_ZSTD_LEVEL).map_err(|source| StoreError::Output {
-            job_id,
-            host: host.to_string(),
-            stream: stream.to_string(),
-            source,
-        })?;
+        let packed = pack_output(job_id, host, stream, data)?;
+        self.insert_output(&self.write, job_id, host, stream, packed, truncated).await
+    }
+
+    async fn insert_output<'e>(
+        &self,
+        executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+        job_id: i64,
+        host: &str,
+        stream: &str,
+        packed: Vec<u8>,
+        truncated: bool,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             self.sql(
                 "INSERT INTO job_output (job_id, host, stream, data, encoding, truncated, created_at) VALUES (?, ?, ?, ?, 'zstd', ?, ?)",
             ),
         )
         .bind(job_id)
-        .bind(host)
-        .bind(stream)
+        .bind(host.to_string())
+        .bind(stream.to_string())
         .bind(packed)
         .bind(i64::from(truncated))
         .bind(now_ms())
-        .execute(&self.write)
+        .execute(executor)
         .await?;
         Ok(())
     }
@@ -644,4 +673,13 @@ impl Store {
 enum Bind {
     I(i64),
     S(String),
+}
+
+fn pack_output(job_id: i64, host: &str, stream: &str, data: &[u8]) -> Result<Vec<u8>, StoreError> {
+    zstd::bulk::compress(data, OUTPUT_ZSTD_LEVEL).map_err(|source| StoreError::Output {
+        job_id,
+        host: host.to_string(),
+        stream: stream.to_string(),
+        source,
+    })
 }

@@ -31,7 +31,7 @@ pub use cmdb::{AppCategory, FunCategory, Server, ServerFilter, ServerInput};
 pub use db::{Backend, Store, redact_url as db_url_redacted};
 pub use error::StoreError;
 pub use events::{EventWriter, JobEventRecord, StoreSink, WriterStats, event_key};
-pub use jobs::{HostUpdate, Job, JobFilter, JobHost, JobOutput, NewJob, NewJobHost, StoredEvent};
+pub use jobs::{CapturedStream, HostUpdate, Job, JobFilter, JobHost, JobOutput, NewJob, NewJobHost, StoredEvent};
 pub use migrate::SCHEMA_VERSION;
 pub use retention::{Retention, RetentionReport};
 pub use schedules::{Schedule, ScheduleInput};

@@ -1,6 +1,8 @@
 //! `POST /api/v1/jobs` and the Run button: validate, authorise every target, record, enqueue,
 //! and answer at once; the job runs elsewhere (the Celery pattern, WEB-51).
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -195,6 +197,7 @@ async fn resolve_targets(state: &AppState, targets: &Targets) -> Result<Vec<Serv
         out.extend(state.store.servers(&filter).await?);
     }
     let mut ids = Vec::new();
+    let mut names = Vec::new();
     for s in &targets.servers {
         match s {
             serde_json::Value::Number(n) => {
@@ -202,28 +205,33 @@ async fn resolve_targets(state: &AppState, targets: &Targets) -> Result<Vec<Serv
             }
             serde_json::Value::String(name) => match name.parse::<i64>() {
                 Ok(id) => ids.push(id),
-                Err(_) => {
-                    let server = state
-                        .store
-                        .server_by_name(name)
-                        .await?
-                        .ok_or_else(|| ApiError::invalid("targets.servers", format!("no server `{name}`")))?;
-                    ids.push(server.id);
-                }
+                Err(_) => names.push(name.clone()),
             },
             _ => return Err(ApiError::invalid("targets.servers", "give server ids or names")),
         }
     }
-    if !ids.is_empty() {
-        let found = state.store.servers(&ServerFilter { ids: Some(ids.clone()), ..Default::default() }).await?;
-        if let Some(missing) = ids.iter().find(|id| !found.iter().any(|s| s.id == **id)) {
+    // A few queries for thousands of targets, not one per target.
+    let mut found = Vec::new();
+    for chunk in names.chunks(1000) {
+        let named = state.store.servers(&ServerFilter { names: Some(chunk.to_vec()), ..Default::default() }).await?;
+        let known: HashSet<String> = named.iter().map(|s| s.hostname.to_lowercase()).collect();
+        if let Some(missing) = chunk.iter().find(|n| !known.contains(&n.to_lowercase())) {
+            return Err(ApiError::invalid("targets.servers", format!("no server `{missing}`")));
+        }
+        found.extend(named);
+    }
+    for chunk in ids.chunks(1000) {
+        let by_id = state.store.servers(&ServerFilter { ids: Some(chunk.to_vec()), ..Default::default() }).await?;
+        let known: HashSet<i64> = by_id.iter().map(|s| s.id).collect();
+        if let Some(missing) = chunk.iter().find(|id| !known.contains(id)) {
             return Err(ApiError::invalid("targets.servers", format!("no server {missing}")));
         }
-        if let Some(off) = found.iter().find(|s| !s.enabled || s.status == "retired") {
-            return Err(ApiError::invalid("targets.servers", format!("`{}` is disabled or retired", off.hostname)));
-        }
-        out.extend(found);
+        found.extend(by_id);
     }
+    if let Some(off) = found.iter().find(|s| !s.enabled || s.status == "retired") {
+        return Err(ApiError::invalid("targets.servers", format!("`{}` is disabled or retired", off.hostname)));
+    }
+    out.extend(found);
     out.sort_by_key(|s| s.hostname.to_lowercase());
     out.dedup_by_key(|s| s.id);
     Ok(out)

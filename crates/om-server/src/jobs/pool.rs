@@ -107,8 +107,14 @@ async fn run_local(state: &AppState, job: Job) -> Result<(), ApiError> {
     let connector = Arc::new(connector(&ssh_defaults(state)));
     let data_dir = state.data_dir.clone();
     let run = tokio::spawn(async move { run_job(&spec, connector, &data_dir, events_tx, cancel_rx).await });
-    while let Some(event) = events_rx.recv().await {
-        if let Err(err) = recorder.event(&event).await {
+    loop {
+        let recorded = match tokio::time::timeout(Duration::from_millis(250), events_rx.recv()).await {
+            Ok(Some(event)) => recorder.event(&event).await,
+            Ok(None) => break,
+            // A quiet moment: hosts that started are written now, not with the next event.
+            Err(_) => recorder.flush_starts().await,
+        };
+        if let Err(err) = recorded {
             tracing::error!(job = job.id, error = %crate::error::error_chain(&err), "cannot record an event");
         }
     }

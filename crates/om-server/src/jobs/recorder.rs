@@ -4,10 +4,10 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use om_core::{Event, Stream};
-use om_store::{HostUpdate, Job, JobEventRecord, now_ms};
+use om_store::{CapturedStream, HostUpdate, Job, JobEventRecord, now_ms};
 
 use crate::error::ApiError;
 use crate::live::JobLive;
@@ -15,6 +15,11 @@ use crate::state::AppState;
 
 /// Bytes kept from the start and from the end of each stream.
 const HALF_CAP: usize = 512 << 10;
+/// Hosts that started are written in one transaction once this many wait, or once the
+/// first of them has waited `START_BATCH_WAIT` (a job of thousands of hosts would otherwise
+/// commit once per host).
+const START_BATCH: usize = 256;
+const START_BATCH_WAIT: Duration = Duration::from_millis(200);
 
 #[derive(Default)]
 struct Capture {
@@ -56,6 +61,9 @@ pub struct Recorder {
     output: HashMap<(String, bool), Capture>,
     started: HashSet<String>,
     start_times: HashMap<String, i64>,
+    /// Started hosts not yet written, and since when the first of them waits.
+    pending_starts: Vec<(String, i64)>,
+    pending_since: Option<Instant>,
     /// A playbook run (`run_started` of kind `play`): hosts have a result per task and end
     /// with the recap.
     play: bool,
@@ -80,6 +88,8 @@ impl Recorder {
             output: HashMap::new(),
             started: HashSet::new(),
             start_times: HashMap::new(),
+            pending_starts: Vec::new(),
+            pending_since: None,
             play: false,
             failures: HashMap::new(),
         })
@@ -99,14 +109,14 @@ impl Recorder {
         let json = serde_json::to_string(event).map_err(|e| ApiError::Internal(e.to_string()))?;
         match event {
             Event::Output { host, stream, data, .. } => {
-                self.host_started(host).await?;
+                self.host_started(host);
                 self.output.entry((host.clone(), *stream == Stream::Stderr)).or_default().push(data.as_bytes());
             }
             Event::RunStarted { kind, .. } => self.play = kind == "play",
             // A host the job's cancel stopped stays open: `finish` ends it `cancelled`.
             Event::HostResult { outcome, .. } if outcome.error.as_ref().is_some_and(|e| e.phase == om_core::Phase::Cancelled) => {}
             Event::HostResult { host, outcome, .. } if self.play => {
-                self.host_started(host).await?;
+                self.host_started(host);
                 if matches!(outcome.status, om_core::Status::Failed | om_core::Status::Unreachable) {
                     self.failures.insert(host.clone(), message(outcome));
                 }
@@ -124,16 +134,32 @@ impl Recorder {
             }
             _ => {}
         }
-        self.publish(&kind, &host, json).await
+        self.publish(&kind, &host, json).await?;
+        if self.pending_starts.len() >= START_BATCH || self.pending_since.is_some_and(|t| t.elapsed() >= START_BATCH_WAIT) {
+            self.flush_starts().await?;
+        }
+        Ok(())
     }
 
-    /// Marks a host as running (its first sign of life).
-    pub async fn host_started(&mut self, host: &str) -> Result<(), ApiError> {
+    /// Marks a host as running (its first sign of life); written with the next batch.
+    fn host_started(&mut self, host: &str) {
         if self.started.insert(host.to_string()) {
             let now = now_ms();
             self.start_times.insert(host.to_string(), now);
-            self.state.store.host_started(self.job_id, host, now).await?;
+            self.pending_starts.push((host.to_string(), now));
+            self.pending_since.get_or_insert_with(Instant::now);
         }
+    }
+
+    /// Writes the started hosts that wait, if any. The runner calls it when no event came for
+    /// a while, so a host is never shown pending for long after it started.
+    pub async fn flush_starts(&mut self) -> Result<(), ApiError> {
+        self.pending_since = None;
+        if self.pending_starts.is_empty() {
+            return Ok(());
+        }
+        let hosts = std::mem::take(&mut self.pending_starts);
+        self.state.store.hosts_started(self.job_id, &hosts).await?;
         Ok(())
     }
 
@@ -157,12 +183,13 @@ impl Recorder {
         }
         let mut bytes = 0;
         let mut truncated = false;
+        let mut outputs = Vec::new();
         for stream in [Stream::Stdout, Stream::Stderr] {
             if let Some(capture) = self.output.remove(&(host.to_string(), stream == Stream::Stderr)) {
                 bytes += capture.total as i64;
                 truncated |= capture.truncated();
                 let name = if stream == Stream::Stdout { "stdout" } else { "stderr" };
-                self.state.store.save_output(self.job_id, host, name, &capture.bytes(), capture.truncated()).await?;
+                outputs.push(CapturedStream { stream: name.into(), data: capture.bytes(), truncated: capture.truncated() });
             }
         }
         let now = now_ms();
@@ -174,6 +201,7 @@ impl Recorder {
             output_bytes: bytes,
             truncated,
             message,
+            outputs,
         };
         self.state.store.host_finished(self.job_id, host, &update).await?;
         Ok(())
@@ -181,7 +209,8 @@ impl Recorder {
 
     /// Ends the job. `status` empty means "from the hosts' results"; hosts without an end
     /// become `open_hosts`.
-    pub async fn finish(self, status: &str, open_hosts: &str, reason: &str) -> Result<Job, ApiError> {
+    pub async fn finish(mut self, status: &str, open_hosts: &str, reason: &str) -> Result<Job, ApiError> {
+        self.flush_starts().await?;
         self.state.writer.flush().await?;
         let job = self.state.store.finish_job(self.job_id, status, open_hosts, reason).await?;
         let summary = serde_json::json!({

@@ -185,6 +185,7 @@ async fn events(
     for event in &batch.events {
         recorder.event(event).await?;
     }
+    recorder.flush_starts().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -87,12 +87,21 @@ async fn parameters_are_validated_before_any_job_exists() {
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", reply.text());
         assert_eq!(reply.json()["errors"][0]["field"], "lines");
     }
+    let unknown = json!({"action_id": id, "targets": {"servers": ["sn2013-08-021", "no-such-host", 999_999]}});
+    let reply = p.post("/api/v1/jobs", Auth::Session(&admin), unknown).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.text());
+    assert_eq!(reply.json()["errors"][0]["field"], "targets.servers");
+    assert!(reply.text().contains("no-such-host"), "the unknown target is named: {}", reply.text());
     let jobs = p.get("/api/v1/jobs", Auth::Session(&admin)).await.json();
     assert!(jobs["items"].as_array().expect("items").is_empty(), "no job was recorded");
-    let good = p.post("/api/v1/jobs", Auth::Session(&admin), json!({"action_id": id, "targets": {"servers": ["sn2013-08-021"]}})).await;
+    // Names are case-insensitive and a server named twice runs once.
+    let targets = json!({"servers": ["SN2013-08-021", "sn2013-08-021"]});
+    let good = p.post("/api/v1/jobs", Auth::Session(&admin), json!({"action_id": id, "targets": targets})).await;
     assert_eq!(good.status, StatusCode::ACCEPTED, "{}", good.text());
     let job = p.wait_job(&admin, good.json()["id"].as_i64().expect("id")).await;
     assert_eq!((job["status"].as_str(), job["params"]["lines"].as_i64()), (Some("succeeded"), Some(30)), "the default applies: {job}");
+    let hosts: Vec<&str> = job["hosts"].as_array().expect("hosts").iter().filter_map(|h| h["hostname"].as_str()).collect();
+    assert_eq!(hosts, ["sn2013-08-021"]);
     assert!(!marker.exists(), "nothing ran the injected command");
 }
 

@@ -1,4 +1,4 @@
-use om_store::{Backend, HostUpdate, JobFilter, NewJob, NewJobHost, Retention, Store, now_ms};
+use om_store::{Backend, CapturedStream, HostUpdate, JobFilter, NewJob, NewJobHost, Retention, Store, now_ms};
 use sqlx::Row;
 
 use crate::stores;
@@ -35,10 +35,18 @@ async fn jobs_are_claimed_once_per_zone_and_end_with_counts_that_add_up() {
         let claimed = store.claim_job(&["lan".into()], Some(7), now_ms() + 30_000).await.expect("claim").expect("a job");
         assert_eq!((claimed.id, claimed.status.as_str(), claimed.worker_id), (job.id, "running", Some(7)), "{label}");
         assert!(store.claim_job(&["lan".into()], None, now_ms() + 30_000).await.expect("claim").is_none(), "{label}: claimed once");
-        store.host_started(job.id, "h1", now_ms()).await.expect("start");
+        store.hosts_started(job.id, &[("h1".into(), now_ms())]).await.expect("start");
         assert!(store.host_finished(job.id, "h1", &ended("ok", 0)).await.expect("end"));
         assert!(!store.host_finished(job.id, "h1", &ended("failed", 1)).await.expect("end"), "{label}: a host ends once");
-        store.host_finished(job.id, "h2", &ended("failed", 2)).await.expect("end");
+        let mut end = ended("failed", 2);
+        end.outputs = vec![CapturedStream { stream: "stderr".into(), data: b"boom\n".to_vec(), truncated: false }];
+        store.host_finished(job.id, "h2", &end).await.expect("end");
+        let kept = store.outputs(job.id, Some("h2")).await.expect("outputs");
+        assert_eq!(
+            kept.iter().map(|o| (o.stream.as_str(), o.data.as_slice())).collect::<Vec<_>>(),
+            [("stderr", &b"boom\n"[..])],
+            "{label}: a host's streams are stored with its end"
+        );
         let done = store.finish_job(job.id, "", "lost", "runner stopped").await.expect("finish");
         assert_eq!(done.status, "failed", "{label}");
         assert_eq!((done.counts.ok, done.counts.failed, done.counts.lost), (1, 1, 1), "{label}: every host has one terminal status");
