@@ -298,12 +298,7 @@ async fn first_output(state: &om_server::AppState, client: &ApiClient, hosts: us
     let created: Value = client.json(Method::POST, "/api/v1/actions", Some(&action)).await.expect("an action");
     for round in 0..5 {
         let t = Instant::now();
-        let launched: Value = client
-            .json(Method::POST, "/api/v1/jobs", Some(&json!({"action_id": created["id"], "targets": {"servers": names}})))
-            .await
-            .expect("a job");
-        let accepted = t.elapsed();
-        let job = launched["id"].as_i64().expect("id");
+        let (job, accepted) = launch(client, &created, &names).await;
         let mut first: Option<Duration> = None;
         let mut last: Option<Duration> = None;
         let mut results = 0;
@@ -353,6 +348,16 @@ async fn first_output(state: &om_server::AppState, client: &ApiClient, hosts: us
     }
 }
 
+/// Launches `action` on the servers `names`: the job's id and the time to the `202`.
+async fn launch(client: &ApiClient, action: &Value, names: &[String]) -> (i64, Duration) {
+    let t = Instant::now();
+    let launched: Value = client
+        .json(Method::POST, "/api/v1/jobs", Some(&json!({"action_id": action["id"], "targets": {"servers": names}})))
+        .await
+        .expect("a job");
+    (launched["id"].as_i64().expect("id"), t.elapsed())
+}
+
 /// The command each simulated host runs: 50 lines, 10 ms apart, so that each reaches the
 /// platform as its own output event (perl is in every Debian: perl-base is essential).
 const FIFTY_LINES: [&str; 3] = ["perl", "-e", "$| = 1; for (1..50) { print \"line $_\\n\"; select(undef, undef, undef, 0.01) }"];
@@ -376,12 +381,7 @@ async fn scale_job(state: &om_server::AppState, client: &ApiClient, hosts: usize
     let action = json!({"name": format!("bench scale {}", om_store::now_ms()), "params": [], "max_targets": 10000, "forks": 512, "timeout": 3600, "run": {"kind": "command", "argv": FIFTY_LINES}});
     let created: Value = client.json(Method::POST, "/api/v1/actions", Some(&action)).await.expect("an action");
     let t = Instant::now();
-    let launched: Value = client
-        .json(Method::POST, "/api/v1/jobs", Some(&json!({"action_id": created["id"], "targets": {"servers": names}})))
-        .await
-        .expect("a job");
-    let accepted = t.elapsed();
-    let job = launched["id"].as_i64().expect("id");
+    let (job, accepted) = launch(client, &created, &names).await;
     let api = format!("/api/v1/jobs/{job}");
     let html = format!("/jobs/{job}");
     let (mut api_ms, mut html_ms, mut list_ms) = (Vec::new(), Vec::new(), Vec::new());
