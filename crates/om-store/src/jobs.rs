@@ -609,6 +609,9 @@ impl Store {
             q = q.bind(h);
         }
         let rows = q.fetch_all(&self.read).await?;
+        // One decompression context for all the rows: a job of thousands of hosts has
+        // thousands of streams, and a fresh context per stream cost more than the decoding.
+        let mut decompressor = None;
         rows.iter()
             .map(|r| {
                 let host: String = r.try_get("host")?;
@@ -617,7 +620,7 @@ impl Store {
                 let encoding: String = r.try_get("encoding")?;
                 let data = match encoding.as_str() {
                     "raw" => stored,
-                    "zstd" => zstd::stream::decode_all(stored.as_slice()).map_err(|source| StoreError::Output {
+                    "zstd" => unpack_output(&mut decompressor, &stored).map_err(|source| StoreError::Output {
                         job_id,
                         host: host.clone(),
                         stream: stream.clone(),
@@ -682,4 +685,46 @@ fn pack_output(job_id: i64, host: &str, stream: &str, data: &[u8]) -> Result<Vec
         stream: stream.to_string(),
         source,
     })
+}
+
+/// The largest stream a frame header is trusted for; a stored stream is at most 1 MiB and a
+/// marker, so a bigger declared size is decoded as a stream instead of allocated up front.
+const TRUSTED_FRAME_SIZE: u64 = 16 << 20;
+
+/// A stored zstd frame, decoded with `decompressor` (made on first use) when the frame
+/// declares its size, as `pack_output` writes it; otherwise as a stream.
+fn unpack_output(decompressor: &mut Option<zstd::bulk::Decompressor<'static>>, stored: &[u8]) -> std::io::Result<Vec<u8>> {
+    match zstd::zstd_safe::get_frame_content_size(stored) {
+        Ok(Some(size)) if size <= TRUSTED_FRAME_SIZE => {
+            let decompressor = match decompressor {
+                Some(d) => d,
+                None => decompressor.insert(zstd::bulk::Decompressor::new()?),
+            };
+            decompressor.decompress(stored, size as usize)
+        }
+        _ => zstd::stream::decode_all(stored),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_frames_decode_with_one_context_and_frames_without_a_size_as_a_stream() {
+        let text = b"line 1\nline 2\n".repeat(1000);
+        let packed = pack_output(1, "h1", "stdout", &text).expect("pack");
+        assert_eq!(zstd::zstd_safe::get_frame_content_size(&packed).ok(), Some(Some(text.len() as u64)), "the size is in the header");
+        let mut decompressor = None;
+        assert_eq!(unpack_output(&mut decompressor, &packed).expect("unpack"), text);
+        assert!(decompressor.is_some(), "the context is kept for the next row");
+        assert_eq!(unpack_output(&mut decompressor, &packed).expect("again"), text);
+
+        let mut encoder = zstd::stream::Encoder::new(Vec::new(), 3).expect("encoder");
+        std::io::Write::write_all(&mut encoder, &text).expect("write");
+        let streamed = encoder.finish().expect("finish");
+        assert_eq!(zstd::zstd_safe::get_frame_content_size(&streamed).ok(), Some(None));
+        assert_eq!(unpack_output(&mut None, &streamed).expect("unpack a stream"), text);
+        assert!(unpack_output(&mut None, b"not zstd").is_err());
+    }
 }
