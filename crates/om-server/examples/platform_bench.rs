@@ -331,21 +331,24 @@ async fn first_output(state: &om_server::AppState, client: &ApiClient, hosts: us
         // The same command through `om run` on the same lab right after, as the peer of the
         // platform's executor: whole-process wall time.
         if let Ok(om) = std::env::var("OM_BIN") {
-            let t = Instant::now();
-            let out = tokio::process::Command::new(&om)
-                .args(["run", "all", "-i"])
-                .arg(lab.inventory())
-                .args(["-f", &hosts.to_string(), "-a", "echo hello"])
-                .output()
-                .await
-                .expect("om run starts");
-            let ok = String::from_utf8_lossy(&out.stdout).matches("| CHANGED |").count();
-            println!(
-                "lab {hosts} hosts, round {round}: om run -f {hosts}: {ok} hosts changed after {:.0} ms",
-                t.elapsed().as_secs_f64() * 1000.0
-            );
+            let (ok, took) = om_run(&om, &lab.inventory(), hosts, "echo hello").await;
+            println!("lab {hosts} hosts, round {round}: om run -f {hosts}: {ok} hosts changed after {:.0} ms", took.as_secs_f64() * 1000.0);
         }
     }
+}
+
+/// Runs `om run all -i <inventory> -f <forks> -a <command>` (the executor without the
+/// platform): how many hosts changed, and the whole process's wall time.
+async fn om_run(om: &str, inventory: &std::path::Path, forks: usize, command: &str) -> (usize, Duration) {
+    let t = Instant::now();
+    let out = tokio::process::Command::new(om)
+        .args(["run", "all", "-i"])
+        .arg(inventory)
+        .args(["-f", &forks.to_string(), "-a", command])
+        .output()
+        .await
+        .expect("om run starts");
+    (String::from_utf8_lossy(&out.stdout).matches("| CHANGED |").count(), t.elapsed())
 }
 
 /// Launches `action` on the servers `names`: the job's id and the time to the `202`.
@@ -455,19 +458,10 @@ async fn scale_job(state: &om_server::AppState, client: &ApiClient, hosts: usize
         let dir = tempfile::tempdir().expect("a directory");
         let inventory = dir.path().join("hosts.ini");
         std::fs::write(&inventory, &ini).expect("the inventory");
-        let script = FIFTY_LINES[2];
-        let t = Instant::now();
-        let out = tokio::process::Command::new(&om)
-            .args(["run", "all", "-i"])
-            .arg(&inventory)
-            .args(["-f", "512", "-a", &format!("perl -e '{script}'")])
-            .output()
-            .await
-            .expect("om run starts");
-        let changed = String::from_utf8_lossy(&out.stdout).matches("| CHANGED |").count();
+        let (changed, took) = om_run(&om, &inventory, 512, &format!("perl -e '{}'", FIFTY_LINES[2])).await;
         println!(
             "scale: om run -f 512 on the same {hosts} simulated hosts: {changed} changed after {:.1} s (whole process)",
-            t.elapsed().as_secs_f64()
+            took.as_secs_f64()
         );
     }
 }
